@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from candidly.lib.timezones import validate_time_zone
+from candidly.people.models import Candidate, Company, Contact, Tag
+
+
+class Role(models.Model):
+    """An open position at a client company."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ON_HOLD = "on_hold", "On hold"
+        FILLED = "filled", "Filled"
+        CLOSED = "closed", "Closed"
+
+    class Workplace(models.TextChoices):
+        ONSITE = "onsite", "On-site"
+        HYBRID = "hybrid", "Hybrid"
+        REMOTE = "remote", "Remote"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="roles")
+    title = models.CharField(max_length=200)
+    hiring_manager = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="managed_roles")
+    recruiter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="roles", null=True, blank=True
+    )
+    location = models.CharField(max_length=200, blank=True)
+    workplace = models.CharField(max_length=8, choices=Workplace.choices, default=Workplace.HYBRID)
+    compensation_min = models.PositiveIntegerField(null=True, blank=True)
+    compensation_max = models.PositiveIntegerField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="roles")
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["company__name", "title"]
+        indexes = [models.Index(fields=["status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compensation_min__isnull=True)
+                | Q(compensation_max__isnull=True)
+                | Q(compensation_min__lte=F("compensation_max")),
+                name="role_compensation_band_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} at {self.company}"
+
+
+class Submission(models.Model):
+    """A candidate in one role's process."""
+
+    class Stage(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        INTERVIEWING = "interviewing", "Interviewing"
+        OFFER = "offer", "Offer"
+        ON_HOLD = "on_hold", "On hold"
+        PLACED = "placed", "Placed"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STAGES = (Stage.SUBMITTED, Stage.INTERVIEWING, Stage.OFFER, Stage.ON_HOLD)
+    ENDED_STAGES = (Stage.PLACED, Stage.REJECTED, Stage.WITHDRAWN)
+
+    class EndReason(models.TextChoices):
+        ROLE_DIFFERENT = "role_different", "Role different from the description"
+        TEAM_CULTURE = "team_culture", "Team or culture"
+        COMPENSATION = "compensation", "Compensation"
+        LOCATION = "location", "Location or remote"
+        OTHER_OFFER = "other_offer", "Accepted another offer"
+        PROCESS_SLOW = "process_slow", "Process too slow"
+        PERSONAL = "personal", "Personal"
+        COMPANY_DECLINED = "company_declined", "The company decided not to move forward"
+        HIRED = "hired", "Hired"
+        OTHER = "other", "Other"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="submissions")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="submissions")
+    recruiter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions", null=True, blank=True
+    )
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.SUBMITTED)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    end_note = models.TextField(blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    gone_quiet_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["stage"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "role"],
+                condition=Q(stage__in=["submitted", "interviewing", "offer", "on_hold"]),
+                name="one_open_submission_per_candidate_and_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=["placed", "rejected", "withdrawn"], ended_at__isnull=False)
+                | Q(stage__in=["submitted", "interviewing", "offer", "on_hold"], ended_at__isnull=True),
+                name="submission_ended_at_matches_stage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} → {self.role}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in self.OPEN_STAGES
+
+
+class Interview(models.Model):
+    """One round of a submission. Times are stored in UTC; ``time_zone`` is where it was arranged."""
+
+    class Format(models.TextChoices):
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video"
+        ONSITE = "onsite", "On-site"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CONFIRMED = "confirmed", "Confirmed"
+        COMPLETED = "completed", "Completed"
+        CANCELLED_WITH_NOTICE = "cancelled_with_notice", "Cancelled with notice"
+        LATE_CANCELLATION = "late_cancellation", "Late cancellation"
+        NO_SHOW = "no_show", "No-show"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+
+    UPCOMING_STATUSES = (Status.SCHEDULED, Status.CONFIRMED)
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="interviews")
+    round = models.PositiveSmallIntegerField(default=1)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    format = models.CharField(max_length=8, choices=Format.choices, default=Format.VIDEO)
+    video_url = models.URLField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    interviewers = models.ManyToManyField(Contact, blank=True, related_name="interviews")
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.SCHEDULED)
+    # iCalendar SEQUENCE: bumped on every change the candidate's calendar must pick up.
+    sequence = models.PositiveIntegerField(default=0)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["starts_at"]), models.Index(fields=["status", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="interview_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(format="video") | ~Q(video_url=""), name="video_interview_has_link"
+            ),
+            models.CheckConstraint(
+                condition=~Q(format="onsite") | ~Q(address=""), name="onsite_interview_has_address"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Round {self.round}: {self.submission}"
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status in self.UPCOMING_STATUSES

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from candidly.lib.phones import validate_e164
+from candidly.lib.timezones import validate_time_zone
+
+
+def default_time_zone() -> str:
+    return settings.CANDIDLY_DEFAULT_TIME_ZONE
+
+
+class Tag(models.Model):
+    """A role tag (``python``, ``data``, ``sales``) shared by roles and candidates' preferences."""
+
+    name = models.SlugField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Company(models.Model):
+    """A client company that hires through the agency."""
+
+    name = models.CharField(max_length=200)
+    website = models.URLField(blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, for public holidays.")
+    time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+        constraints = [models.UniqueConstraint(Lower("name"), name="company_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person at a company: a hiring manager or an interviewer."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField()
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
+    time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
+    is_hiring_manager = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "email"], name="contact_email_unique_per_company"),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="contact_email_lowercase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.company})"
+
+
+class Candidate(models.Model):
+    """A person the agency represents; stays in the talent pool after a process ends."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class Remote(models.TextChoices):
+        ANY = "any", "No preference"
+        REMOTE = "remote", "Remote only"
+        HYBRID = "hybrid", "Hybrid"
+        ONSITE = "onsite", "On-site"
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
+    time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
+    preferred_channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PHONE)
+    recruiter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="candidates", null=True, blank=True
+    )
+    # Preferences, used to suggest better-suited roles.
+    role_tags = models.ManyToManyField(Tag, blank=True, related_name="candidates")
+    locations = models.CharField(max_length=200, blank=True, help_text="Cities or regions, comma-separated.")
+    remote = models.CharField(max_length=8, choices=Remote.choices, default=Remote.ANY)
+    min_compensation = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Yearly, in the currency below."
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    notes = models.TextField(blank=True)
+    # Consent and unsubscribe state.
+    consent_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="candidate_email_lowercase"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(preferred_channel="sms") | ~models.Q(phone=""),
+                name="candidate_sms_needs_phone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_unsubscribed(self) -> bool:
+        return self.unsubscribed_at is not None

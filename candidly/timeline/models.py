@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a timeline Event."""
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Timeline events are append-only.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("Timeline events are append-only.")
+
+
+class Event(models.Model):
+    """One entry on a timeline: a message, call, response or status change, with who and when.
+
+    Append-only: rows are inserted and never updated or deleted through the ORM.
+    """
+
+    class Actor(models.TextChoices):
+        USER = "user", "Recruiter"
+        CANDIDATE = "candidate", "Candidate"
+        CONTACT = "contact", "Company contact"
+        SYSTEM = "system", "Candidly"
+
+    occurred_at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=64)
+    summary = models.CharField(max_length=500)
+    actor_type = models.CharField(max_length=16, choices=Actor.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # What the event is about; any may be empty. Indexed for the per-object timelines.
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    company = models.ForeignKey(
+        "people.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    contact = models.ForeignKey(
+        "people.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    submission = models.ForeignKey(
+        "hiring.Submission", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    interview = models.ForeignKey(
+        "hiring.Interview", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["kind", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("Timeline events are append-only.")
+
+    @property
+    def actor_label(self) -> str:
+        if self.actor_type == self.Actor.USER and self.actor_user is not None:
+            return str(self.actor_user)
+        return self.get_actor_type_display()

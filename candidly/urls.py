@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Candidly administration"
+
+urlpatterns = [
+    path("", include("candidly.hiring.urls")),
+    path("", include("candidly.people.urls")),
+    path("", include("candidly.followups.urls")),
+    path("", include("candidly.messaging.urls")),
+    path("accounts/", include("candidly.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
