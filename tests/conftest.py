@@ -49,3 +49,6 @@ def smtp_sink(settings):
     settings.EMAIL_TIMEOUT = 5
     yield sink
     sink.stop()
+
+
+pytest_plugins = ["tests.browser"]
