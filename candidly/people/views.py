@@ -1,1 +1,216 @@
-"""Pages of this app."""
+"""Recruiter pages for companies, contacts and candidates.
+
+Views only check who is asking, validate with a form, call one service and render; login is enforced by
+``LoginRequiredMiddleware`` for every view here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from candidly.accounts.models import User
+from candidly.hiring.models import Role, Submission
+from candidly.lib.phones import display_phone
+from candidly.people import queries, services
+from candidly.people.forms import CandidateForm, CompanyForm, ContactForm, EditForm
+from candidly.people.models import Candidate, Company, Contact
+from candidly.people.queries import TIMELINE_LIMIT
+
+PAGE_SIZE = 50
+
+
+def _viewer(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):  # the middleware already sent anonymous visitors to log in
+        raise PermissionDenied
+    return request.user
+
+
+def _list(request: HttpRequest, search: Callable[[str], QuerySet[Any]], template: str) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    page = Paginator(search(q), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"page": page, "q": q})
+
+
+def _save(
+    request: HttpRequest, form: EditForm, save: Callable[[dict[str, Any]], tuple[str, str]]
+) -> HttpResponse | None:
+    """On a valid POST run ``save`` (→ message, next URL) and redirect; ``None`` means render the form again.
+
+    A ``ValidationError`` from the service (a duplicate that appeared since the form checked) lands on the
+    form's fields, so the person sees it next to what they typed rather than a server error.
+    """
+    if not (form.is_bound and form.is_valid()):
+        return None
+    try:
+        message, url = save(form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, message)
+    return redirect(url)
+
+
+def _saved_message(obj: object, changed: list[str]) -> str:
+    return f"Saved {obj}." if changed else f"Nothing changed for {obj}."
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _timeline_context(events: list[Any]) -> dict[str, Any]:
+    return {"events": events[:TIMELINE_LIMIT], "more_events": len(events) > TIMELINE_LIMIT}
+
+
+# --- companies ---------------------------------------------------------------------------------------------
+
+
+def company_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, queries.search_companies, "people/company_list.html")
+
+
+def company_create(request: HttpRequest) -> HttpResponse:
+    form = CompanyForm(_posted(request))
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        company = services.create_company(actor=_viewer(request), **data)
+        return f"Added {company}.", reverse("people:company-detail", args=[company.pk])
+
+    return _save(request, form, save) or render(request, "people/company_form.html", {"form": form})
+
+
+def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_object_or_404(Company, pk=pk)
+    form = CompanyForm(_posted(request), instance=company, initial=CompanyForm.initial_for(company))
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        changed = services.update_company(company, actor=_viewer(request), **data)
+        return _saved_message(company, changed), reverse("people:company-detail", args=[company.pk])
+
+    response = _save(request, form, save)
+    return response or render(request, "people/company_form.html", {"form": form, "company": company})
+
+
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_object_or_404(Company, pk=pk)
+    roles = (
+        Role.objects.filter(company=company)
+        .select_related("hiring_manager")
+        .annotate(
+            open_submission_count=queries.count_of(
+                Submission.objects.filter(role=OuterRef("pk"), stage__in=Submission.OPEN_STAGES), "role"
+            )
+        )
+        .order_by("title", "pk")
+    )
+    context = {
+        "company": company,
+        "contacts": list(company.contacts.order_by("name", "pk")),
+        # Open roles first: that is what a recruiter works on; the rest is history.
+        "roles": sorted(roles, key=lambda role: role.status != Role.Status.OPEN),
+        **_timeline_context(queries.timeline(company=company)),
+    }
+    return render(request, "people/company_detail.html", context)
+
+
+# --- contacts ----------------------------------------------------------------------------------------------
+
+
+def contact_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, queries.search_contacts, "people/contact_list.html")
+
+
+def contact_create(request: HttpRequest) -> HttpResponse:
+    # Coming from a company page (?company=<pk>): that company is chosen and its time zone proposed.
+    company_pk = request.GET.get("company", "")
+    company = Company.objects.filter(pk=company_pk).first() if company_pk.isdigit() else None
+    initial = {"company": company.pk, "time_zone": company.time_zone} if company else {}
+    form = ContactForm(_posted(request), initial=initial)
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        contact = services.create_contact(actor=_viewer(request), **data)
+        return f"Added {contact}.", reverse("people:contact-detail", args=[contact.pk])
+
+    response = _save(request, form, save)
+    return response or render(request, "people/contact_form.html", {"form": form, "company": company})
+
+
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
+    form = ContactForm(_posted(request), instance=contact, initial=ContactForm.initial_for(contact))
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        changed = services.update_contact(contact, actor=_viewer(request), **data)
+        return _saved_message(contact.name, changed), reverse("people:contact-detail", args=[contact.pk])
+
+    response = _save(request, form, save)
+    return response or render(request, "people/contact_form.html", {"form": form, "contact": contact})
+
+
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
+    context = {
+        "contact": contact,
+        "phone_display": display_phone(contact.phone),
+        "now": timezone.now(),
+        "managed_roles": list(contact.managed_roles.order_by("title", "pk")),
+        **_timeline_context(queries.timeline(contact=contact)),
+    }
+    return render(request, "people/contact_detail.html", context)
+
+
+# --- candidates --------------------------------------------------------------------------------------------
+
+
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, queries.search_candidates, "people/candidate_list.html")
+
+
+def candidate_create(request: HttpRequest) -> HttpResponse:
+    form = CandidateForm(_posted(request), initial={"recruiter": _viewer(request).pk})
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        candidate = services.create_candidate(actor=_viewer(request), **data)
+        return f"Added {candidate}.", reverse("people:candidate-detail", args=[candidate.pk])
+
+    return _save(request, form, save) or render(request, "people/candidate_form.html", {"form": form})
+
+
+def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate.objects.prefetch_related("role_tags"), pk=pk)
+    form = CandidateForm(_posted(request), instance=candidate, initial=CandidateForm.initial_for(candidate))
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        changed = services.update_candidate(candidate, actor=_viewer(request), **data)
+        return _saved_message(candidate, changed), reverse("people:candidate-detail", args=[candidate.pk])
+
+    response = _save(request, form, save)
+    return response or render(request, "people/candidate_form.html", {"form": form, "candidate": candidate})
+
+
+def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(
+        Candidate.objects.select_related("recruiter").prefetch_related("role_tags"), pk=pk
+    )
+    now = timezone.now()
+    interviews = queries.candidate_interviews(candidate, now=now)
+    context = {
+        "candidate": candidate,
+        "phone_display": display_phone(candidate.phone),
+        "now": now,
+        "submissions": queries.candidate_submissions(candidate),
+        "upcoming_interviews": interviews.upcoming,
+        "past_interviews": interviews.past,
+        **_timeline_context(queries.timeline(candidate=candidate)),
+    }
+    return render(request, "people/candidate_detail.html", context)
