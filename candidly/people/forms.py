@@ -13,7 +13,7 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.text import slugify
 
 from candidly.accounts.models import User
@@ -50,6 +50,11 @@ class EditForm(forms.Form):
     def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
         self.instance = instance
         super().__init__(*args, **kwargs)
+        zone = getattr(instance, "time_zone", "")
+        field = self.fields.get("time_zone")
+        if zone and isinstance(field, forms.ChoiceField) and zone not in dict(time_zone_choices()):
+            # A row saved with a legacy alias (``US/Eastern``) stays editable without being forced to move.
+            field.choices = [(zone, zone), *time_zone_choices()]
 
     def others(self, queryset: QuerySet[M]) -> QuerySet[M]:
         """``queryset`` without the row being edited: it may keep its own name or email."""
@@ -124,7 +129,9 @@ class CandidateForm(EditForm):
     phone = forms.CharField(max_length=40, required=False, help_text="With country code: +1 415 555 0123.")
     time_zone = time_zone_field(help_text="Where the candidate lives: messages never go out at night there.")
     preferred_channel = forms.ChoiceField(choices=Candidate.Channel.choices, initial=Candidate.Channel.PHONE)
-    recruiter = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    recruiter = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True), required=False, empty_label="Nobody yet"
+    )
     role_tags = forms.CharField(
         max_length=500, required=False, help_text="Comma-separated, e.g. python, data engineering, sales."
     )
@@ -141,6 +148,15 @@ class CandidateForm(EditForm):
         label="Unsubscribed",
         help_text="No non-essential email goes to them.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recruiter_id = getattr(self.instance, "recruiter_id", None)
+        if recruiter_id:
+            # Keep a recruiter who has since left selectable, or saving would silently unassign them.
+            field = self.fields["recruiter"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = User.objects.filter(Q(is_active=True) | Q(pk=recruiter_id))
 
     @classmethod
     def initial_for(cls, candidate: Candidate) -> dict[str, Any]:

@@ -406,3 +406,29 @@ def test_candidate_create_post_needs_login():
 
     assert response.status_code == 302
     assert list(Candidate.objects.all()) == []
+
+
+def test_candidate_edit_keeps_a_recruiter_who_left(recruiter_client):
+    departed = UserFactory(is_active=False)
+    candidate = CandidateFactory(name="Cara", recruiter=departed)
+
+    response = recruiter_client.post(
+        reverse("people:candidate-edit", args=[candidate.pk]), form_data(candidate, name="Cara Diaz")
+    )
+
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert (candidate.name, candidate.recruiter) == ("Cara Diaz", departed)
+
+
+def test_candidate_edit_keeps_a_legacy_time_zone(recruiter_client):
+    candidate = CandidateFactory(name="Cara", time_zone="US/Eastern")
+
+    response = recruiter_client.post(
+        reverse("people:candidate-edit", args=[candidate.pk]), form_data(candidate, name="Cara Diaz")
+    )
+
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert (candidate.name, candidate.time_zone) == ("Cara Diaz", "US/Eastern")
+    assert Event.objects.get().summary == "Updated candidate Cara Diaz: name."

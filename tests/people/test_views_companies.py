@@ -66,11 +66,13 @@ def test_company_edit_records_changed_fields(recruiter_client, recruiter):
 def test_company_edit_without_changes_writes_no_event(recruiter_client):
     company = CompanyFactory(name="Northwind", website="", country="GB", time_zone="Europe/London")
 
-    recruiter_client.post(
+    response = recruiter_client.post(
         reverse("people:company-edit", args=[company.pk]),
         {"name": "Northwind", "website": "", "country": "GB", "time_zone": "Europe/London", "notes": ""},
+        follow=True,
     )
 
+    assert [str(m) for m in response.context["messages"]] == ["Nothing changed for Northwind."]
     assert list(Event.objects.all()) == []
 
 
