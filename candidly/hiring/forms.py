@@ -96,6 +96,7 @@ class RoleForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
 
+    # The Tag rows are created by the service, inside its transaction, never while validating.
     def clean_tags(self) -> list[str]:
         return services.parse_tag_names(self.cleaned_data.get("tags", ""))
 
@@ -152,10 +153,10 @@ class SubmissionStageForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, submission: Submission, **kwargs: Any) -> None:
+        # Prefixed ids: the form shares the submission page with other content.
+        kwargs.setdefault("auto_id", "stage_%s")
         super().__init__(*args, **kwargs)
         self.submission = submission
-        # Prefix the ids: the form shares the submission page with other content.
-        self.auto_id = "stage_%s"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -170,6 +171,8 @@ class SubmissionStageForm(forms.Form):
 class InterviewForm(forms.Form):
     """Date, start, end and their zone; ``clean()`` adds aware UTC ``starts_at`` and ``ends_at``."""
 
+    # A date and two times rather than datetime-local inputs: the browser would read those in its own
+    # zone, while a recruiter often books in the candidate's or the company's zone.
     # Service errors use Interview field names; these are the inputs a person typed them into.
     SERVICE_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 

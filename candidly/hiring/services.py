@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from candidly.accounts.models import User
 from candidly.hiring.models import Interview, Role, Submission
+from candidly.lib.timezones import validate_time_zone
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.services import record_event
 
@@ -223,8 +224,9 @@ def move_submission(
     re-opening that would give the candidate two open submissions to the same role. ``actor`` is None when
     Candidly or the candidate acts; then ``actor_type`` says who.
     """
+    # Lock only the submission row: PostgreSQL would otherwise also lock the joined candidate and role.
     locked = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("candidate", "role__company")
         .get(pk=submission.pk)
     )
@@ -289,13 +291,22 @@ def check_interview(
     video_url: str,
     address: str,
     interviewers: Iterable[Contact],
+    time_zone: str | None = None,
 ) -> None:
     """Raise ``ValidationError`` keyed by Interview field for what the database would refuse or is nonsense.
 
     The check constraints (ends after start, video has a link, on-site has an address) are caught here so a
     person gets a message instead of an error page; interviewers must work at the role's company.
     """
+    for moment in (starts_at, ends_at):
+        if moment is not None and timezone.is_naive(moment):
+            raise ValueError("Interview times must be aware datetimes.")
     errors: dict[str, str] = {}
+    if time_zone is not None:
+        try:
+            validate_time_zone(time_zone)
+        except ValidationError as exc:
+            errors["time_zone"] = exc.messages[0]
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = "The interview must end after it starts."
     if format == Interview.Format.VIDEO and not video_url.strip():
@@ -344,7 +355,7 @@ def schedule_interview(
     nothing when the interview cannot be booked.
     """
     locked = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("candidate", "role__company")
         .get(pk=submission.pk)
     )
@@ -358,7 +369,9 @@ def schedule_interview(
         video_url=video_url,
         address=address,
         interviewers=interviewers,
+        time_zone=time_zone,
     )
+    # Counted under the submission's row lock, so two bookings at once cannot both become round 2.
     last_round = locked.interviews.aggregate(last=Max("round"))["last"] or 0
     interview = Interview.objects.create(
         submission=locked,
@@ -386,6 +399,7 @@ def schedule_interview(
             "interviewers": [contact.pk for contact in interviewers],
         },
     )
+    # Through move_submission, so the stage change follows the same rules and gets its own Event.
     if locked.stage == Submission.Stage.SUBMITTED:
         interview.submission = move_submission(
             locked,
@@ -414,7 +428,9 @@ def update_interview(
     if unknown:
         raise TypeError(f"Unknown interview fields: {sorted(unknown)}")
     locked = (
-        Interview.objects.select_for_update().select_related("submission__role__company").get(pk=interview.pk)
+        Interview.objects.select_for_update(of=("self",))
+        .select_related("submission__role__company")
+        .get(pk=interview.pk)
     )
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
     before = {name: _jsonable(getattr(locked, name)) for name in changed}
@@ -429,6 +445,7 @@ def update_interview(
         video_url=locked.video_url,
         address=locked.address,
         interviewers=new_interviewers,
+        time_zone=locked.time_zone,
     )
     if interviewers is not None:
         old_ids = set(locked.interviewers.values_list("pk", flat=True))
@@ -437,6 +454,7 @@ def update_interview(
             changed.append("interviewers")
     if not changed:
         return locked
+    # Calendars apply an update only when SEQUENCE grows; notes and status alone do not touch the invite.
     if any(name in CALENDAR_FIELDS for name in changed):
         locked.sequence += 1
     locked.save(

@@ -189,3 +189,17 @@ def test_role_detail_lists_its_submissions(recruiter_client):
 
     assert list(response.context["submissions"]) == [second, first]
     assert f'href="/candidates/{first.candidate_id}/"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_role_list_pages_by_fifty_and_keeps_the_filters(recruiter_client):
+    company = CompanyFactory(name="Initech")
+    roles = [RoleFactory(company=company, title=f"Analyst {n:02d}") for n in range(51)]
+    RoleFactory(title="Cook")
+
+    first = recruiter_client.get("/roles/", {"q": "analyst"})
+    second = recruiter_client.get("/roles/", {"q": "analyst", "page": "2"})
+
+    assert list(first.context["page"].object_list) == roles[:50]
+    assert list(second.context["page"].object_list) == roles[50:]
+    assert 'href="?q=analyst&amp;page=2"' in first.content.decode()
