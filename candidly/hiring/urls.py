@@ -6,4 +6,16 @@ app_name = "hiring"
 
 urlpatterns = [
     path("", views.today, name="today"),
+    path("roles/", views.role_list, name="role-list"),
+    path("roles/new/", views.role_create, name="role-create"),
+    path("roles/<int:pk>/", views.role_detail, name="role-detail"),
+    path("roles/<int:pk>/edit/", views.role_edit, name="role-edit"),
+    path("submissions/", views.submission_list, name="submission-list"),
+    path("submissions/new/", views.submission_create, name="submission-create"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission-detail"),
+    path("submissions/<int:pk>/stage/", views.submission_stage, name="submission-stage"),
+    path("submissions/<int:pk>/interviews/new/", views.interview_create, name="interview-create"),
+    path("interviews/", views.interview_list, name="interview-list"),
+    path("interviews/<int:pk>/", views.interview_detail, name="interview-detail"),
+    path("interviews/<int:pk>/edit/", views.interview_edit, name="interview-edit"),
 ]

@@ -1,21 +1,336 @@
+"""Recruiter pages for roles, submissions and interviews, and the Today page. Login is required for all
+(LoginRequiredMiddleware); each view checks input with a form, calls one service, and renders."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from candidly.hiring.models import Interview
+from candidly.accounts.models import User
+from candidly.hiring import queries, services
+from candidly.hiring.forms import (
+    InterviewFilterForm,
+    InterviewForm,
+    RoleFilterForm,
+    RoleForm,
+    SubmissionFilterForm,
+    SubmissionForm,
+    SubmissionStageForm,
+)
+from candidly.hiring.models import Interview, Role, Submission
+from candidly.people.models import Contact
+from candidly.timeline.models import Event
+
+PAGE_SIZE = 50
+
+
+def _actor(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware has already turned anonymous visitors away.
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _filters(form_class: type[Any], request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+    """A GET filter form and its valid values; a bad value is ignored rather than failing the page."""
+    form = form_class(request.GET or None)
+    return form, (form.cleaned_data if form.is_bound and form.is_valid() else {})
+
+
+def _timeline(**about: Any) -> QuerySet[Event]:
+    return Event.objects.filter(**about).select_related("actor_user").order_by("-occurred_at", "-id")
+
+
+# --- Today -----------------------------------------------------------------------------------------
 
 
 def today(request: HttpRequest) -> HttpResponse:
-    """The recruiter's home: today's interviews in the viewer's zone."""
-    local_today = timezone.localdate()
-    start = timezone.make_aware(datetime.combine(local_today, time.min))
-    interviews = (
-        Interview.objects.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
-        .select_related("submission__candidate", "submission__role__company")
-        .order_by("starts_at")
+    """The recruiter's home: interviews on today's date in the viewer's zone, and interviews nobody marked."""
+    now = timezone.now()
+    day = timezone.localdate(now)
+    interviews = list(queries.interviews_on_day(day, timezone.get_current_timezone_name()))
+    # One row more than shown tells whether to say "and more" without a COUNT query.
+    unmarked = list(queries.unmarked_interviews(now)[: PAGE_SIZE + 1])
+    return render(
+        request,
+        "hiring/today.html",
+        {
+            "day": day,
+            "now": now,
+            "interviews": interviews,
+            "unmarked": unmarked[:PAGE_SIZE],
+            "more_unmarked": len(unmarked) > PAGE_SIZE,
+        },
     )
-    return render(request, "hiring/today.html", {"interviews": interviews, "day": local_today})
+
+
+# --- Roles -----------------------------------------------------------------------------------------
+
+
+def role_list(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(RoleFilterForm, request)
+    roles = Role.objects.select_related("company", "hiring_manager").annotate(
+        open_submissions=Count("submissions", filter=Q(submissions__stage__in=Submission.OPEN_STAGES))
+    )
+    if q := filters.get("q", "").strip():
+        tagged = Role.tags.through.objects.filter(tag__name__icontains=q).values("role_id")
+        roles = roles.filter(
+            Q(title__icontains=q)
+            | Q(company__name__icontains=q)
+            | Q(location__icontains=q)
+            | Q(pk__in=tagged)
+        )
+    if status := filters.get("status"):
+        roles = roles.filter(status=status)
+    page = _page(request, roles.order_by("company__name", "title", "pk"))
+    return render(request, "hiring/role_list.html", {"form": form, "page": page})
+
+
+def role_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = RoleForm(
+        request.POST or None, initial={"recruiter": actor.pk, "company": request.GET.get("company")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            role = services.create_role(
+                fields=form.role_fields(), tag_names=form.cleaned_data["tags"], actor=actor
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Role “{role.title}” created.")
+            return redirect("hiring:role-detail", pk=role.pk)
+    return render(request, "hiring/role_form.html", {"form": form, "role": None})
+
+
+def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    role = get_object_or_404(
+        Role.objects.select_related("company", "hiring_manager", "recruiter").prefetch_related("tags"), pk=pk
+    )
+    submissions = role.submissions.select_related("candidate").order_by("-created_at", "-pk")
+    return render(request, "hiring/role_detail.html", {"role": role, "submissions": submissions})
+
+
+def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    role = get_object_or_404(Role, pk=pk)
+    form = RoleForm(request.POST or None, instance=role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.update_role(
+                role, changes=form.role_fields(), tag_names=form.cleaned_data["tags"], actor=_actor(request)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Role “{saved.title}” saved.")
+            return redirect("hiring:role-detail", pk=saved.pk)
+    # A ModelForm writes what was typed onto its instance; the heading shows the saved row.
+    return render(request, "hiring/role_form.html", {"form": form, "role": Role.objects.get(pk=pk)})
+
+
+# --- Submissions -----------------------------------------------------------------------------------
+
+
+def submission_list(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(SubmissionFilterForm, request)
+    submissions = Submission.objects.select_related("candidate", "role__company")
+    if q := filters.get("q", "").strip():
+        submissions = submissions.filter(
+            Q(candidate__name__icontains=q)
+            | Q(candidate__email__icontains=q)
+            | Q(role__title__icontains=q)
+            | Q(role__company__name__icontains=q)
+        )
+    stage = filters.get("stage")
+    if stage == SubmissionFilterForm.OPEN:
+        submissions = submissions.filter(stage__in=Submission.OPEN_STAGES)
+    elif stage == SubmissionFilterForm.ENDED:
+        submissions = submissions.filter(stage__in=Submission.ENDED_STAGES)
+    elif stage:
+        submissions = submissions.filter(stage=stage)
+    page = _page(request, submissions.order_by("-created_at", "-pk"))
+    return render(request, "hiring/submission_list.html", {"form": form, "page": page})
+
+
+def submission_create(request: HttpRequest) -> HttpResponse:
+    form = SubmissionForm(
+        request.POST or None,
+        initial={"candidate": request.GET.get("candidate"), "role": request.GET.get("role")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = services.create_submission(
+                candidate=form.cleaned_data["candidate"],
+                role=form.cleaned_data["role"],
+                note=form.cleaned_data["note"],
+                actor=_actor(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{submission.candidate.name} submitted to {submission.role.title}.")
+            return redirect("hiring:submission-detail", pk=submission.pk)
+    return render(request, "hiring/submission_form.html", {"form": form})
+
+
+def _submission_page(
+    request: HttpRequest, submission: Submission, stage_form: SubmissionStageForm
+) -> HttpResponse:
+    interviews = submission.interviews.prefetch_related(
+        Prefetch("interviewers", queryset=Contact.objects.order_by("name"))
+    ).order_by("starts_at", "pk")
+    return render(
+        request,
+        "hiring/submission_detail.html",
+        {
+            "submission": submission,
+            "interviews": interviews,
+            "events": _timeline(submission=submission),
+            "stage_form": stage_form,
+        },
+    )
+
+
+def _get_submission(pk: int) -> Submission:
+    return get_object_or_404(
+        Submission.objects.select_related("candidate", "role__company", "role__hiring_manager", "recruiter"),
+        pk=pk,
+    )
+
+
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission(pk)
+    return _submission_page(request, submission, SubmissionStageForm(submission=submission))
+
+
+@require_POST
+def submission_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission(pk)
+    form = SubmissionStageForm(request.POST, submission=submission)
+    if form.is_valid():
+        try:
+            moved = services.move_submission(
+                submission,
+                stage=form.cleaned_data["stage"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                actor=_actor(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Moved to “{moved.get_stage_display()}”.")
+            return redirect("hiring:submission-detail", pk=moved.pk)
+    return _submission_page(request, submission, form)
+
+
+# --- Interviews ------------------------------------------------------------------------------------
+
+
+def interview_list(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(InterviewFilterForm, request)
+    now = timezone.now()
+    interviews = queries.interviews_with_people().prefetch_related(
+        Prefetch("interviewers", queryset=Contact.objects.order_by("name"))
+    )
+    past = filters.get("when") == InterviewFilterForm.PAST
+    if past:
+        interviews = interviews.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+    else:
+        # Upcoming includes the one going on right now.
+        interviews = interviews.filter(ends_at__gte=now).order_by("starts_at", "pk")
+    page = _page(request, interviews)
+    return render(request, "hiring/interview_list.html", {"form": form, "page": page, "past": past})
+
+
+def _after_interview_saved(
+    request: HttpRequest, form: InterviewForm, interview: Interview
+) -> HttpResponseRedirect:
+    for note in form.ambiguity_notes:
+        messages.warning(request, note)
+    return redirect("hiring:interview-detail", pk=interview.pk)
+
+
+def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission(pk)
+    form = InterviewForm(request.POST or None, submission=submission)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = form.interview_changes()
+            interview = services.schedule_interview(
+                submission,
+                starts_at=changes["starts_at"],
+                ends_at=changes["ends_at"],
+                time_zone=changes["time_zone"],
+                format=changes["format"],
+                video_url=changes["video_url"],
+                address=changes["address"],
+                notes=changes["notes"],
+                interviewers=list(form.cleaned_data["interviewers"]),
+                actor=_actor(request),
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Interview round {interview.round} booked.")
+            return _after_interview_saved(request, form, interview)
+    return render(
+        request, "hiring/interview_form.html", {"form": form, "submission": submission, "interview": None}
+    )
+
+
+def _get_interview(pk: int) -> Interview:
+    return get_object_or_404(
+        Interview.objects.select_related(
+            "submission__candidate", "submission__role__company", "submission__recruiter", "created_by"
+        ),
+        pk=pk,
+    )
+
+
+def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = _get_interview(pk)
+    return render(
+        request,
+        "hiring/interview_detail.html",
+        {
+            "interview": interview,
+            "interviewers": interview.interviewers.order_by("name"),
+            "events": _timeline(interview=interview),
+        },
+    )
+
+
+def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = _get_interview(pk)
+    form = InterviewForm(request.POST or None, submission=interview.submission, interview=interview)
+    if request.method == "POST" and form.is_valid():
+        try:
+            interview = services.update_interview(
+                interview,
+                changes=form.interview_changes(),
+                interviewers=list(form.cleaned_data["interviewers"]),
+                actor=_actor(request),
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Interview round {interview.round} saved.")
+            return _after_interview_saved(request, form, interview)
+    return render(
+        request,
+        "hiring/interview_form.html",
+        {"form": form, "submission": interview.submission, "interview": interview},
+    )

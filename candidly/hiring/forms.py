@@ -1,0 +1,329 @@
+"""Forms for the recruiter pages of hiring. They validate and translate input; services make the change."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime, time
+from datetime import date as Date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from candidly.accounts.models import User
+from candidly.hiring import services
+from candidly.hiring.models import Interview, Role, Submission
+from candidly.lib.timezones import time_zone_choices
+from candidly.people.models import Candidate, Contact
+
+
+class NonexistentTimeError(ValueError):
+    """The wall-clock time is skipped in that zone (the clocks jump forward over it)."""
+
+
+def wall_clock_to_utc(day: Date, at: time, zone: str) -> tuple[datetime, bool]:
+    """Return ``(aware UTC datetime, was_ambiguous)`` for ``day at`` on the clocks of ``zone``.
+
+    Raises ``NonexistentTimeError`` for a time inside a DST gap. A time that happens twice (DST fold)
+    resolves to its first occurrence, and the flag says so, so the page can tell the person.
+    """
+    tz = zoneinfo.ZoneInfo(zone)
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=tz, fold=0)
+    # zoneinfo accepts skipped times silently; only a round trip through UTC shows the clock never read that.
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise NonexistentTimeError(naive)
+    ambiguous = first.utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
+    return first.astimezone(UTC), ambiguous
+
+
+def _utc_offset(moment: datetime) -> str:
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+class ContactAtCompanyField(forms.ModelChoiceField):
+    # Without JavaScript the list cannot narrow to one company, so every option names its company.
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.company.name}"
+
+
+class InterviewerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}, {obj.title}" if obj.title else str(obj.name)
+
+
+class RoleForm(forms.ModelForm):
+    tags = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Comma-separated, e.g. python, data, remote-first.",
+    )
+
+    class Meta:
+        model = Role
+        fields = [
+            "title",
+            "company",
+            "hiring_manager",
+            "recruiter",
+            "status",
+            "location",
+            "workplace",
+            "compensation_min",
+            "compensation_max",
+            "currency",
+            "description",
+        ]
+        labels = {
+            "compensation_min": "Compensation from",
+            "compensation_max": "Compensation up to",
+            "recruiter": "Recruiter",
+        }
+        help_texts = {"hiring_manager": "A contact at the role's company."}
+        field_classes = {"hiring_manager": ContactAtCompanyField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.fields["hiring_manager"]
+        assert isinstance(manager, forms.ModelChoiceField)
+        manager.queryset = Contact.objects.select_related("company").order_by("company__name", "name")
+        recruiter = self.fields["recruiter"]
+        assert isinstance(recruiter, forms.ModelChoiceField)
+        recruiter.queryset = User.objects.filter(is_active=True)
+        if self.instance.pk and not self.is_bound:
+            self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
+
+    # The Tag rows are created by the service, inside its transaction, never while validating.
+    def clean_tags(self) -> list[str]:
+        return services.parse_tag_names(self.cleaned_data.get("tags", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            services.check_role(
+                company=cleaned.get("company"),
+                hiring_manager=cleaned.get("hiring_manager"),
+                compensation_min=cleaned.get("compensation_min"),
+                compensation_max=cleaned.get("compensation_max"),
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+    def role_fields(self) -> dict[str, Any]:
+        """The cleaned values the role services take (everything but the tags)."""
+        return {
+            name: self.cleaned_data[name] for name in self._meta.fields or () if name in self.cleaned_data
+        }
+
+
+class SubmissionForm(forms.Form):
+    candidate = forms.ModelChoiceField(queryset=Candidate.objects.all())
+    role = forms.ModelChoiceField(
+        queryset=Role.objects.filter(status=Role.Status.OPEN).select_related("company"),
+        error_messages={"invalid_choice": "Choose an open role."},
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why this candidate fits; kept on the timeline.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        candidate, role = cleaned.get("candidate"), cleaned.get("role")
+        if candidate is not None and role is not None:
+            existing = services.open_submission_for(candidate, role)
+            if existing is not None:
+                self.add_error("role", services.duplicate_submission_message(candidate, existing))
+        return cleaned
+
+
+class SubmissionStageForm(forms.Form):
+    stage = forms.ChoiceField(label="Move to", choices=[("", "Choose a stage"), *Submission.Stage.choices])
+    reason = forms.ChoiceField(
+        label="Why it ended",
+        required=False,
+        choices=[("", "—"), *Submission.EndReason.choices],
+        help_text="Needed for placed, rejected and withdrawn.",
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, submission: Submission, **kwargs: Any) -> None:
+        # Prefixed ids: the form shares the submission page with other content.
+        kwargs.setdefault("auto_id", "stage_%s")
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        stage = cleaned.get("stage")
+        if stage and stage == self.submission.stage:
+            self.add_error("stage", f"The submission is already at “{self.submission.get_stage_display()}”.")
+        if stage in Submission.ENDED_STAGES and not cleaned.get("reason"):
+            self.add_error("reason", "Say why the process ended.")
+        return cleaned
+
+
+class InterviewForm(forms.Form):
+    """Date, start, end and their zone; ``clean()`` adds aware UTC ``starts_at`` and ``ends_at``."""
+
+    # A date and two times rather than datetime-local inputs: the browser would read those in its own
+    # zone, while a recruiter often books in the candidate's or the company's zone.
+    # Service errors use Interview field names; these are the inputs a person typed them into.
+    SERVICE_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start_time = forms.TimeField(
+        label="Starts", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label="Ends",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Same day as the start.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone of these times",
+        choices=time_zone_choices,
+        help_text="The times above are read on this zone's clocks.",
+    )
+    format = forms.ChoiceField(choices=Interview.Format.choices, initial=Interview.Format.VIDEO)
+    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    address = forms.CharField(label="Address", required=False, max_length=300)
+    interviewers = InterviewerChoiceField(
+        queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(
+        self, *args: Any, submission: Submission, interview: Interview | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        self.interview = interview
+        self.ambiguity_notes: list[str] = []
+        interviewers = self.fields["interviewers"]
+        assert isinstance(interviewers, forms.ModelMultipleChoiceField)
+        interviewers.queryset = Contact.objects.filter(company_id=submission.role.company_id).order_by("name")
+        if interview is not None:
+            self.fields["status"] = forms.ChoiceField(choices=Interview.Status.choices)
+            if not self.is_bound:
+                self.initial.update(self._initial_from(interview))
+        elif not self.is_bound:
+            self.initial.setdefault("time_zone", submission.candidate.time_zone)
+
+    @staticmethod
+    def _initial_from(interview: Interview) -> dict[str, Any]:
+        tz = zoneinfo.ZoneInfo(interview.time_zone)
+        starts, ends = interview.starts_at.astimezone(tz), interview.ends_at.astimezone(tz)
+        return {
+            "date": starts.date(),
+            "start_time": starts.time(),
+            "end_time": ends.time(),
+            "time_zone": interview.time_zone,
+            "format": interview.format,
+            "video_url": interview.video_url,
+            "address": interview.address,
+            "interviewers": list(interview.interviewers.all()),
+            "notes": interview.notes,
+            "status": interview.status,
+        }
+
+    def _resolve(self, field: str, day: Date, at: time, zone: str) -> datetime | None:
+        try:
+            moment, ambiguous = wall_clock_to_utc(day, at, zone)
+        except NonexistentTimeError:
+            self.add_error(
+                field,
+                f"{at:%H:%M} does not exist on {day.day} {day:%B %Y} in {zone}: the clocks skip it. "
+                "Pick a time outside the change.",
+            )
+            return None
+        if ambiguous:
+            local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+            self.ambiguity_notes.append(
+                f"{at:%H:%M} happens twice on {day.day} {day:%B %Y} in {zone} (the clocks go back); "
+                f"Candidly used the first one, {local:%H:%M} {local.tzname()} ({_utc_offset(local)})."
+            )
+        return moment
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, zone = cleaned.get("date"), cleaned.get("time_zone")
+        starts_at = ends_at = None
+        if day is not None and zone:
+            if cleaned.get("start_time") is not None:
+                starts_at = self._resolve("start_time", day, cleaned["start_time"], zone)
+            if cleaned.get("end_time") is not None:
+                ends_at = self._resolve("end_time", day, cleaned["end_time"], zone)
+        cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
+        if self.interview is None and not self.submission.is_open:
+            self.add_error(None, services.ended_submission_message(self.submission))
+        try:
+            services.check_interview(
+                submission=self.submission,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                format=cleaned.get("format", ""),
+                video_url=cleaned.get("video_url", ""),
+                address=cleaned.get("address", ""),
+                interviewers=cleaned.get("interviewers") or [],
+            )
+        except ValidationError as exc:
+            self.add_service_error(exc)
+        return cleaned
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        """Show a service's ``ValidationError`` next to the inputs it is about."""
+        if hasattr(exc, "error_dict"):
+            exc = ValidationError(
+                {self.SERVICE_FIELDS.get(name, name): errors for name, errors in exc.error_dict.items()}
+            )
+        self.add_error(None, exc)
+
+    def interview_changes(self) -> dict[str, Any]:
+        """The cleaned values as Interview fields, for ``schedule_interview``/``update_interview``."""
+        data = self.cleaned_data
+        changes = {
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "time_zone": data["time_zone"],
+            "format": data["format"],
+            "video_url": data["video_url"],
+            "address": data["address"],
+            "notes": data["notes"],
+        }
+        if "status" in data:
+            changes["status"] = data["status"]
+        return changes
+
+
+class RoleFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Title, company, location or tag.")
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Role.Status.choices]
+    )
+
+
+class SubmissionFilterForm(forms.Form):
+    OPEN, ENDED = "open", "ended"
+
+    q = forms.CharField(label="Search", required=False, help_text="Candidate, role or company.")
+    stage = forms.ChoiceField(
+        label="Stage",
+        required=False,
+        choices=[("", "Any stage"), (OPEN, "All open"), (ENDED, "All ended"), *Submission.Stage.choices],
+    )
+
+
+class InterviewFilterForm(forms.Form):
+    UPCOMING, PAST = "upcoming", "past"
+
+    when = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[(UPCOMING, "Upcoming and in progress"), (PAST, "Past")],
+    )
