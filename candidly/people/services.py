@@ -141,7 +141,7 @@ _COMPANY_DUPLICATE = "A company with this name already exists."
 
 
 def create_company(*, actor: User, **fields: Unpack[CompanyFields]) -> Company:
-    """Add a client company and record ``company-created`` with ``actor`` on its timeline.
+    """Add a client company and record ``company.created`` with ``actor`` on its timeline.
 
     Raises ``ValidationError({"name": ...})`` if a company with the same name (any case) exists.
     """
@@ -150,7 +150,7 @@ def create_company(*, actor: User, **fields: Unpack[CompanyFields]) -> Company:
         with transaction.atomic():
             company = Company.objects.create(**values)
             record_event(
-                kind="company-created",
+                kind="company.created",
                 summary=f"Added company {company}.",
                 actor=actor,
                 company=company,
@@ -163,7 +163,7 @@ def create_company(*, actor: User, **fields: Unpack[CompanyFields]) -> Company:
 
 
 def update_company(company: Company, *, actor: User, **changes: Unpack[CompanyChanges]) -> list[str]:
-    """Apply ``changes``; if any field really changed, save and record ``company-updated`` naming them.
+    """Apply ``changes``; if any field really changed, save and record ``company.updated`` naming them.
 
     Returns the names of the changed fields (empty: nothing saved, no Event). Raises ``ValidationError``
     on a duplicate name, leaving the row as it was.
@@ -176,7 +176,7 @@ def update_company(company: Company, *, actor: User, **changes: Unpack[CompanyCh
             _assign(company, changes, changed)
             company.save(update_fields=[*changed, "updated_at"])
             record_event(
-                kind="company-updated",
+                kind="company.updated",
                 summary=_summary("Updated", "company", company, Company, changed),
                 actor=actor,
                 company=company,
@@ -196,7 +196,7 @@ _CONTACT_DUPLICATE = "Someone at this company already has this email address."
 
 
 def create_contact(*, actor: User, **fields: Unpack[ContactFields]) -> Contact:
-    """Add a person at a company and record ``contact-created`` (on the contact's and company's timeline).
+    """Add a person at a company and record ``contact.created`` (on the contact's and company's timeline).
 
     ``email`` must already be normalised (lower case). Raises ``ValidationError({"email": ...})`` if the
     company already has a contact with that email.
@@ -206,7 +206,7 @@ def create_contact(*, actor: User, **fields: Unpack[ContactFields]) -> Contact:
         with transaction.atomic():
             contact = Contact.objects.create(**values)
             record_event(
-                kind="contact-created",
+                kind="contact.created",
                 summary=f"Added contact {contact.name} at {contact.company}.",
                 actor=actor,
                 contact=contact,
@@ -219,7 +219,7 @@ def create_contact(*, actor: User, **fields: Unpack[ContactFields]) -> Contact:
 
 
 def update_contact(contact: Contact, *, actor: User, **changes: Unpack[ContactChanges]) -> list[str]:
-    """Apply ``changes``; if any field really changed, save and record ``contact-updated`` naming them.
+    """Apply ``changes``; if any field really changed, save and record ``contact.updated`` naming them.
 
     Returns the changed field names (empty: nothing saved, no Event). Raises ``ValidationError`` on a
     duplicate email at the (new) company, leaving the row as it was.
@@ -232,7 +232,7 @@ def update_contact(contact: Contact, *, actor: User, **changes: Unpack[ContactCh
             _assign(contact, changes, changed)
             contact.save(update_fields=[*changed, "updated_at"])
             record_event(
-                kind="contact-updated",
+                kind="contact.updated",
                 summary=_summary("Updated", "contact", contact.name, Contact, changed),
                 actor=actor,
                 contact=contact,
@@ -272,7 +272,7 @@ def _apply_candidate(candidate: Candidate, changes: Mapping[str, Any], names: It
 
 
 def create_candidate(*, actor: User, **fields: Unpack[CandidateFields]) -> Candidate:
-    """Add a candidate to the talent pool and record ``candidate-created`` on their timeline.
+    """Add a candidate to the talent pool and record ``candidate.created`` on their timeline.
 
     ``email`` must already be normalised (lower case) and ``phone`` E.164; ``role_tags`` are tag slugs,
     created when new. Raises ``ValidationError({"email": ...})`` if the email is taken; nothing is saved then.
@@ -286,7 +286,7 @@ def create_candidate(*, actor: User, **fields: Unpack[CandidateFields]) -> Candi
             if values.get("role_tags"):
                 _set_tags(candidate, values["role_tags"])
             record_event(
-                kind="candidate-created",
+                kind="candidate.created",
                 summary=f"Added candidate {candidate}.",
                 actor=actor,
                 candidate=candidate,
@@ -299,7 +299,7 @@ def create_candidate(*, actor: User, **fields: Unpack[CandidateFields]) -> Candi
 
 
 def update_candidate(candidate: Candidate, *, actor: User, **changes: Unpack[CandidateChanges]) -> list[str]:
-    """Apply ``changes``; if any really changed, save and record ``candidate-updated`` naming the fields.
+    """Apply ``changes``; if any really changed, save and record ``candidate.updated`` naming the fields.
 
     ``consent``/``unsubscribed`` set their timestamp to now when turned on and clear it when turned off.
     Returns the changed names (empty: nothing saved, no Event). Raises ``ValidationError`` on a duplicate
@@ -316,7 +316,7 @@ def update_candidate(candidate: Candidate, *, actor: User, **changes: Unpack[Can
             if "role_tags" in changed:
                 _set_tags(candidate, changes["role_tags"])
             record_event(
-                kind="candidate-updated",
+                kind="candidate.updated",
                 summary=_summary("Updated", "candidate", candidate, Candidate, changed),
                 actor=actor,
                 candidate=candidate,

@@ -93,5 +93,5 @@ def test_create_contact_defaults_to_company_time_zone(recruiter):
 
     assert Contact.objects.get(pk=contact.pk).time_zone == "Asia/Tokyo"
     assert [(e.kind, e.contact, e.company) for e in Event.objects.all()] == [
-        ("contact-created", contact, company)
+        ("contact.created", contact, company)
     ]

@@ -99,7 +99,7 @@ def test_candidate_create_normalises_and_records_event(recruiter_client, recruit
     assert candidate.unsubscribed_at is None
     event = Event.objects.get()
     assert (event.kind, event.actor_user, event.candidate, event.summary) == (
-        "candidate-created",
+        "candidate.created",
         recruiter,
         candidate,
         "Added candidate Cara Diaz.",
@@ -130,7 +130,7 @@ def test_candidate_edit_records_changed_fields(recruiter_client, recruiter):
     assert candidate.consent_at == datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
     event = Event.objects.get()
     assert (event.kind, event.actor_user, event.candidate, event.summary, event.data) == (
-        "candidate-updated",
+        "candidate.updated",
         recruiter,
         candidate,
         "Updated candidate Cara Diaz: time zone, role tags, consent.",

@@ -35,7 +35,7 @@ def test_company_create_saves_and_records_event(recruiter_client, recruiter):
     )
     event = Event.objects.get()
     assert (event.kind, event.actor_user, event.company, event.summary) == (
-        "company-created",
+        "company.created",
         recruiter,
         company,
         "Added company Northwind Traders.",
@@ -55,7 +55,7 @@ def test_company_edit_records_changed_fields(recruiter_client, recruiter):
     assert (company.name, company.time_zone) == ("Northwind Ltd", "Europe/Berlin")
     event = Event.objects.get()
     assert (event.kind, event.actor_user, event.company, event.summary, event.data) == (
-        "company-updated",
+        "company.updated",
         recruiter,
         company,
         "Updated company Northwind Ltd: name, time zone.",

@@ -53,7 +53,7 @@ def test_contact_create_normalises_and_records_event(recruiter_client, recruiter
     )
     event = Event.objects.get()
     assert (event.kind, event.actor_user, event.contact, event.company, event.summary) == (
-        "contact-created",
+        "contact.created",
         recruiter,
         contact,
         company,
@@ -73,7 +73,7 @@ def test_contact_edit_records_changed_fields(recruiter_client, recruiter):
     assert (contact.title, contact.phone, contact.is_hiring_manager) == ("CTO", "+14155550123", False)
     event = Event.objects.get()
     assert (event.kind, event.actor_user, event.contact, event.summary) == (
-        "contact-updated",
+        "contact.updated",
         recruiter,
         contact,
         "Updated contact Hana Lead: title, phone, hiring manager.",
