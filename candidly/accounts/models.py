@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import time
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from candidly.lib.businesstime import BusinessHours
 from candidly.lib.phones import validate_e164
 from candidly.lib.timezones import validate_time_zone
 
@@ -32,3 +35,50 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN or self.is_superuser
+
+
+class AgencySettings(models.Model):
+    """The agency's policy, edited by admins. One row; ``load()`` creates it with PRODUCT.md's defaults."""
+
+    business_day_start = models.TimeField(default=time(9, 0))
+    business_day_end = models.TimeField(default=time(18, 0))
+    business_weekdays = models.CharField(
+        max_length=20, default="0,1,2,3,4", help_text="Weekday numbers, Monday = 0, comma-separated."
+    )
+    use_public_holidays = models.BooleanField(
+        default=False, help_text="Skip the recipient's country's public holidays when counting business days."
+    )
+    notify_manager_on_cancellation = models.BooleanField(
+        default=False,
+        help_text="Email the hiring manager automatically when a candidate cancels an interview.",
+    )
+    cancellation_notice_hours = models.PositiveSmallIntegerField(default=24)
+    silence_business_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Every candidate in an active process hears from us at least this often."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "agency settings"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="agency_settings_single_row")]
+
+    def __str__(self) -> str:
+        return "Agency settings"
+
+    @classmethod
+    def load(cls) -> AgencySettings:
+        settings_row, _ = cls.objects.get_or_create(id=1)
+        return settings_row
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(int(day) for day in self.business_weekdays.split(",") if day.strip())
+
+    def business_hours(self, *, country: str | None = None) -> BusinessHours:
+        """The recipient's business hours; ``country`` counts only when public holidays are on."""
+        return BusinessHours(
+            start=self.business_day_start,
+            end=self.business_day_end,
+            weekdays=self.weekdays,
+            country=(country or "").upper() or None if self.use_public_holidays else None,
+        )
