@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
+from candidly.accounts.forms import PasswordResetForm
 from candidly.timeline.services import record_event
 
 
@@ -38,6 +39,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Email a one-time link; the page says the same whether or not the address has an account."""
 
     template_name = "accounts/password_reset.html"
+    form_class = PasswordResetForm
     subject_template_name = "emails/password-reset-subject.txt"
     email_template_name = "emails/password-reset-body.txt"
     html_email_template_name = "emails/password-reset-body.html"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from candidly.accounts.models import User
 from candidly.timeline.models import Event
@@ -88,3 +91,18 @@ def test_create_user_refuses_a_taken_username(recruiter):
 def test_create_user_refuses_an_unknown_role(db):
     with pytest.raises(CommandError, match="invalid choice: 'owner'"):
         _create("rita", "rita@agency.example", "owner")
+
+
+@pytest.mark.django_db
+def test_create_user_without_password_chooses_one_through_the_reset_email(client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _create("rita", "rita@agency.example", "recruiter")
+
+    client.post("/accounts/password-reset/", {"email": "rita@agency.example"})
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body)[1]
+    form_url = client.get(link)["Location"]
+    client.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    login = Client().post("/accounts/login/", {"username": "rita", "password": PASSWORD})
+
+    assert mail.outbox[0].to == ["rita@agency.example"]
+    assert (login.status_code, login["Location"]) == (302, "/")
