@@ -121,9 +121,15 @@ print(json.dumps({name: getattr(settings, name) for name in [
 """
 
 
+def _clean_environment(tmp_path: Path, **variables: str) -> dict[str, str]:
+    # As on a fresh server: nothing leaks in from the test process (pytest plugins set variables too).
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    env.update(CANDIDLY_VAR_DIR=str(tmp_path), **variables)
+    return env
+
+
 def _settings_in_a_fresh_process(tmp_path: Path, **variables: str) -> dict:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("CANDIDLY_", "SECURE"))}
-    env.update(DJANGO_SETTINGS_MODULE="candidly.settings", CANDIDLY_VAR_DIR=str(tmp_path), **variables)
+    env = _clean_environment(tmp_path, DJANGO_SETTINGS_MODULE="candidly.settings", **variables)
     result = subprocess.run(
         [sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -158,9 +164,8 @@ def test_plain_http_demo_keeps_cookies_usable(tmp_path):
 
 
 def test_production_configuration_passes_the_deploy_check(tmp_path):
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("CANDIDLY_", "SECURE"))}
-    env.update(
-        CANDIDLY_VAR_DIR=str(tmp_path),
+    env = _clean_environment(
+        tmp_path,
         SECRET_KEY="Vq8r-2Lw_ZpX0mN7tB4yK1sD9fH3jG6cE5aU8iO2lP0qR7wT4zQ",
         ALLOWED_HOSTS="candidly.example.com",
         CANDIDLY_BASE_URL="https://candidly.example.com",
