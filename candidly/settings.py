@@ -10,9 +10,12 @@ from csp.constants import NONE, SELF
 from candidly.lib.env import (
     env_bool,
     env_database,
+    env_domain,
     env_email,
+    env_email_address,
+    env_hosts,
     env_int,
-    env_list,
+    env_origins,
     env_str,
     env_time_zone,
     env_url,
@@ -24,9 +27,9 @@ VAR_DIR = Path(env_str("CANDIDLY_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key("SECRET_KEY", VAR_DIR / "secret_key")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+ALLOWED_HOSTS = env_hosts("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CANDIDLY_BASE_URL = env_url("CANDIDLY_BASE_URL", "http://127.0.0.1:8000", schemes={"http", "https"})
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [CANDIDLY_BASE_URL])
+CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS", [CANDIDLY_BASE_URL])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -97,6 +100,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "candidly.accounts.backends.AdminRoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -113,8 +117,11 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "candidly.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Retrying while locked must not extend the lock, or a confused recruiter would never get back in.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "candidly.accounts.security.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -133,9 +140,9 @@ STORAGES = {
 # Email: the demo delivers into the in-app inbox; production sets EMAIL_URL=smtp://…
 globals().update(env_email("EMAIL_URL", "inbox://"))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Candidly <candidly@localhost>")
+DEFAULT_FROM_EMAIL = env_email_address("DEFAULT_FROM_EMAIL", "Candidly <candidly@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-CANDIDLY_REPLY_DOMAIN = env_str("CANDIDLY_REPLY_DOMAIN", "replies.localhost")
+CANDIDLY_REPLY_DOMAIN = env_domain("CANDIDLY_REPLY_DOMAIN", "replies.localhost")
 ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "")}
 
 # Security headers. Secure cookies follow the base URL so the plain-http demo still logs in.
@@ -151,9 +158,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _HTTPS else 0, minimum=0)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
-)
+CANDIDLY_BEHIND_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if CANDIDLY_BEHIND_PROXY else None
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -178,6 +184,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("LOG_LEVEL", "INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    },
     "loggers": {"axes": {"level": "WARNING"}},
 }

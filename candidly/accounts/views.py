@@ -1,0 +1,80 @@
+"""Log-in, log-out and password reset: Django's views with Candidly's templates and safeguards."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import urlsplit
+
+from axes.utils import reset as reset_lockout
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from candidly.accounts.forms import PasswordResetForm
+from candidly.timeline.services import record_event
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """What django-axes shows after too many failed log-ins (AXES_LOCKOUT_CALLABLE): 429 and when to retry."""
+    minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    response = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    # A logged-in recruiter who bookmarks the login page lands on today's work instead.
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Email a one-time link; the page says the same whether or not the address has an account."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = PasswordResetForm
+    subject_template_name = "emails/password-reset-subject.txt"
+    email_template_name = "emails/password-reset-body.txt"
+    html_email_template_name = "emails/password-reset-body.html"
+    success_url = reverse_lazy("accounts:password-reset-sent")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Links are built from CANDIDLY_BASE_URL, never from the request's Host header (which an attacker
+        # could choose) nor its scheme (plain http behind the TLS-terminating proxy).
+        base = urlsplit(settings.CANDIDLY_BASE_URL)
+        self.extra_email_context = {"origin": f"{base.scheme}://{base.netloc}"}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[type-arg]
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user = form.user
+            record_event(
+                kind="user.password_reset",
+                summary=f"{user} chose a new password from a reset link",
+                actor=user,
+                data={"user_id": user.pk},
+            )
+            # The lockout page offers a reset as the way back in, so a completed reset lifts the lockout.
+            reset_lockout(username=user.get_username())
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
