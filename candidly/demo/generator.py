@@ -94,6 +94,10 @@ class _Builder:
         self.managers_by_company: list[list[Contact]] = []
         self.interviewer_by_company: dict[int, Contact] = {}
         self.candidate_tags_by_index: list[set[str]] = []
+        self.showcase: dict[str, list[str]] = {
+            Stage.WITHDRAWN: [Status.NO_SHOW, Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE],
+            Stage.INTERVIEWING: [Status.NO_SHOW, Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE],
+        }
         self.submission_count: Counter[int] = Counter()
         self.open_count: Counter[int] = Counter()
 
@@ -377,7 +381,7 @@ class _Builder:
             self.event(
                 submission.created_at,
                 "submission.created",
-                f"Submitted {submission.candidate} to {role.title} at {company.name}",
+                f"Submitted to {role.title} at {company.name}",
                 submission=submission,
                 actor=recruiter,
             )
@@ -391,6 +395,14 @@ class _Builder:
             interview.status = self.interview_status(stage, interview, is_last=is_last)
             interviews.append(interview)
             last_change = self.interview_events(interview)
+            if number == 1:
+                self.stage_changed(
+                    submission,
+                    interview.created_at,
+                    Stage.SUBMITTED,
+                    Stage.INTERVIEWING,
+                    note="Interview round 1 booked",
+                )
             previous_end = ends_at
             last_status = interview.status
         submission.updated_at = interviews[-1].created_at if interviews else submission.created_at
@@ -439,6 +451,10 @@ class _Builder:
             return Status.CONFIRMED  # happening right now
         if not is_last or stage in (Stage.OFFER, Stage.PLACED, Stage.ON_HOLD, Stage.REJECTED):
             return Status.COMPLETED
+        showcase = self.showcase.get(stage)
+        if showcase:
+            # The first few guarantee every kind of "gone dark" appears, whatever the clock and the seed.
+            return showcase.pop(0)
         if stage == Stage.WITHDRAWN:
             return self.rng.choices(
                 (Status.COMPLETED, Status.LATE_CANCELLATION, Status.NO_SHOW, Status.CANCELLED_WITH_NOTICE),
@@ -450,74 +466,115 @@ class _Builder:
         )[0]
 
     def interview_events(self, interview: Interview) -> datetime:
-        """Append the interview's events; return when its status last changed."""
+        """Append the interview's events as the hiring and messaging services write them; return when its
+        status last changed."""
         submission = interview.submission
-        candidate = submission.candidate
+        recruiter = submission.recruiter
         local = interview.starts_at.astimezone(zoneinfo.ZoneInfo(interview.time_zone))
+        when = f"{local:%a %d %b %Y %H:%M} {local.tzname()} ({interview.time_zone})"
         events = self.agency.events
         events.append(
             self.event(
                 interview.created_at,
                 "interview.scheduled",
-                f"Round {interview.round} ({interview.get_format_display().lower()}) scheduled for "
-                f"{local:%a %d %b %H:%M} {interview.time_zone}",
+                f"Interview round {interview.round} booked for {when}",
                 interview=interview,
-                actor=submission.recruiter,
+                actor=recruiter,
+                details={
+                    "starts_at": interview.starts_at.isoformat(),
+                    "ends_at": interview.ends_at.isoformat(),
+                    "time_zone": interview.time_zone,
+                    "format": interview.format,
+                },
             )
         )
         status = interview.status
         at = interview.created_at
-        if status == Status.CONFIRMED:
-            at = self.between(interview.created_at, min(interview.starts_at - timedelta(hours=1), self.now))
+        before = Status.SCHEDULED
+        if status == Status.CONFIRMED or (status != Status.SCHEDULED and self.rng.random() < 0.6):
+            # Candidates confirm from the reminder's link; some never click and just turn up.
+            confirmed_at = self.between(
+                interview.created_at, min(interview.starts_at - timedelta(hours=1), self.now)
+            )
             events.append(
                 self.event(
-                    at,
+                    confirmed_at,
                     "interview.confirmed",
-                    f"{candidate} confirmed round {interview.round}",
+                    "Confirmed they will attend the interview",
                     interview=interview,
                     actor_type=Event.Actor.CANDIDATE,
                 )
             )
-        elif status == Status.COMPLETED:
-            at = interview.ends_at + timedelta(minutes=self.rng.randrange(10, 120))
-            at = min(at, self.now)
-            events.append(
-                self.event(
-                    at,
-                    "interview.completed",
-                    f"Round {interview.round} took place",
-                    interview=interview,
-                    actor=submission.recruiter,
-                )
-            )
-        elif status == Status.NO_SHOW:
-            at = interview.starts_at + timedelta(minutes=self.rng.randrange(20, 90))
-            at = min(at, self.now)
-            events.append(
-                self.event(
-                    at,
-                    "interview.no_show",
-                    f"{candidate} did not join round {interview.round} and did not call",
-                    interview=interview,
-                    actor=submission.recruiter,
-                )
-            )
-        elif status in (Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE):
+            at, before = confirmed_at, Status.CONFIRMED
+        if status in (Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE):
             late = status == Status.LATE_CANCELLATION
             hours_before = self.rng.uniform(2, 20) if late else self.rng.uniform(26, 72)
-            at = max(interview.starts_at - timedelta(hours=hours_before), interview.created_at)
-            notice = "less than 24 hours ahead" if late else "with notice"
+            asked_at = max(interview.starts_at - timedelta(hours=hours_before), at + timedelta(minutes=5))
+            events.append(
+                self.event(
+                    asked_at,
+                    "interview.cancel_requested",
+                    "Asked to cancel the interview" + (" (less than 24 hours before)" if late else ""),
+                    interview=interview,
+                    actor_type=Event.Actor.CANDIDATE,
+                    details={"note": "", "late": late},
+                )
+            )
+            at = min(asked_at + timedelta(minutes=self.rng.randrange(10, 90)), self.now)
+        elif status == Status.COMPLETED:
+            at = min(interview.ends_at + timedelta(minutes=self.rng.randrange(10, 120)), self.now)
+        elif status == Status.NO_SHOW:
+            at = min(interview.starts_at + timedelta(minutes=self.rng.randrange(20, 90)), self.now)
+        if status in (
+            Status.COMPLETED,
+            Status.NO_SHOW,
+            Status.LATE_CANCELLATION,
+            Status.CANCELLED_WITH_NOTICE,
+        ):
+            # The recruiter records the outcome, as hiring.services.update_interview does.
             events.append(
                 self.event(
                     at,
-                    f"interview.{status}",
-                    f"{candidate} cancelled round {interview.round} {notice}",
+                    "interview.updated",
+                    f"Interview round {interview.round} changed (status); status {Status(status).label}",
                     interview=interview,
-                    actor_type=Event.Actor.CANDIDATE,
+                    actor=recruiter,
+                    details={
+                        "changed": ["status"],
+                        "before": {"status": str(before)},
+                        "after": {"status": str(status)},
+                        "sequence": 0,
+                    },
                 )
             )
         interview.updated_at = at
         return at
+
+    def stage_changed(
+        self,
+        submission: Submission,
+        at: datetime,
+        before: str,
+        after: str,
+        *,
+        reason: str = "",
+        note: str = "",
+    ) -> None:
+        """The Event hiring.services.move_submission writes for a stage change."""
+        summary = f"Stage: {Stage(before).label} → {Stage(after).label}"
+        if reason:
+            summary += f" ({Reason(reason).label})"
+        self.agency.events.append(
+            self.event(
+                at,
+                "submission.stage_changed",
+                summary,
+                submission=submission,
+                actor=submission.recruiter,
+                details={"from": str(before), "to": str(after), "reason": reason, "note": note},
+            )
+        )
+        submission.updated_at = at
 
     def finish(
         self, submission: Submission, interviews: list[Interview], last_status: str, last_change: datetime
@@ -528,21 +585,11 @@ class _Builder:
         # A cancellation ends the process when it happens, not when the interview would have.
         if last_status in (Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE):
             last_end = last_change
-        recruiter = submission.recruiter
+        # Where the process stood before its last move: interviewing once a round was booked.
+        before = Stage.INTERVIEWING if interviews else Stage.SUBMITTED
         if stage in (Stage.OFFER, Stage.ON_HOLD):
             at = min(last_end + timedelta(hours=self.rng.uniform(4, 48)), self.now - timedelta(minutes=30))
-            label = "Offer" if stage == Stage.OFFER else "On hold"
-            self.agency.events.append(
-                self.event(
-                    at,
-                    "submission.stage_changed",
-                    f"Moved to {label}",
-                    submission=submission,
-                    actor=recruiter,
-                    details={"stage": stage},
-                )
-            )
-            submission.updated_at = at
+            self.stage_changed(submission, at, before, stage)
             return
         if stage == Stage.INTERVIEWING:
             # Someone who went quiet after a finished round: the record the follow-ups exist to prevent.
@@ -575,18 +622,7 @@ class _Builder:
         low = last_end + timedelta(hours=2)
         high = min(last_end + timedelta(days=4), self.now - timedelta(minutes=10))
         submission.ended_at = self.between(low, high)
-        submission.updated_at = submission.ended_at
-        label = Stage(stage).label
-        self.agency.events.append(
-            self.event(
-                submission.ended_at,
-                "submission.ended",
-                f"Ended as {label}: {Reason(reason).label}",
-                submission=submission,
-                actor=recruiter,
-                details={"stage": stage, "reason": reason},
-            )
-        )
+        self.stage_changed(submission, submission.ended_at, before, stage, reason=reason, note=note)
 
     def withdrawal_reason(self, last_status: str, *, has_interviews: bool) -> str:
         options: tuple[str, ...]
@@ -616,7 +652,7 @@ class _Builder:
         interview: Interview | None = None,
         actor: User | None = None,
         actor_type: str | None = None,
-        details: dict[str, str] | None = None,
+        details: dict[str, object] | None = None,
     ) -> Event:
         if interview is not None:
             submission = interview.submission
@@ -652,8 +688,8 @@ class _Builder:
             joined_events.append(
                 Event(
                     occurred_at=created,
-                    kind="candidate.created",
-                    summary=f"Added {candidate} to the talent pool",
+                    kind="candidate-created",
+                    summary=f"Added candidate {candidate}.",
                     actor_type=Event.Actor.USER,
                     actor_user=candidate.recruiter,
                     candidate=candidate,
@@ -666,7 +702,7 @@ class _Builder:
                     Event(
                         occurred_at=candidate.unsubscribed_at,
                         kind="candidate.unsubscribed",
-                        summary=f"{candidate} unsubscribed from emails",
+                        summary="Unsubscribed from non-essential emails (link)",
                         actor_type=Event.Actor.CANDIDATE,
                         candidate=candidate,
                         data={},

@@ -49,7 +49,9 @@ def demo_counts() -> dict[str, int]:
         "submissions": Submission.objects.count(),
         "open submissions": Submission.objects.filter(stage__in=Submission.OPEN_STAGES).count(),
         "interviews": Interview.objects.count(),
-        "interviews today": Interview.objects.filter(starts_at__gte=today_start, starts_at__lt=today_end).count(),
+        "interviews today": Interview.objects.filter(
+            starts_at__gte=today_start, starts_at__lt=today_end
+        ).count(),
         "interviews ahead": Interview.objects.filter(starts_at__gt=timezone.now()).count(),
         "timeline events": Event.objects.count(),
     }
@@ -94,7 +96,8 @@ def _insert_keeping_times(model: type[models.Model], rows: list[Any], *, fields:
     model._default_manager.bulk_create(rows)
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
+    by_name = {field.name: field for field in meta.concrete_fields}
+    columns = [by_name[name] for name in fields]
     assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
     params = [
@@ -135,7 +138,10 @@ def save_demo_agency(agency: DemoAgency) -> None:
     )
     _insert_keeping_times(Candidate, agency.candidates, fields=stamped)
     Candidate.role_tags.through.objects.bulk_create(
-        [Candidate.role_tags.through(candidate=candidate, tag=tag) for candidate, tag in agency.candidate_tags]
+        [
+            Candidate.role_tags.through(candidate=candidate, tag=tag)
+            for candidate, tag in agency.candidate_tags
+        ]
     )
     _insert_keeping_times(Submission, agency.submissions, fields=stamped)
     _insert_keeping_times(Interview, agency.interviews, fields=stamped)

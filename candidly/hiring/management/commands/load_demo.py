@@ -39,7 +39,9 @@ class Command(BaseCommand):
         except DemoNotAllowed as exc:
             raise CommandError(str(exc)) from None
         if summary.status == "already_loaded":
-            self.stdout.write(f"The demo agency is already loaded (user “{DEMO_USERNAME}” exists); nothing changed.")
+            self.stdout.write(
+                f"The demo agency is already loaded (user {DEMO_USERNAME!r} exists); nothing changed."
+            )
             return
         if summary.status == "not_empty":
             self.stdout.write("The database already has users; not loading the demo agency (--if-empty).")
