@@ -688,7 +688,7 @@ class _Builder:
             joined_events.append(
                 Event(
                     occurred_at=created,
-                    kind="candidate-created",
+                    kind="candidate.created",
                     summary=f"Added candidate {candidate}.",
                     actor_type=Event.Actor.USER,
                     actor_user=candidate.recruiter,
