@@ -1,0 +1,727 @@
+"""Build the demo agency in memory: unsaved model instances, no database access.
+
+Everything is drawn from one seeded ``random.Random`` and placed relative to ``now``, so the same seed and
+the same clock give the same agency. Interviews sit on business days and business hours in the client
+company's zone, within the last 10 and the next 14 days, and a handful always fall on the demo recruiter's
+local "today" (weekends too) so the home page is never empty.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+import zoneinfo
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from candidly.accounts.models import User
+from candidly.demo import data
+from candidly.hiring.models import Interview, Role, Submission
+from candidly.people.models import Candidate, Company, Contact, Tag
+from candidly.timeline.models import Event
+
+DEMO_SEED = 20240611
+DEMO_USERNAME = "demo"
+# Interviews go on company-local days in [-PAST_DAYS, +FUTURE_DAYS]; with business hours this keeps every
+# interview inside [now - 10 days, now + 14 days] whatever the zone.
+PAST_DAYS = 9
+FUTURE_DAYS = 13
+TODAY_INTERVIEWS_DEMO = 5
+TODAY_INTERVIEWS_OTHERS = 2
+
+Stage = Submission.Stage
+Status = Interview.Status
+Reason = Submission.EndReason
+
+
+@dataclass
+class DemoAgency:
+    """Unsaved rows of the demo agency, in the order they must be inserted."""
+
+    recruiters: list[User] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    companies: list[Company] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    role_tags: list[tuple[Role, Tag]] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    candidate_tags: list[tuple[Candidate, Tag]] = field(default_factory=list)
+    submissions: list[Submission] = field(default_factory=list)
+    interviews: list[Interview] = field(default_factory=list)
+    interviewers: list[tuple[Interview, Contact]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+def ascii_slug(text: str) -> str:
+    """``"Chloé O'Connor"`` → ``"chloeoconnor"``-style parts for email addresses."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain.lower() if ch.isalnum() or ch in ". ").replace(" ", ".")
+
+
+class _PhoneBook:
+    """Hands out distinct numbers from fictional ranges, deterministically."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def number(self, prefixes: tuple[str, ...]) -> str:
+        while True:
+            prefix = self.rng.choice(prefixes)
+            if prefix.startswith("+1"):
+                suffix = f"01{self.rng.randrange(100):02d}"  # NANP fiction: 555-0100…0199
+            elif prefix.startswith("+44"):
+                suffix = f"0{self.rng.randrange(1000):03d}"  # Ofcom drama: …496 0000…0999
+            elif prefix.startswith("+49"):
+                suffix = f"{self.rng.randrange(1000):03d}"  # Bundesnetzagentur: …23125 000…999
+            else:
+                suffix = f"{self.rng.randrange(10000):04d}"  # ACMA: (02) 5550 0000…9999
+            phone = prefix + suffix
+            if phone not in self.used:
+                self.used.add(phone)
+                return phone
+
+
+class _Builder:
+    def __init__(self, now: datetime, seed: int) -> None:
+        self.now = now.astimezone(UTC)
+        self.rng = random.Random(seed)
+        self.phones = _PhoneBook(self.rng)
+        self.agency = DemoAgency()
+        self.tags: dict[str, Tag] = {}
+        self.company_specs: dict[int, data.CompanySpec] = {}  # by id() of the unsaved Company
+        self.managers_by_company: list[list[Contact]] = []
+        self.interviewer_by_company: dict[int, Contact] = {}
+        self.candidate_tags_by_index: list[set[str]] = []
+        self.showcase: dict[str, list[str]] = {
+            Stage.WITHDRAWN: [Status.NO_SHOW, Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE],
+            Stage.INTERVIEWING: [Status.NO_SHOW, Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE],
+        }
+        self.submission_count: Counter[int] = Counter()
+        self.open_count: Counter[int] = Counter()
+
+    # -- time helpers -------------------------------------------------------------------------------
+
+    def ago(self, days: float, *, jitter_hours: float = 0) -> datetime:
+        return self.now - timedelta(days=days, hours=self.rng.uniform(0, jitter_hours))
+
+    def local_today(self, zone: str) -> date:
+        return self.now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+
+    def business_days(self, zone: str, first: int, last: int) -> list[date]:
+        today = self.local_today(zone)
+        days = (today + timedelta(days=offset) for offset in range(first, last + 1))
+        return [day for day in days if day.weekday() < 5]
+
+    def slot(self, zone: str, day: date) -> tuple[datetime, datetime]:
+        """A business-hours interview on ``day`` in ``zone``: starts 09:00 to 16:30, ends by 18:00."""
+        start_local = datetime.combine(day, time(self.rng.randrange(9, 17), self.rng.choice((0, 30))))
+        minutes = self.rng.choice((30, 45, 60, 60, 60, 90))
+        end_local = start_local + timedelta(minutes=minutes)
+        if end_local.time() > time(18, 0) or end_local.date() != day:
+            end_local = datetime.combine(day, time(18, 0))
+        tz = zoneinfo.ZoneInfo(zone)
+        return (
+            start_local.replace(tzinfo=tz).astimezone(UTC),
+            end_local.replace(tzinfo=tz).astimezone(UTC),
+        )
+
+    def today_slot(self, company_zone: str, viewer_zone: str) -> tuple[datetime, datetime]:
+        """A business-hours slot in the company's zone that falls on the viewer's local today."""
+        viewer_tz = zoneinfo.ZoneInfo(viewer_zone)
+        viewer_today = self.now.astimezone(viewer_tz).date()
+        options = []
+        for offset in (-1, 0, 1):
+            day = viewer_today + timedelta(days=offset)
+            for hour in range(9, 17):
+                for minute in (0, 30):
+                    start_local = datetime.combine(day, time(hour, minute), zoneinfo.ZoneInfo(company_zone))
+                    if start_local.astimezone(viewer_tz).date() == viewer_today:
+                        options.append(start_local.astimezone(UTC))
+        start = self.rng.choice(options)
+        return start, start + timedelta(minutes=self.rng.choice((30, 45, 60)))
+
+    def between(self, low: datetime, high: datetime) -> datetime:
+        if high <= low:
+            return high
+        return low + (high - low) * self.rng.random()
+
+    # -- people and companies -----------------------------------------------------------------------
+
+    def build_recruiters(self) -> None:
+        for spec in data.RECRUITERS:
+            self.agency.recruiters.append(
+                User(
+                    username=spec.username,
+                    first_name=spec.first_name,
+                    last_name=spec.last_name,
+                    email=f"{ascii_slug(spec.first_name)}.{ascii_slug(spec.last_name)}@agency.example",
+                    role=User.Role.ADMIN if spec.is_admin else User.Role.RECRUITER,
+                    # Admins reach the Django admin; recruiters do not.
+                    is_staff=spec.is_admin,
+                    phone=spec.phone,
+                    time_zone=spec.time_zone,
+                    date_joined=self.ago(self.rng.randrange(200, 900)),
+                )
+            )
+
+    def build_companies(self) -> None:
+        tag_names = sorted({tag for role in data.ROLES for tag in role.tags})
+        self.tags = {name: Tag(name=name) for name in tag_names}
+        self.agency.tags = list(self.tags.values())
+        for spec in data.COMPANIES:
+            company = Company(
+                name=spec.name,
+                website=f"https://www.{spec.domain}",
+                country=spec.country,
+                time_zone=spec.time_zone,
+                notes=f"Office: {spec.address}.",
+            )
+            company.created_at = company.updated_at = self.ago(self.rng.randrange(120, 700))
+            self.agency.companies.append(company)
+            self.company_specs[id(company)] = spec
+            managers = [
+                self.contact(company, spec, name, title, hiring_manager=True)
+                for name, title in spec.hiring_managers
+            ]
+            self.managers_by_company.append(managers)
+            self.interviewer_by_company[id(company)] = self.contact(
+                company, spec, *spec.interviewer, hiring_manager=False
+            )
+
+    def contact(
+        self, company: Company, spec: data.CompanySpec, name: str, title: str, *, hiring_manager: bool
+    ) -> Contact:
+        first, _, last = name.partition(" ")
+        contact = Contact(
+            company=company,
+            name=name,
+            title=title,
+            email=f"{ascii_slug(first)}.{ascii_slug(last)}@{spec.domain}",
+            phone=self.phones.number(spec.phone_prefixes),
+            time_zone=spec.time_zone,
+            is_hiring_manager=hiring_manager,
+        )
+        contact.created_at = contact.updated_at = company.created_at + timedelta(
+            days=self.rng.randrange(1, 60)
+        )
+        self.agency.contacts.append(contact)
+        return contact
+
+    def build_roles(self) -> None:
+        for index, spec in enumerate(data.ROLES):
+            company = self.agency.companies[spec.company]
+            company_spec = data.COMPANIES[spec.company]
+            managers = self.managers_by_company[spec.company]
+            low, high = (round(k * company_spec.pay_factor / 5) * 5 * 1000 for k in spec.band_gbp)
+            remote = spec.workplace == Role.Workplace.REMOTE
+            role = Role(
+                company=company,
+                title=spec.title,
+                hiring_manager=managers[index % len(managers)],
+                recruiter=self.rng.choice(self.agency.recruiters),
+                location=f"Remote ({company_spec.country})" if remote else company_spec.city,
+                workplace=spec.workplace,
+                compensation_min=low,
+                compensation_max=high,
+                currency=company_spec.currency,
+                description=(
+                    f"{company.name} is hiring a {spec.title} to join its {company_spec.city} team. "
+                    f"Skills: {', '.join(spec.tags)}. "
+                    + ("Fully remote within the country." if remote else f"Workplace: {spec.workplace}.")
+                ),
+                status=Role.Status.OPEN,
+            )
+            role.created_at = role.updated_at = self.ago(self.rng.randrange(25, 75))
+            self.agency.roles.append(role)
+            self.agency.role_tags.extend((role, self.tags[name]) for name in spec.tags)
+
+    def build_candidates(self) -> None:
+        names_used: set[str] = set()
+        recruiters = self.agency.recruiters
+        for region in data.REGIONS:
+            for _ in range(region.candidates):
+                while True:
+                    name = f"{self.rng.choice(region.first_names)} {self.rng.choice(region.last_names)}"
+                    if name not in names_used:
+                        names_used.add(name)
+                        break
+                first, _, last = name.partition(" ")
+                domain = self.rng.choice(("example.com", "example.org", "example.net", "mail.example"))
+                profile = self.rng.choice(data.ROLES)
+                tags = self.rng.sample(profile.tags, k=self.rng.randint(1, len(profile.tags)))
+                channel = self.rng.choices(
+                    (Candidate.Channel.PHONE, Candidate.Channel.EMAIL, Candidate.Channel.SMS), (50, 35, 15)
+                )[0]
+                city = self.rng.choice(region.cities)
+                remote = self.rng.choices(
+                    (
+                        Candidate.Remote.ANY,
+                        Candidate.Remote.REMOTE,
+                        Candidate.Remote.HYBRID,
+                        Candidate.Remote.ONSITE,
+                    ),
+                    (35, 25, 30, 10),
+                )[0]
+                pay = self.rng.uniform(*profile.band_gbp) * region.pay_factor
+                candidate = Candidate(
+                    name=name,
+                    email=f"{ascii_slug(first)}.{ascii_slug(last)}@{domain}",
+                    phone=self.phones.number(region.phone_prefixes),
+                    time_zone=region.time_zone,
+                    preferred_channel=channel,
+                    # The demo recruiter carries a bigger desk so her pages are full.
+                    recruiter=self.rng.choices(recruiters, (40, 30, 30))[0],
+                    locations=city if remote == Candidate.Remote.ONSITE else f"{city}, Remote",
+                    remote=remote,
+                    min_compensation=round(pay / 5) * 5 * 1000,
+                    currency=region.currency,
+                    notes=self.rng.choice(
+                        (
+                            "",
+                            "",
+                            "",
+                            "Prefers calls after 17:00 local time.",
+                            "Referred by a placed candidate.",
+                            "Notice period: one month.",
+                            "Open to contract roles.",
+                        )
+                    ),
+                )
+                self.agency.candidates.append(candidate)
+                self.agency.candidate_tags.extend((candidate, self.tags[tag]) for tag in sorted(tags))
+                self.candidate_tags_by_index.append(set(tags))
+        # A few people asked not to be emailed any more; they stay in the pool.
+        for candidate in self.rng.sample(self.agency.candidates, 3):
+            candidate.unsubscribed_at = self.ago(self.rng.randrange(1, 30))
+
+    # -- submissions, interviews and their timeline -------------------------------------------------
+
+    def pick_candidate(self, role_index: int, stage: str, taken: set[tuple[int, int]]) -> int:
+        """A candidate whose preferences fit the role, never twice for one role, at most 3 processes."""
+        role_tags = set(data.ROLES[role_index].tags)
+        open_stage = stage in Submission.OPEN_STAGES
+
+        def free(index: int) -> bool:
+            if (index, role_index) in taken or self.submission_count[index] >= 3:
+                return False
+            return not (open_stage and self.open_count[index] >= 2)
+
+        everyone = range(len(self.agency.candidates))
+        fitting = [i for i in everyone if self.candidate_tags_by_index[i] & role_tags and free(i)]
+        return self.rng.choice(fitting or [i for i in everyone if free(i)])
+
+    def build_submissions(self) -> None:
+        stages = [stage for stage, count in data.STAGE_COUNTS.items() for _ in range(count)]
+        self.rng.shuffle(stages)
+        taken: set[tuple[int, int]] = set()
+        demo = self.agency.recruiters[0]
+        today_quota = {True: TODAY_INTERVIEWS_DEMO, False: TODAY_INTERVIEWS_OTHERS}
+        # Roles get candidates in turn so every role has a pipeline.
+        role_cycle = [index % len(data.ROLES) for index in range(len(stages))]
+        self.rng.shuffle(role_cycle)
+        for stage, role_index in zip(stages, role_cycle, strict=True):
+            candidate_index = self.pick_candidate(role_index, stage, taken)
+            taken.add((candidate_index, role_index))
+            self.submission_count[candidate_index] += 1
+            if stage in Submission.OPEN_STAGES:
+                self.open_count[candidate_index] += 1
+            candidate = self.agency.candidates[candidate_index]
+            role = self.agency.roles[role_index]
+            submission = Submission(
+                candidate=candidate, role=role, recruiter=candidate.recruiter, stage=stage
+            )
+            self.agency.submissions.append(submission)
+            is_demo = candidate.recruiter is demo
+            force_today = stage == Stage.INTERVIEWING and today_quota[is_demo] > 0
+            if force_today:
+                today_quota[is_demo] -= 1
+            self.build_process(submission, force_today=force_today)
+
+    def round_days(self, stage: str, zone: str) -> list[date]:
+        """Company-local days of the rounds: past ones, and for a live process usually some ahead."""
+        past = self.business_days(zone, -PAST_DAYS, -1)
+        future = self.business_days(zone, 0, FUTURE_DAYS)
+        if stage == Stage.SUBMITTED:
+            return []
+        if stage == Stage.INTERVIEWING:
+            done = self.rng.choices((0, 1, 2), (40, 45, 15))[0]
+            # Most live processes have a round booked; some a whole loop (e.g. technical, then final).
+            ahead = self.rng.choices((0, 1, 2), (15, 60, 25))[0] or (0 if done else 1)
+            return sorted(self.rng.sample(past, done)) + sorted(self.rng.sample(future, ahead))
+        if stage in (Stage.REJECTED, Stage.WITHDRAWN) and self.rng.random() < 0.45:
+            return []  # ended before any interview
+        low, high = (2, 3) if stage in (Stage.OFFER, Stage.PLACED) else (1, 1)
+        return sorted(self.rng.sample(past, self.rng.randint(low, high)))
+
+    def build_process(self, submission: Submission, *, force_today: bool) -> None:
+        role = submission.role
+        company = role.company
+        zone = company.time_zone
+        days = self.round_days(submission.stage, zone)
+        slots = [self.slot(zone, day) for day in days]
+        if force_today:
+            assert submission.recruiter is not None
+            today = self.today_slot(zone, submission.recruiter.time_zone)
+            earlier = [slot for slot in slots if slot[1] < today[0] - timedelta(days=1)]
+            slots = [*earlier[-2:], today]
+        stage = submission.stage
+        if slots:
+            submission.created_at = slots[0][0] - timedelta(days=self.rng.uniform(3, 12))
+            if submission.created_at > self.now - timedelta(hours=1):
+                submission.created_at = self.ago(self.rng.uniform(0.1, 6))
+        elif stage == Stage.SUBMITTED:
+            submission.created_at = self.ago(self.rng.uniform(0.2, 7))
+        else:
+            submission.created_at = self.ago(self.rng.uniform(6, 45))
+        events = self.agency.events
+        recruiter = submission.recruiter
+        events.append(
+            self.event(
+                submission.created_at,
+                "submission.created",
+                f"Submitted to {role.title} at {company.name}",
+                submission=submission,
+                actor=recruiter,
+            )
+        )
+        previous_end = last_change = submission.created_at
+        last_status = ""
+        interviews: list[Interview] = []
+        for number, (starts_at, ends_at) in enumerate(slots, start=1):
+            is_last = number == len(slots)
+            interview = self.interview(submission, number, starts_at, ends_at, previous_end)
+            interview.status = self.interview_status(stage, interview, is_last=is_last)
+            interviews.append(interview)
+            last_change = self.interview_events(interview)
+            if number == 1:
+                self.stage_changed(
+                    submission,
+                    interview.created_at,
+                    Stage.SUBMITTED,
+                    Stage.INTERVIEWING,
+                    note="Interview round 1 booked",
+                )
+            previous_end = ends_at
+            last_status = interview.status
+        submission.updated_at = interviews[-1].created_at if interviews else submission.created_at
+        self.finish(submission, interviews, last_status, last_change)
+
+    def interview(
+        self, submission: Submission, number: int, starts_at: datetime, ends_at: datetime, after: datetime
+    ) -> Interview:
+        role = submission.role
+        company = role.company
+        interview_format = self.rng.choices(
+            (Interview.Format.VIDEO, Interview.Format.PHONE, Interview.Format.ONSITE), (55, 20, 25)
+        )[0]
+        code = "".join(self.rng.choice("abcdefghijkmnopqrstuvwxyz") for _ in range(10))
+        interview = Interview(
+            submission=submission,
+            round=number,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            time_zone=company.time_zone,
+            format=interview_format,
+            video_url=f"https://meet.example.com/{code[:3]}-{code[3:7]}-{code[7:]}"
+            if interview_format == Interview.Format.VIDEO
+            else "",
+            address=self.company_specs[id(company)].address
+            if interview_format == Interview.Format.ONSITE
+            else "",
+            created_by=submission.recruiter,
+        )
+        # Booked a few days ahead, after the previous round, never in the future.
+        low = after + timedelta(hours=2)
+        high = min(starts_at - timedelta(hours=3), self.now - timedelta(minutes=5))
+        interview.created_at = self.between(max(low, starts_at - timedelta(days=7)), high)
+        interview.updated_at = interview.created_at
+        self.agency.interviews.append(interview)
+        self.agency.interviewers.append((interview, role.hiring_manager))
+        if number > 1 or self.rng.random() < 0.3:
+            self.agency.interviewers.append((interview, self.interviewer_by_company[id(company)]))
+        return interview
+
+    def interview_status(self, stage: str, interview: Interview, *, is_last: bool) -> str:
+        if interview.starts_at > self.now:
+            soon = interview.starts_at - self.now < timedelta(days=2)
+            return self.rng.choices((Status.SCHEDULED, Status.CONFIRMED), (30, 70) if soon else (65, 35))[0]
+        if interview.ends_at > self.now:
+            return Status.CONFIRMED  # happening right now
+        if not is_last or stage in (Stage.OFFER, Stage.PLACED, Stage.ON_HOLD, Stage.REJECTED):
+            return Status.COMPLETED
+        showcase = self.showcase.get(stage)
+        if showcase:
+            # The first few guarantee every kind of "gone dark" appears, whatever the clock and the seed.
+            return showcase.pop(0)
+        if stage == Stage.WITHDRAWN:
+            return self.rng.choices(
+                (Status.COMPLETED, Status.LATE_CANCELLATION, Status.NO_SHOW, Status.CANCELLED_WITH_NOTICE),
+                (45, 20, 15, 20),
+            )[0]
+        return self.rng.choices(
+            (Status.COMPLETED, Status.NO_SHOW, Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE),
+            (80, 7, 6, 7),
+        )[0]
+
+    def interview_events(self, interview: Interview) -> datetime:
+        """Append the interview's events as the hiring and messaging services write them; return when its
+        status last changed."""
+        submission = interview.submission
+        recruiter = submission.recruiter
+        local = interview.starts_at.astimezone(zoneinfo.ZoneInfo(interview.time_zone))
+        when = f"{local:%a %d %b %Y %H:%M} {local.tzname()} ({interview.time_zone})"
+        events = self.agency.events
+        events.append(
+            self.event(
+                interview.created_at,
+                "interview.scheduled",
+                f"Interview round {interview.round} booked for {when}",
+                interview=interview,
+                actor=recruiter,
+                details={
+                    "starts_at": interview.starts_at.isoformat(),
+                    "ends_at": interview.ends_at.isoformat(),
+                    "time_zone": interview.time_zone,
+                    "format": interview.format,
+                },
+            )
+        )
+        status = interview.status
+        at = interview.created_at
+        before = Status.SCHEDULED
+        if status == Status.CONFIRMED or (status != Status.SCHEDULED and self.rng.random() < 0.6):
+            # Candidates confirm from the reminder's link; some never click and just turn up.
+            confirmed_at = self.between(
+                interview.created_at, min(interview.starts_at - timedelta(hours=1), self.now)
+            )
+            events.append(
+                self.event(
+                    confirmed_at,
+                    "interview.confirmed",
+                    "Confirmed they will attend the interview",
+                    interview=interview,
+                    actor_type=Event.Actor.CANDIDATE,
+                )
+            )
+            at, before = confirmed_at, Status.CONFIRMED
+        if status in (Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE):
+            late = status == Status.LATE_CANCELLATION
+            hours_before = self.rng.uniform(2, 20) if late else self.rng.uniform(26, 72)
+            asked_at = max(interview.starts_at - timedelta(hours=hours_before), at + timedelta(minutes=5))
+            events.append(
+                self.event(
+                    asked_at,
+                    "interview.cancel_requested",
+                    "Asked to cancel the interview" + (" (less than 24 hours before)" if late else ""),
+                    interview=interview,
+                    actor_type=Event.Actor.CANDIDATE,
+                    details={"note": "", "late": late},
+                )
+            )
+            at = min(asked_at + timedelta(minutes=self.rng.randrange(10, 90)), self.now)
+        elif status == Status.COMPLETED:
+            at = min(interview.ends_at + timedelta(minutes=self.rng.randrange(10, 120)), self.now)
+        elif status == Status.NO_SHOW:
+            at = min(interview.starts_at + timedelta(minutes=self.rng.randrange(20, 90)), self.now)
+        if status in (
+            Status.COMPLETED,
+            Status.NO_SHOW,
+            Status.LATE_CANCELLATION,
+            Status.CANCELLED_WITH_NOTICE,
+        ):
+            # The recruiter records the outcome, as hiring.services.update_interview does.
+            events.append(
+                self.event(
+                    at,
+                    "interview.updated",
+                    f"Interview round {interview.round} changed (status); status {Status(status).label}",
+                    interview=interview,
+                    actor=recruiter,
+                    details={
+                        "changed": ["status"],
+                        "before": {"status": str(before)},
+                        "after": {"status": str(status)},
+                        "sequence": 0,
+                    },
+                )
+            )
+        interview.updated_at = at
+        return at
+
+    def stage_changed(
+        self,
+        submission: Submission,
+        at: datetime,
+        before: str,
+        after: str,
+        *,
+        reason: str = "",
+        note: str = "",
+    ) -> None:
+        """The Event hiring.services.move_submission writes for a stage change."""
+        summary = f"Stage: {Stage(before).label} → {Stage(after).label}"
+        if reason:
+            summary += f" ({Reason(reason).label})"
+        self.agency.events.append(
+            self.event(
+                at,
+                "submission.stage_changed",
+                summary,
+                submission=submission,
+                actor=submission.recruiter,
+                details={"from": str(before), "to": str(after), "reason": reason, "note": note},
+            )
+        )
+        submission.updated_at = at
+
+    def finish(
+        self, submission: Submission, interviews: list[Interview], last_status: str, last_change: datetime
+    ) -> None:
+        """Set how an ended process ended (reason, note, time) and record the stage changes."""
+        stage = submission.stage
+        last_end = interviews[-1].ends_at if interviews else submission.created_at
+        # A cancellation ends the process when it happens, not when the interview would have.
+        if last_status in (Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE):
+            last_end = last_change
+        # Where the process stood before its last move: interviewing once a round was booked.
+        before = Stage.INTERVIEWING if interviews else Stage.SUBMITTED
+        if stage in (Stage.OFFER, Stage.ON_HOLD):
+            at = min(last_end + timedelta(hours=self.rng.uniform(4, 48)), self.now - timedelta(minutes=30))
+            self.stage_changed(submission, at, before, stage)
+            return
+        if stage == Stage.INTERVIEWING:
+            # Someone who went quiet after a finished round: the record the follow-ups exist to prevent.
+            quiet = interviews and last_status == Status.COMPLETED and self.now - last_end > timedelta(days=7)
+            if quiet and self.rng.random() < 0.5:
+                submission.gone_quiet_at = last_end + timedelta(days=7)
+                self.agency.events.append(
+                    self.event(
+                        submission.gone_quiet_at,
+                        "submission.gone_quiet",
+                        f"{submission.candidate} has not answered for five business days",
+                        submission=submission,
+                        actor_type=Event.Actor.SYSTEM,
+                    )
+                )
+            return
+        if stage not in Submission.ENDED_STAGES:
+            return
+        reason: str
+        if stage == Stage.PLACED:
+            reason = Reason.HIRED
+            note = f"Offer accepted; starts in {self.rng.choice(('two', 'four'))} weeks."
+        elif stage == Stage.REJECTED:
+            reason, note = Reason.COMPANY_DECLINED, self.rng.choice(data.REJECTION_NOTES)
+        else:
+            reason = self.withdrawal_reason(last_status, has_interviews=bool(interviews))
+            note = data.WITHDRAWAL_NOTES.get(reason, "No call, no show; not answering since.")
+        submission.end_reason = reason
+        submission.end_note = note
+        low = last_end + timedelta(hours=2)
+        high = min(last_end + timedelta(days=4), self.now - timedelta(minutes=10))
+        submission.ended_at = self.between(low, high)
+        self.stage_changed(submission, submission.ended_at, before, stage, reason=reason, note=note)
+
+    def withdrawal_reason(self, last_status: str, *, has_interviews: bool) -> str:
+        options: tuple[str, ...]
+        if not has_interviews:
+            options = (Reason.OTHER_OFFER, Reason.PROCESS_SLOW, Reason.PERSONAL, Reason.COMPENSATION)
+        elif last_status == Status.COMPLETED:
+            options = (
+                Reason.ROLE_DIFFERENT,
+                Reason.TEAM_CULTURE,
+                Reason.COMPENSATION,
+                Reason.LOCATION,
+                Reason.OTHER_OFFER,
+            )
+        elif last_status == Status.NO_SHOW:
+            options = (Reason.OTHER,)
+        else:
+            options = (Reason.OTHER_OFFER, Reason.PROCESS_SLOW, Reason.PERSONAL)
+        return self.rng.choice(options)
+
+    def event(
+        self,
+        occurred_at: datetime,
+        kind: str,
+        summary: str,
+        *,
+        submission: Submission | None = None,
+        interview: Interview | None = None,
+        actor: User | None = None,
+        actor_type: str | None = None,
+        details: dict[str, object] | None = None,
+    ) -> Event:
+        if interview is not None:
+            submission = interview.submission
+        assert submission is not None
+        return Event(
+            occurred_at=occurred_at,
+            kind=kind,
+            summary=summary[:500],
+            actor_type=Event.Actor.USER if actor is not None else (actor_type or Event.Actor.SYSTEM),
+            actor_user=actor,
+            candidate=submission.candidate,
+            company=submission.role.company,
+            submission=submission,
+            interview=interview,
+            data=details or {},
+        )
+
+    def date_candidates(self) -> None:
+        """Candidates join the pool before their first submission; their record starts with that."""
+        first_submitted: dict[int, datetime] = {}
+        for submission in self.agency.submissions:
+            key = id(submission.candidate)
+            first_submitted[key] = min(first_submitted.get(key, submission.created_at), submission.created_at)
+        joined_events = []
+        for candidate in self.agency.candidates:
+            first = first_submitted.get(id(candidate))
+            if first is not None:
+                created = first - timedelta(days=self.rng.uniform(0.5, 90))
+            else:
+                created = self.ago(self.rng.uniform(3, 400))
+            candidate.created_at = candidate.updated_at = created
+            candidate.consent_at = created
+            joined_events.append(
+                Event(
+                    occurred_at=created,
+                    kind="candidate.created",
+                    summary=f"Added candidate {candidate}.",
+                    actor_type=Event.Actor.USER,
+                    actor_user=candidate.recruiter,
+                    candidate=candidate,
+                    data={},
+                )
+            )
+            if candidate.unsubscribed_at is not None:
+                candidate.unsubscribed_at = max(candidate.unsubscribed_at, created + timedelta(hours=1))
+                joined_events.append(
+                    Event(
+                        occurred_at=candidate.unsubscribed_at,
+                        kind="candidate.unsubscribed",
+                        summary="Unsubscribed from non-essential emails (link)",
+                        actor_type=Event.Actor.CANDIDATE,
+                        candidate=candidate,
+                        data={},
+                    )
+                )
+        self.agency.events[:0] = joined_events
+
+    def build(self) -> DemoAgency:
+        self.build_recruiters()
+        self.build_companies()
+        self.build_roles()
+        self.build_candidates()
+        self.build_submissions()
+        self.date_candidates()
+        # Insert the timeline in the order things happened, as a live system would have.
+        self.agency.events.sort(key=lambda event: event.occurred_at)
+        return self.agency
+
+
+def build_demo_agency(*, now: datetime, seed: int = DEMO_SEED) -> DemoAgency:
+    """Return the whole demo agency as unsaved rows; pure (no database), deterministic for (now, seed)."""
+    return _Builder(now, seed).build()

@@ -1,0 +1,152 @@
+"""Write the demo agency into the database, once, in one transaction."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from candidly.accounts.models import User
+from candidly.demo.generator import DEMO_SEED, DEMO_USERNAME, DemoAgency, build_demo_agency
+from candidly.hiring.models import Interview, Role, Submission
+from candidly.people.models import Candidate, Company, Contact, Tag
+from candidly.timeline.models import Event
+
+DEMO_PASSWORD = "demo"
+
+
+class DemoNotAllowed(Exception):
+    """The database is not the embedded SQLite one and the caller did not explicitly allow it."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What ``load_demo_agency`` did: ``status`` is ``loaded``, ``already_loaded`` or ``not_empty``."""
+
+    status: str
+    counts: dict[str, int]
+
+
+def demo_counts() -> dict[str, int]:
+    """Counts of the demo agency's rows as they are in the database now (for the summary)."""
+    demo = User.objects.filter(username=DEMO_USERNAME).first()
+    zone = zoneinfo.ZoneInfo(demo.time_zone if demo else "UTC")
+    today_start = timezone.now().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    # Same-zone aware arithmetic is wall-clock: this is the next local midnight, even across DST.
+    today_end = today_start + timedelta(days=1)
+    return {
+        "recruiters": User.objects.count(),
+        "companies": Company.objects.count(),
+        "hiring managers": Contact.objects.filter(is_hiring_manager=True).count(),
+        "interviewers": Contact.objects.filter(is_hiring_manager=False).count(),
+        "roles": Role.objects.count(),
+        "candidates": Candidate.objects.count(),
+        "candidate time zones": Candidate.objects.values("time_zone").distinct().count(),
+        "submissions": Submission.objects.count(),
+        "open submissions": Submission.objects.filter(stage__in=Submission.OPEN_STAGES).count(),
+        "interviews": Interview.objects.count(),
+        "interviews today": Interview.objects.filter(
+            starts_at__gte=today_start, starts_at__lt=today_end
+        ).count(),
+        "interviews ahead": Interview.objects.filter(starts_at__gt=timezone.now()).count(),
+        "timeline events": Event.objects.count(),
+    }
+
+
+def load_demo_agency(
+    *,
+    now: datetime | None = None,
+    seed: int = DEMO_SEED,
+    if_empty: bool = False,
+    allow_non_sqlite: bool = False,
+) -> DemoSummary:
+    """Create the demo agency (3 recruiters, 8 companies, 150 candidates, 220 submissions…) unless present.
+
+    Idempotent: the ``demo`` user marks a loaded demo, and a second call changes nothing
+    (``already_loaded``). With ``if_empty`` nothing is loaded into a database that has any user
+    (``not_empty``). Raises ``DemoNotAllowed`` on a database other than SQLite unless ``allow_non_sqlite``,
+    so the well-known demo/demo login never reaches a production PostgreSQL by accident. Everything is
+    written in one transaction: an error (e.g. a company name already taken) leaves nothing behind.
+    """
+    if connection.vendor != "sqlite" and not allow_non_sqlite:
+        raise DemoNotAllowed(
+            f"Refusing to load the demo agency (with the login demo/demo) into a {connection.vendor} "
+            "database: the demo is meant for the embedded SQLite database. "
+            "Pass --allow-non-sqlite if this really is a throwaway database."
+        )
+    with transaction.atomic():
+        if User.objects.filter(username=DEMO_USERNAME).exists():
+            return DemoSummary("already_loaded", demo_counts())
+        if if_empty and User.objects.exists():
+            return DemoSummary("not_empty", demo_counts())
+        save_demo_agency(build_demo_agency(now=now or timezone.now(), seed=seed))
+    return DemoSummary("loaded", demo_counts())
+
+
+def _insert_keeping_times(model: type[models.Model], rows: list[Any], *, fields: tuple[str, ...]) -> None:
+    """``bulk_create`` stamps ``auto_now(_add)`` fields with the wall clock; put the generated history back.
+
+    One ``executemany`` UPDATE: ``bulk_update`` builds a CASE expression per row and is ten times slower.
+    """
+    stamps = [[getattr(row, name) for name in fields] for row in rows]
+    model._default_manager.bulk_create(rows)
+    meta = model._meta
+    quote = connection.ops.quote_name
+    by_name = {field.name: field for field in meta.concrete_fields}
+    columns = [by_name[name] for name in fields]
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    params = [
+        [column.get_db_prep_value(value, connection) for column, value in zip(columns, values, strict=True)]
+        + [row.pk]
+        for row, values in zip(rows, stamps, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    for row, values in zip(rows, stamps, strict=True):
+        for name, value in zip(fields, values, strict=True):
+            setattr(row, name, value)
+
+
+def save_demo_agency(agency: DemoAgency) -> None:
+    """Insert the generated rows in dependency order with bulk operations (a few dozen queries)."""
+    for user in agency.recruiters:
+        if user.username == DEMO_USERNAME:
+            user.set_password(DEMO_PASSWORD)
+        else:
+            # Colleagues exist to populate the pages; only the demo login is meant to be used.
+            user.set_unusable_password()
+    User.objects.bulk_create(agency.recruiters)
+
+    # Tags are shared vocabulary: reuse any that already exist.
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=[tag.name for tag in agency.tags])}
+    Tag.objects.bulk_create([tag for tag in agency.tags if tag.name not in existing])
+    for tag in agency.tags:
+        if tag.name in existing:
+            tag.pk = existing[tag.name].pk
+
+    stamped = ("created_at", "updated_at")
+    _insert_keeping_times(Company, agency.companies, fields=stamped)
+    _insert_keeping_times(Contact, agency.contacts, fields=stamped)
+    _insert_keeping_times(Role, agency.roles, fields=stamped)
+    Role.tags.through.objects.bulk_create(
+        [Role.tags.through(role=role, tag=tag) for role, tag in agency.role_tags]
+    )
+    _insert_keeping_times(Candidate, agency.candidates, fields=stamped)
+    Candidate.role_tags.through.objects.bulk_create(
+        [
+            Candidate.role_tags.through(candidate=candidate, tag=tag)
+            for candidate, tag in agency.candidate_tags
+        ]
+    )
+    _insert_keeping_times(Submission, agency.submissions, fields=stamped)
+    _insert_keeping_times(Interview, agency.interviews, fields=stamped)
+    Interview.interviewers.through.objects.bulk_create(
+        [Interview.interviewers.through(interview=i, contact=c) for i, c in agency.interviewers]
+    )
+    # Events are append-only; bulk_create inserts without the save() guard, which only forbids updates.
+    Event.objects.bulk_create(agency.events, batch_size=500)
