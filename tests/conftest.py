@@ -58,3 +58,15 @@ pytest_plugins = ["tests.browser"]
 def _fast_password_hasher(settings):
     # The production hasher takes about a second per user on a loaded machine; tests do not need its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need the real thing (SKIP LOCKED, concurrent connections)."""
+    from django.conf import settings as django_settings
+
+    if django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… (.ci/run does)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
