@@ -190,3 +190,9 @@ LOGGING = {
     },
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# The worker (followups): a temporary delivery failure is retried after 1, 2, 4 … minutes (doubling
+# from the base, capped); after this many attempts the touchpoint is failed, with a task for the recruiter.
+CANDIDLY_WORKER_MAX_ATTEMPTS = env_int("CANDIDLY_WORKER_MAX_ATTEMPTS", 6, minimum=1)
+CANDIDLY_RETRY_BASE_SECONDS = env_int("CANDIDLY_RETRY_BASE_SECONDS", 60, minimum=1)
+CANDIDLY_RETRY_MAX_SECONDS = env_int("CANDIDLY_RETRY_MAX_SECONDS", 3600, minimum=1)

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from candidly.people.models import Candidate, Contact
 
 
 class Touchpoint(models.Model):
@@ -40,6 +46,13 @@ class Touchpoint(models.Model):
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
         AMBIGUOUS = "ambiguous", "Maybe sent — check"
+
+    # Logistics a candidate still needs after unsubscribing: where and when their interview is.
+    ESSENTIAL_KINDS = frozenset({Kind.INTERVIEW_CONFIRMATION, Kind.INTERVIEW_REMINDER})
+    # Channels the worker hands to messaging; the others become a recruiter's Task.
+    MESSAGE_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
+    # Outcomes a recruiter must look at: maybe sent, or given up on.
+    STUCK_STATUSES = (Status.AMBIGUOUS, Status.FAILED)
 
     candidate = models.ForeignKey(
         "people.Candidate", on_delete=models.PROTECT, null=True, blank=True, related_name="touchpoints"
@@ -82,6 +95,11 @@ class Touchpoint(models.Model):
                 fields=["lease_expires_at"], condition=Q(status="in_progress"), name="touchpoint_lease_idx"
             ),
             models.Index(fields=["interview", "status"], name="touchpoint_interview_idx"),
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status__in=["ambiguous", "failed"]),
+                name="touchpoint_stuck_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -95,8 +113,21 @@ class Touchpoint(models.Model):
         return f"{self.get_kind_display()} via {self.channel} at {self.due_at:%Y-%m-%d %H:%M}"
 
     @property
-    def person(self) -> object:
-        return self.candidate or self.contact
+    def person(self) -> Candidate | Contact:
+        person = self.candidate or self.contact
+        assert person is not None, "the database guarantees exactly one person"
+        return person
+
+    @property
+    def is_message(self) -> bool:
+        return self.channel in self.MESSAGE_CHANNELS
+
+    @property
+    def is_essential(self) -> bool:
+        return self.kind in self.ESSENTIAL_KINDS
+
+    def is_due(self, now: datetime) -> bool:
+        return self.status == self.Status.PLANNED and self.due_at <= now
 
 
 class Task(models.Model):
@@ -110,6 +141,7 @@ class Task(models.Model):
         UPDATE_CANDIDATE = "update-candidate", "Update the candidate"
         MARK_INTERVIEW = "mark-interview", "Mark the interview's outcome"
         CHECK_MESSAGE = "check-message", "Check a message that may not have been sent"
+        MESSAGE_FAILED = "message-failed", "A message could not be sent"
         OTHER = "other", "Other"
 
     class Status(models.TextChoices):

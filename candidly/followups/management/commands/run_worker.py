@@ -1,35 +1,74 @@
-"""``manage.py run_worker``: PLACEHOLDER until the touchpoint worker lands (issue 3); the lead replaces it.
-
-It only idles so that ``make run`` already starts and stops a second process the way the real worker will
-be started and stopped: SIGTERM or Ctrl-C (SIGINT) ends it cleanly with exit status 0.
-"""
+"""``manage.py run_worker``: perform due touchpoints until stopped. SIGTERM or Ctrl-C ends it cleanly."""
 
 from __future__ import annotations
 
 import signal
 import threading
+from datetime import timedelta
 from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from candidly.followups.worker import Worker
+
+
+def _positive(kind: type[int] | type[float]) -> Any:
+    def parse(raw: str) -> int | float:
+        value = kind(raw)
+        if value <= 0:
+            raise ValueError(raw)
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
 
 
 class Command(BaseCommand):
-    help = "Placeholder worker: idles until SIGTERM or Ctrl-C (touchpoints are not performed yet)."
+    help = "Claim and perform due touchpoints (messages, call tasks) until stopped with SIGTERM or Ctrl-C."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--poll-seconds", type=float, default=5.0, help="How long each idle pass sleeps.")
+        parser.add_argument("--once", action="store_true", help="Perform what is due now, then exit.")
+        parser.add_argument("--batch-size", type=_positive(int), default=20, help="Rows claimed per pass.")
+        parser.add_argument(
+            "--lease-seconds",
+            type=_positive(int),
+            default=60,
+            help="How long a claim lasts before the reaper may recover it (longer than EMAIL_TIMEOUT).",
+        )
+        parser.add_argument(
+            "--poll-seconds", type=_positive(float), default=1.0, help="Sleep between passes when idle."
+        )
+        parser.add_argument(
+            "--reap-seconds",
+            type=_positive(float),
+            default=2.0,
+            help="How often expired leases are recovered.",
+        )
+        parser.add_argument("--worker-id", default="", help="Name in claimed_by (default: host:pid:random).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stopping = threading.Event()
+        worker = Worker(
+            worker_id=options["worker_id"] or None,
+            batch_size=options["batch_size"],
+            lease=timedelta(seconds=options["lease_seconds"]),
+            poll_seconds=options["poll_seconds"],
+            reap_every_seconds=options["reap_seconds"],
+        )
+        if worker.lease.total_seconds() < 2:
+            raise CommandError("--lease-seconds must be at least 2.")
 
         def stop(signum: int, frame: FrameType | None) -> None:
-            stopping.set()
+            # Only set a flag: the item being performed finishes and its outcome is recorded.
+            worker.request_stop()
 
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, stop)
-        self.stdout.write("worker: started (placeholder: no touchpoints are performed yet)")
-        # Event.wait returns early when a signal handler sets the event, so stopping is immediate.
-        while not stopping.wait(options["poll_seconds"]):
-            pass
-        self.stdout.write("worker: stopped")
+        previous: dict[signal.Signals, Any] = {}
+        # Signal handlers can only be installed from the main thread (tests may call us from another).
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                previous[signum] = signal.signal(signum, stop)
+        try:
+            worker.run(once=options["once"])
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)

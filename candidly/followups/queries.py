@@ -1,0 +1,63 @@
+"""Reads of the touchpoint queue used in more than one place (the worker, pages, bench and chaos scripts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from candidly.accounts.models import User
+from candidly.followups.models import Task, Touchpoint
+
+# Everything performing a touchpoint reads: the person, their recruiter, the interview, the submission's
+# role and company (messages name them; Events and Tasks link them). One query per batch, not several per row.
+PERFORM_RELATED: tuple[str, ...] = (
+    "candidate__recruiter",
+    "contact__company",
+    "interview__submission__role__company",
+    "submission__recruiter",
+    "submission__candidate",
+    "submission__role__company",
+    "submission__role__hiring_manager",
+    "submission__role__recruiter",
+)
+
+
+def due_touchpoints(now: datetime) -> QuerySet[Touchpoint]:
+    """Planned touchpoints due at ``now`` or earlier, oldest first (served by the partial index)."""
+    return Touchpoint.objects.filter(status=Touchpoint.Status.PLANNED, due_at__lte=now).order_by("due_at")
+
+
+def touchpoints_to_perform(ids: list[int]) -> list[Touchpoint]:
+    """The claimed rows with everything :data:`PERFORM_RELATED` names, in due order."""
+    return list(
+        Touchpoint.objects.select_related(*PERFORM_RELATED).filter(pk__in=ids).order_by("due_at", "id")
+    )
+
+
+def expired_leases(now: datetime) -> QuerySet[Touchpoint]:
+    """Rows still ``in_progress`` whose lease ran out before ``now``: their worker died or hung."""
+    return Touchpoint.objects.filter(status=Touchpoint.Status.IN_PROGRESS, lease_expires_at__lt=now)
+
+
+def stuck_touchpoints(*, recruiter: User | None = None) -> QuerySet[Touchpoint]:
+    """Touchpoints a recruiter must look at (maybe sent, or failed), newest first; optionally only theirs."""
+    stuck = Touchpoint.objects.filter(status__in=Touchpoint.STUCK_STATUSES)
+    if recruiter is not None:
+        stuck = stuck.filter(
+            Q(submission__recruiter=recruiter)
+            | Q(submission__recruiter__isnull=True, candidate__recruiter=recruiter)
+        )
+    return stuck.select_related("candidate", "contact__company", "submission__role__company").order_by(
+        "-updated_at", "-id"
+    )
+
+
+def open_tasks(*, assigned_to: User | None = None) -> QuerySet[Task]:
+    """Open recruiter tasks, urgent first then by due time; optionally only one recruiter's."""
+    tasks = Task.objects.filter(status=Task.Status.OPEN)
+    if assigned_to is not None:
+        tasks = tasks.filter(assigned_to=assigned_to)
+    return tasks.select_related("candidate", "contact", "submission__role__company", "touchpoint").order_by(
+        "-urgent", "due_at", "id"
+    )

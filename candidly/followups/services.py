@@ -1,0 +1,391 @@
+"""Planning touchpoints and recording what became of them.
+
+Every state change of a claimed touchpoint is *conditional*: it only applies while the row is still
+``in_progress`` and claimed by the caller (or, for the reaper, while its lease is still expired). A worker
+that lost its claim therefore changes nothing, and the function says so by returning ``False``. Each change
+and the Event / Task that goes with it are one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from candidly.accounts.models import User
+from candidly.followups.models import Task, Touchpoint
+from candidly.hiring.models import Interview, Submission
+from candidly.people.models import Candidate, Contact
+from candidly.timeline.models import Event
+from candidly.timeline.services import record_event
+
+try:
+    from candidly.lib.businesstime import BusinessHours, next_business_moment
+
+    QUIET_HOURS_AVAILABLE = True
+except ImportError:  # pragma: no cover - until the ``businesstime`` branch is merged into main
+    QUIET_HOURS_AVAILABLE = False
+
+Status = Touchpoint.Status
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Planning
+
+
+def idempotency_key_for(
+    *,
+    person: Candidate | Contact,
+    kind: str,
+    step: int = 0,
+    interview: Interview | None = None,
+    submission: Submission | None = None,
+) -> str:
+    """The key that makes (person, interview or submission, kind, step) plannable only once."""
+    if isinstance(person, Candidate):
+        who = f"candidate:{person.pk}"
+    elif isinstance(person, Contact):
+        who = f"contact:{person.pk}"
+    else:
+        raise TypeError(f"A touchpoint is for a Candidate or a Contact, not {type(person).__name__}.")
+    if interview is not None:
+        about = f"interview:{interview.pk}"
+    elif submission is not None:
+        about = f"submission:{submission.pk}"
+    else:
+        about = "-"
+    return f"{who}:{about}:{kind}:{step}"
+
+
+def plan_touchpoint(
+    *,
+    person: Candidate | Contact,
+    kind: str,
+    channel: str,
+    due_at: datetime,
+    interview: Interview | None = None,
+    submission: Submission | None = None,
+    step: int = 0,
+    respects_business_hours: bool = True,
+) -> tuple[Touchpoint, bool]:
+    """Plan one step for one person; return ``(touchpoint, created)``.
+
+    Idempotent: planning the same (person, interview/submission, kind, step) again returns the existing row
+    unchanged, whatever its status, with ``created=False`` -- also when two planners race (the unique key
+    decides; the loser's insert is rolled back inside a savepoint, so a caller's transaction survives).
+    With ``respects_business_hours`` the due time is moved to the recipient's next business moment.
+    """
+    key = idempotency_key_for(person=person, kind=kind, step=step, interview=interview, submission=submission)
+    existing = Touchpoint.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    if submission is None and interview is not None:
+        # Store the submission too: the worker reaches the recruiter and the company through it.
+        submission = interview.submission
+    if respects_business_hours:
+        due_at = business_moment(due_at, person.time_zone)
+    try:
+        with transaction.atomic():
+            touchpoint = Touchpoint.objects.create(
+                candidate=person if isinstance(person, Candidate) else None,
+                contact=person if isinstance(person, Contact) else None,
+                interview=interview,
+                submission=submission,
+                kind=kind,
+                channel=channel,
+                step=step,
+                idempotency_key=key,
+                due_at=due_at,
+                respects_business_hours=respects_business_hours,
+            )
+    except IntegrityError:
+        # Another planner inserted the same key between our read and our insert.
+        return Touchpoint.objects.get(idempotency_key=key), False
+    return touchpoint, True
+
+
+def business_moment(at: datetime, zone: str) -> datetime:
+    """``at`` if it is inside business hours in ``zone``, else the start of the next business window."""
+    if not QUIET_HOURS_AVAILABLE:  # pragma: no cover - see the import above
+        return at
+    return next_business_moment(at, zone, BusinessHours())
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Back-off after the ``attempt``-th failed attempt: base, 2 x base, 4 x base …, capped. No jitter."""
+    base = settings.CANDIDLY_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempt - 1, 0), settings.CANDIDLY_RETRY_MAX_SECONDS))
+
+
+def recruiter_for(touchpoint: Touchpoint) -> User | None:
+    """Who acts on this touchpoint: the submission's recruiter, else the candidate's, else the role's."""
+    submission = touchpoint.submission
+    if submission is not None and submission.recruiter_id is not None:
+        return submission.recruiter
+    if touchpoint.candidate is not None and touchpoint.candidate.recruiter_id is not None:
+        return touchpoint.candidate.recruiter
+    if submission is not None:
+        return submission.role.recruiter
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Outcomes of a claimed touchpoint (called by the worker and the reaper)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose claim a state change requires: a worker's id, or (for the reaper) an expired lease."""
+
+    worker_id: str | None = None
+    lease_expired_before: datetime | None = None
+
+
+def _transition(touchpoint: Touchpoint, owner: Owner, *, now: datetime, **fields: Any) -> bool:
+    claimed = Touchpoint.objects.filter(pk=touchpoint.pk, status=Status.IN_PROGRESS)
+    if owner.worker_id is not None:
+        claimed = claimed.filter(claimed_by=owner.worker_id)
+    if owner.lease_expired_before is not None:
+        claimed = claimed.filter(lease_expires_at__lt=owner.lease_expired_before)
+    changed = claimed.update(updated_at=now, **fields) == 1
+    if changed:
+        for name, value in fields.items():
+            if not hasattr(value, "resolve_expression"):
+                setattr(touchpoint, name, value)
+    return changed
+
+
+_RELEASED: dict[str, Any] = {"claimed_by": "", "lease_expires_at": None}
+
+
+def _event(touchpoint: Touchpoint, *, kind: str, summary: str, **data: Any) -> Event:
+    return record_event(
+        kind=kind,
+        summary=summary,
+        actor_type=Event.Actor.SYSTEM,
+        candidate=touchpoint.candidate,
+        contact=touchpoint.contact,
+        submission=touchpoint.submission,
+        interview=touchpoint.interview,
+        data={"touchpoint": touchpoint.pk, "kind": touchpoint.kind, "channel": touchpoint.channel, **data},
+    )
+
+
+def _task(touchpoint: Touchpoint, *, kind: str, title: str, due_at: datetime, **extra: Any) -> Task:
+    return Task.objects.create(
+        kind=kind,
+        title=title[:300],
+        assigned_to=recruiter_for(touchpoint),
+        due_at=due_at,
+        candidate=touchpoint.candidate,
+        contact=touchpoint.contact,
+        submission=touchpoint.submission,
+        interview=touchpoint.interview,
+        touchpoint=touchpoint,
+        **extra,
+    )
+
+
+def _channel_label(touchpoint: Touchpoint) -> str:
+    return {"email": "email", "sms": "SMS"}.get(touchpoint.channel, touchpoint.channel)
+
+
+def mark_handoff(touchpoint: Touchpoint, *, now: datetime, worker_id: str, lease: timedelta) -> bool:
+    """Record "about to hand to the provider" and renew the lease; ``False`` if the claim was lost.
+
+    Must run outside a transaction so the marker is committed before the hand-off: after a crash the
+    reaper reads it as "maybe sent" and never sends again.
+    """
+    return _transition(
+        touchpoint, Owner(worker_id=worker_id), now=now, handoff_at=now, lease_expires_at=now + lease
+    )
+
+
+def mark_sent(touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_id: str) -> bool:
+    """The provider accepted the message: ``done`` with its Message-ID, and an Event."""
+    with transaction.atomic():
+        if not _transition(
+            touchpoint,
+            Owner(worker_id=worker_id),
+            now=now,
+            status=Status.DONE,
+            done_at=now,
+            message_id=message_id,
+            last_error="",
+            **_RELEASED,
+        ):
+            return False
+        _event(
+            touchpoint,
+            kind="touchpoint.sent",
+            summary=f"{touchpoint.get_kind_display()} sent by {_channel_label(touchpoint)} "
+            f"to {touchpoint.person}",
+            message_id=message_id,
+        )
+    return True
+
+
+def mark_skipped(touchpoint: Touchpoint, *, now: datetime, worker_id: str, reason: str) -> bool:
+    """Deliberately not sent (unsubscribed, no SMS provider): ``skipped`` with the reason, and an Event."""
+    with transaction.atomic():
+        if not _transition(
+            touchpoint,
+            Owner(worker_id=worker_id),
+            now=now,
+            status=Status.SKIPPED,
+            done_at=now,
+            skip_reason=reason[:300],
+            handoff_at=None,
+            **_RELEASED,
+        ):
+            return False
+        _event(
+            touchpoint,
+            kind="touchpoint.skipped",
+            summary=f"{touchpoint.get_kind_display()} to {touchpoint.person} not sent: {reason}",
+            reason=reason,
+        )
+    return True
+
+
+def replan_claimed(touchpoint: Touchpoint, *, now: datetime, worker_id: str, due_at: datetime) -> bool:
+    """Give a claimed touchpoint back to the queue, due at ``due_at``, without counting an attempt.
+
+    Used when it turns out to be night in the recipient's zone, and for claimed rows a stopping worker
+    did not start.
+    """
+    return _transition(
+        touchpoint,
+        Owner(worker_id=worker_id),
+        now=now,
+        status=Status.PLANNED,
+        due_at=due_at,
+        handoff_at=None,
+        attempts=F("attempts") - 1,
+        **_RELEASED,
+    )
+
+
+def mark_failed(touchpoint: Touchpoint, *, now: datetime, owner: Owner, error: str) -> bool:
+    """Give up: ``failed``, a "Message failed" Task for the recruiter and an Event, in one transaction."""
+    with transaction.atomic():
+        if not _transition(
+            touchpoint,
+            owner,
+            now=now,
+            status=Status.FAILED,
+            last_error=error,
+            handoff_at=None,
+            **_RELEASED,
+        ):
+            return False
+        label = f"{touchpoint.get_kind_display()} to {touchpoint.person}"
+        _task(
+            touchpoint,
+            kind=Task.Kind.MESSAGE_FAILED,
+            title=f"Message failed: {label}",
+            details=f"Candidly gave up after {touchpoint.attempts} attempt(s). Last error: {error}",
+            due_at=now,
+        )
+        _event(
+            touchpoint,
+            kind="touchpoint.failed",
+            summary=f"{label} could not be sent: {error}",
+            error=error,
+            attempts=touchpoint.attempts,
+        )
+    return True
+
+
+def retry_or_fail(
+    touchpoint: Touchpoint, *, now: datetime, worker_id: str, error: str, max_attempts: int | None = None
+) -> bool:
+    """After a temporary failure: back to ``planned`` after :func:`retry_delay`, or ``failed`` at the limit.
+
+    The hand-off marker is cleared: a temporary failure guarantees the provider accepted nothing.
+    """
+    limit = max_attempts or settings.CANDIDLY_WORKER_MAX_ATTEMPTS
+    if touchpoint.attempts >= limit:
+        return mark_failed(touchpoint, now=now, owner=Owner(worker_id=worker_id), error=error)
+    return _transition(
+        touchpoint,
+        Owner(worker_id=worker_id),
+        now=now,
+        status=Status.PLANNED,
+        due_at=now + retry_delay(touchpoint.attempts),
+        last_error=error,
+        handoff_at=None,
+        **_RELEASED,
+    )
+
+
+def mark_ambiguous(touchpoint: Touchpoint, *, now: datetime, owner: Owner, error: str = "") -> bool:
+    """The message may or may not have reached the provider: ``ambiguous``, a check Task and an Event.
+
+    Never re-sent automatically: a recruiter decides after looking (a duplicate is worse than a question).
+    """
+    reason = error or "The worker stopped after handing the message over; it may have been sent."
+    with transaction.atomic():
+        if not _transition(
+            touchpoint, owner, now=now, status=Status.AMBIGUOUS, last_error=reason, **_RELEASED
+        ):
+            return False
+        label = f"{touchpoint.get_kind_display()} to {touchpoint.person}"
+        _task(
+            touchpoint,
+            kind=Task.Kind.CHECK_MESSAGE,
+            title=f"Check whether this message was sent: {label}",
+            details=f"{reason} Look in the sent mail (Message-ID derived from {touchpoint.idempotency_key}) "
+            "and send it by hand if it is missing.",
+            due_at=now,
+            urgent=touchpoint.is_essential,
+        )
+        _event(
+            touchpoint, kind="touchpoint.ambiguous", summary=f"{label} may not have been sent", error=reason
+        )
+    return True
+
+
+_TASK_KINDS: dict[str, str] = {
+    Touchpoint.Kind.ESCALATION: Task.Kind.CHASE_COMPANY,
+    Touchpoint.Kind.UPDATE: Task.Kind.UPDATE_CANDIDATE,
+}
+
+
+def hand_to_recruiter(touchpoint: Touchpoint, *, now: datetime, worker_id: str) -> Task | None:
+    """A call or task step: create the recruiter's Task and mark the touchpoint ``due`` (call) or ``done``.
+
+    A call task is due at the person's next business moment: a recruiter is never asked to phone
+    someone at night. Returns the Task, or ``None`` if the claim was lost.
+    """
+    is_call = touchpoint.channel == Touchpoint.Channel.CALL
+    person = touchpoint.person
+    task_due = max(now, touchpoint.due_at)
+    if is_call:
+        task_due = business_moment(task_due, person.time_zone)
+    with transaction.atomic():
+        if not _transition(
+            touchpoint,
+            Owner(worker_id=worker_id),
+            now=now,
+            status=Status.DUE if is_call else Status.DONE,
+            done_at=None if is_call else now,
+            **_RELEASED,
+        ):
+            return None
+        kind = _TASK_KINDS.get(touchpoint.kind, Task.Kind.CALL if is_call else Task.Kind.OTHER)
+        title = f"Call {person}" if is_call else f"{touchpoint.get_kind_display()}: {person}"
+        if touchpoint.submission is not None:
+            title += f" about {touchpoint.submission.role}"
+        task = _task(touchpoint, kind=kind, title=title, due_at=task_due)
+        _event(
+            touchpoint,
+            kind="touchpoint.task",
+            summary=f"Task for {task.assigned_to or 'the team'}: {title}",
+            task=task.pk,
+        )
+    return task

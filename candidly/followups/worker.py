@@ -1,0 +1,256 @@
+"""The worker: claim due touchpoints, perform each, record the outcome. ``manage.py run_worker`` runs it.
+
+A pass (:meth:`Worker.run_batch`) reaps expired leases when they are due a look, claims a batch and performs
+its rows one by one. Performing a message:
+
+1. skip it if the candidate unsubscribed and it is not interview logistics;
+2. re-plan it if it is night (or a weekend) in the recipient's zone -- the zone may have changed since
+   planning -- instead of sending;
+3. commit ``handoff_at`` (the "maybe sent" marker) just before messaging hands it to SMTP, then record
+   ``done`` / ``skipped`` / a retry with back-off / ``failed``.
+
+A call or task step becomes a Task on the recruiter's list. Every outcome is conditional on still holding the
+claim, so a worker that lost its lease changes nothing and sends nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from candidly.followups import claims, services
+from candidly.followups.models import Touchpoint
+from candidly.messaging import delivery
+from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
+
+logger = logging.getLogger("candidly.worker")
+
+Deliver = Callable[..., delivery.Receipt]
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"
+    TASK = "task"
+    RETRY = "retry"
+    FAILED = "failed"
+    AMBIGUOUS = "ambiguous"
+    REPLANNED = "replanned"
+    LOST = "lost"  # the claim was lost (lease expired and reaped): nothing done, nothing sent
+
+
+class LeaseLost(Exception):
+    """Raised by ``before_handoff`` when this worker no longer holds the claim; delivery must not go on.
+
+    Messaging lets it propagate: ``deliver`` calls ``before_handoff()`` outside its own error handling.
+    """
+
+
+def default_worker_id() -> str:
+    """Unique per process and start: host, pid and a random suffix (a restarted pid gets a new id)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class BatchReport:
+    claimed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    released: int = 0
+    reaped: claims.ReapCounts = field(default_factory=claims.ReapCounts)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        parts = [f"claimed={self.claimed}"]
+        parts += [f"{outcome}={self.outcomes[outcome]}" for outcome in Outcome if self.outcomes[outcome]]
+        if self.released:
+            parts.append(f"released={self.released}")
+        if self.reaped.total:
+            reaped = self.reaped
+            parts.append(
+                f"reaped(retry={reaped.retried} ambiguous={reaped.ambiguous} failed={reaped.failed})"
+            )
+        return " ".join(parts) + f" in {self.seconds:.3f}s"
+
+
+class Worker:
+    """One worker process's loop. Build it, then call :meth:`run` (or :meth:`run_batch` from tests).
+
+    ``deliver`` is the messaging seam (replaceable by a stub in the benchmark); ``clock`` gives ``now``.
+    ``request_stop()`` (e.g. from a SIGTERM handler) lets the current item finish, gives the rest of the
+    claimed batch back to the queue, and makes :meth:`run` return.
+    """
+
+    def __init__(
+        self,
+        *,
+        worker_id: str | None = None,
+        batch_size: int = 20,
+        lease: timedelta = timedelta(seconds=60),
+        poll_seconds: float = 1.0,
+        reap_every_seconds: float = 2.0,
+        max_attempts: int | None = None,
+        deliver: Deliver = delivery.deliver,
+        clock: Callable[[], datetime] = timezone.now,
+    ) -> None:
+        self.worker_id = worker_id or default_worker_id()
+        self.batch_size = batch_size
+        self.lease = lease
+        self.poll_seconds = poll_seconds
+        self.reap_every_seconds = reap_every_seconds
+        self.max_attempts = max_attempts
+        self.deliver = deliver
+        self.clock = clock
+        self._stop = threading.Event()
+        self._next_reap = 0.0  # monotonic seconds; 0 → reap on the first pass
+
+    # -- control ------------------------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def run(self, *, once: bool = False) -> int:
+        """Loop until stopped (or, with ``once``, until nothing is due). Returns how many rows it claimed.
+
+        A failing pass (the database restarting, a dropped connection, a bug) is logged and retried after
+        ``poll_seconds``: its claimed rows are not lost, the reaper recovers them when their lease ends.
+        """
+        total = 0
+        logger.info(
+            "worker %s started (batch %d, lease %ss, poll %ss)",
+            self.worker_id,
+            self.batch_size,
+            int(self.lease.total_seconds()),
+            self.poll_seconds,
+        )
+        while not self.stopping:
+            try:
+                report = self.run_batch()
+            except Exception as exc:
+                # Keep running: rows claimed by the failed pass are recovered by the reaper after their lease.
+                logger.exception("worker %s: pass failed; retrying in %ss", self.worker_id, self.poll_seconds)
+                if isinstance(exc, DatabaseError):
+                    connection.close()
+                self._stop.wait(self.poll_seconds)
+                continue
+            total += report.claimed
+            if report.claimed or report.reaped.total:
+                logger.info("worker %s: %s", self.worker_id, report)
+            if report.claimed < self.batch_size:
+                if once:
+                    break
+                # Idle (or a short batch): wait, but wake at once on a stop request.
+                self._stop.wait(self.poll_seconds)
+        logger.info("worker %s stopped after %d touchpoint(s)", self.worker_id, total)
+        return total
+
+    # -- one pass -----------------------------------------------------------------------------------------
+
+    def run_batch(self) -> BatchReport:
+        """Reap if due, claim one batch and perform it; stop early (releasing the rest) on a stop request."""
+        started = time.monotonic()
+        report = BatchReport()
+        if started >= self._next_reap:
+            report.reaped = claims.reap_expired_leases(now=self.clock(), max_attempts=self.max_attempts)
+            self._next_reap = started + self.reap_every_seconds
+        batch = claims.claim_due(
+            now=self.clock(), worker_id=self.worker_id, batch_size=self.batch_size, lease=self.lease
+        )
+        report.claimed = len(batch)
+        for index, touchpoint in enumerate(batch):
+            if self.stopping:
+                report.released = claims.release_claims(
+                    [tp.pk for tp in batch[index:]], now=self.clock(), worker_id=self.worker_id
+                )
+                break
+            report.outcomes[self.perform(touchpoint)] += 1
+        report.seconds = time.monotonic() - started
+        return report
+
+    def perform(self, touchpoint: Touchpoint) -> Outcome:
+        """Perform one claimed touchpoint and record its outcome. Never raises for a delivery problem.
+
+        An unexpected error before the hand-off counts as a temporary failure (retried, then failed with a
+        Task); after the hand-off it makes the row ``ambiguous`` at once rather than risk a second send.
+        """
+        now = self.clock()
+        worker_id = self.worker_id
+        if not touchpoint.is_message:
+            task = services.hand_to_recruiter(touchpoint, now=now, worker_id=worker_id)
+            return Outcome.TASK if task is not None else Outcome.LOST
+        if (
+            touchpoint.candidate is not None
+            and touchpoint.candidate.is_unsubscribed
+            and not touchpoint.is_essential
+        ):
+            skipped = services.mark_skipped(
+                touchpoint, now=now, worker_id=worker_id, reason="The candidate unsubscribed."
+            )
+            return Outcome.SKIPPED if skipped else Outcome.LOST
+        if touchpoint.respects_business_hours:
+            moment = services.business_moment(now, touchpoint.person.time_zone)
+            if moment > now:
+                replanned = services.replan_claimed(touchpoint, now=now, worker_id=worker_id, due_at=moment)
+                return Outcome.REPLANNED if replanned else Outcome.LOST
+
+        handed_off = False
+
+        def before_handoff() -> None:
+            nonlocal handed_off
+            if not services.mark_handoff(touchpoint, now=self.clock(), worker_id=worker_id, lease=self.lease):
+                raise LeaseLost(f"touchpoint {touchpoint.pk} is no longer claimed by {worker_id}")
+            handed_off = True
+
+        try:
+            receipt = self.deliver(touchpoint, now=now, before_handoff=before_handoff)
+        except LeaseLost:
+            logger.warning("worker %s lost the claim on touchpoint %s; not sending", worker_id, touchpoint.pk)
+            return Outcome.LOST
+        except TemporaryDeliveryError as exc:
+            now = self.clock()
+            if not services.retry_or_fail(
+                touchpoint, now=now, worker_id=worker_id, error=str(exc), max_attempts=self.max_attempts
+            ):
+                return Outcome.LOST
+            return Outcome.FAILED if touchpoint.status == Touchpoint.Status.FAILED else Outcome.RETRY
+        except PermanentDeliveryError as exc:
+            failed = services.mark_failed(
+                touchpoint, now=self.clock(), owner=services.Owner(worker_id=worker_id), error=str(exc)
+            )
+            return Outcome.FAILED if failed else Outcome.LOST
+        except Exception as exc:
+            logger.exception("worker %s: touchpoint %s raised", worker_id, touchpoint.pk)
+            error = f"{type(exc).__name__}: {exc}"
+            if handed_off:
+                owner = services.Owner(worker_id=worker_id)
+                done = services.mark_ambiguous(touchpoint, now=self.clock(), owner=owner, error=error)
+                return Outcome.AMBIGUOUS if done else Outcome.LOST
+            if not services.retry_or_fail(
+                touchpoint, now=self.clock(), worker_id=worker_id, error=error, max_attempts=self.max_attempts
+            ):
+                return Outcome.LOST
+            return Outcome.FAILED if touchpoint.status == Touchpoint.Status.FAILED else Outcome.RETRY
+
+        now = self.clock()
+        if receipt.sent:
+            sent = services.mark_sent(touchpoint, now=now, worker_id=worker_id, message_id=receipt.message_id)
+            return Outcome.SENT if sent else Outcome.LOST
+        skipped = services.mark_skipped(
+            touchpoint, now=now, worker_id=worker_id, reason=receipt.note or "Not sent."
+        )
+        return Outcome.SKIPPED if skipped else Outcome.LOST
