@@ -68,7 +68,7 @@ def claim_due(*, now: datetime, worker_id: str, batch_size: int, lease: timedelt
     else:
         candidates = list(queries.due_touchpoints(now).values_list("pk", flat=True)[:batch_size])
         ids = claim_touchpoints(candidates, now=now, worker_id=worker_id, lease=lease)
-    return queries.touchpoints_to_perform(ids) if ids else []
+    return queries.touchpoints_to_perform(ids)
 
 
 def claim_touchpoints(ids: list[int], *, now: datetime, worker_id: str, lease: timedelta) -> list[int]:
@@ -135,24 +135,26 @@ def reap_expired_leases(*, now: datetime, max_attempts: int | None = None) -> Re
     limit = max_attempts or settings.CANDIDLY_WORKER_MAX_ATTEMPTS
     owner = Owner(lease_expired_before=now)
     expired = queries.expired_leases(now)
-    failed = 0
-    # Rare cases first, one by one (each gets a Task and an Event); the common retry is one bulk UPDATE.
-    for touchpoint in queries.touchpoints_to_perform(
-        list(expired.filter(handoff_at__isnull=True, attempts__gte=limit).values_list("pk", flat=True))
-    ):
-        failed += mark_failed(
-            touchpoint, now=now, owner=owner, error="The worker stopped before sending, too many times."
+    # One cheap indexed read in the usual case that nothing expired (every worker runs this every few seconds).
+    found = list(expired.values_list("pk", "handoff_at", "attempts"))
+    if not found:
+        return ReapCounts()
+    retry_ids = {pk for pk, handoff_at, attempts in found if handoff_at is None and attempts < limit}
+    retried = 0
+    if retry_ids:
+        retried = expired.filter(pk__in=retry_ids, handoff_at__isnull=True).update(
+            status=Status.PLANNED,
+            claimed_by="",
+            lease_expires_at=None,
+            last_error="The worker stopped before sending (lease expired); retried.",
+            updated_at=now,
         )
-    retried = expired.filter(handoff_at__isnull=True).update(
-        status=Status.PLANNED,
-        claimed_by="",
-        lease_expires_at=None,
-        last_error="The worker stopped before sending (lease expired); retried.",
-        updated_at=now,
-    )
-    ambiguous = 0
-    for touchpoint in queries.touchpoints_to_perform(
-        list(expired.filter(handoff_at__isnull=False).values_list("pk", flat=True))
-    ):
-        ambiguous += mark_ambiguous(touchpoint, now=now, owner=owner)
+    # The rare cases one by one: each gets a Task and an Event.
+    failed = ambiguous = 0
+    for touchpoint in queries.touchpoints_to_perform([pk for pk, *_ in found if pk not in retry_ids]):
+        if touchpoint.handoff_at is None:
+            error = "The worker stopped before sending, too many times."
+            failed += mark_failed(touchpoint, now=now, owner=owner, error=error)
+        else:
+            ambiguous += mark_ambiguous(touchpoint, now=now, owner=owner)
     return ReapCounts(retried=retried, ambiguous=ambiguous, failed=failed)

@@ -30,6 +30,8 @@ def due_touchpoints(now: datetime) -> QuerySet[Touchpoint]:
 
 def touchpoints_to_perform(ids: list[int]) -> list[Touchpoint]:
     """The claimed rows with everything :data:`PERFORM_RELATED` names, in due order."""
+    if not ids:
+        return []
     return list(
         Touchpoint.objects.select_related(*PERFORM_RELATED).filter(pk__in=ids).order_by("due_at", "id")
     )
