@@ -135,7 +135,7 @@ def reap_expired_leases(*, now: datetime, max_attempts: int | None = None) -> Re
     limit = max_attempts or settings.CANDIDLY_WORKER_MAX_ATTEMPTS
     owner = Owner(lease_expired_before=now)
     expired = queries.expired_leases(now)
-    # One cheap indexed read in the usual case that nothing expired (every worker runs this every few seconds).
+    # One cheap indexed read when nothing expired, the usual case (every worker runs this every few seconds).
     found = list(expired.values_list("pk", "handoff_at", "attempts"))
     if not found:
         return ReapCounts()

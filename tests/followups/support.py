@@ -1,4 +1,4 @@
-"""Helpers shared by the followups tests: a fixed week, planning shortcuts, threads with their own connection."""
+"""Helpers for the followups tests: a fixed week, planning shortcuts, threads with their own connection."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def postgres_only(test: Callable[..., Any]) -> Callable[..., Any]:
     test = pytest.mark.django_db(transaction=True)(test)
     test = pytest.mark.skipif(not on_postgres, reason="needs PostgreSQL")(test)
     return pytest.mark.postgres(test)
+
 
 # The quiet-hours function is written in parallel (branch ``businesstime``); until it is merged these skip.
 needs_quiet_hours = pytest.mark.skipif(

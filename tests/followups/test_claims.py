@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
 
@@ -47,7 +48,7 @@ def test_claim_due_second_claimer_gets_nothing(interview, clock):
 
 
 def test_claim_touchpoints_conditional_update_wins_nothing_for_stale_candidates(interview, clock):
-    # Worker B read these ids as due, then lost them: A claimed one, and the other was retried into the future.
+    # Worker B read these ids as due, then lost them: A claimed one, the other was retried into the future.
     taken = plan_email(interview, due_at=clock.now, step=1)
     postponed = plan_email(interview, due_at=clock.now, step=2)
     stale_ids = [taken.pk, postponed.pk]
@@ -94,7 +95,7 @@ def test_claim_race_two_workers_one_row_one_email(clock, smtp_sink, make_worker)
         touchpoint = plan_email(InterviewFactory(), due_at=clock.now, respects_business_hours=False)
         barrier = threading.Barrier(2)
 
-        def work(worker_id):
+        def work(worker_id, barrier=barrier):
             worker = make_worker(worker_id)
             barrier.wait()
             return worker.run_batch().claimed
@@ -114,7 +115,8 @@ def test_claim_race_two_workers_one_row_one_email(clock, smtp_sink, make_worker)
 def test_claim_four_workers_draining_one_queue_perform_each_row_once(clock, smtp_sink, make_worker):
     interview = InterviewFactory()
     touchpoints = [
-        plan_email(interview, due_at=clock.now, step=step, respects_business_hours=False) for step in range(60)
+        plan_email(interview, due_at=clock.now, step=step, respects_business_hours=False)
+        for step in range(60)
     ]
 
     def drain(worker_id):
@@ -138,7 +140,11 @@ def test_reap_expired_lease_without_handoff_plans_the_row_again(interview, clock
 
     touchpoint.refresh_from_db()
     assert (counts.retried, counts.ambiguous, counts.failed) == (1, 0, 0)
-    assert (touchpoint.status, touchpoint.claimed_by, touchpoint.lease_expires_at) == (Status.PLANNED, "", None)
+    assert (touchpoint.status, touchpoint.claimed_by, touchpoint.lease_expires_at) == (
+        Status.PLANNED,
+        "",
+        None,
+    )
     make_worker().run_batch()
     touchpoint.refresh_from_db()
     assert (touchpoint.status, touchpoint.attempts) == (Status.DONE, 2)
@@ -170,17 +176,19 @@ def test_reap_expired_lease_after_handoff_is_ambiguous_with_a_task_and_never_res
 
         return deliver(tp, now=now, before_handoff=handoff_and_die)
 
-    try:
+    with contextlib.suppress(SystemExit):
         make_worker("doomed", deliver=deliver_then_die).run_batch()
-    except SystemExit:
-        pass
     clock.advance(LEASE + timedelta(seconds=1))
 
     counts = reap_expired_leases(now=clock.now)
 
     touchpoint.refresh_from_db()
     assert (counts.retried, counts.ambiguous, counts.failed) == (0, 1, 0)
-    assert (touchpoint.status, touchpoint.claimed_by, touchpoint.lease_expires_at) == (Status.AMBIGUOUS, "", None)
+    assert (touchpoint.status, touchpoint.claimed_by, touchpoint.lease_expires_at) == (
+        Status.AMBIGUOUS,
+        "",
+        None,
+    )
     task = Task.objects.get()
     assert (task.kind, task.touchpoint, task.assigned_to.username, task.candidate) == (
         Task.Kind.CHECK_MESSAGE,

@@ -101,7 +101,7 @@ def test_run_worker_process_exits_zero_on_sigterm_with_its_item_done(slow_sink):
         "EMAIL_URL": f"smtp://127.0.0.1:{slow_sink.port}",
         "SECRET_KEY": settings.SECRET_KEY,
     }
-    process = subprocess.Popen(  # noqa: S603 - our own manage.py
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "run_worker", "--batch-size", "5", "--poll-seconds", "0.1"],
         cwd=ROOT,
         env=env,

@@ -50,12 +50,18 @@ def test_plan_touchpoint_other_step_person_or_interview_is_another_row(interview
     later_round = InterviewFactory(submission=interview.submission, round=2)
 
     keys = [
-        plan_touchpoint(person=candidate, kind="nudge", channel="email", due_at=clock.now, interview=interview)[0],
+        plan_touchpoint(
+            person=candidate, kind="nudge", channel="email", due_at=clock.now, interview=interview
+        )[0],
         plan_touchpoint(
             person=candidate, kind="nudge", channel="email", due_at=clock.now, interview=interview, step=1
         )[0],
-        plan_touchpoint(person=manager, kind="nudge", channel="email", due_at=clock.now, interview=interview)[0],
-        plan_touchpoint(person=candidate, kind="nudge", channel="email", due_at=clock.now, interview=later_round)[0],
+        plan_touchpoint(person=manager, kind="nudge", channel="email", due_at=clock.now, interview=interview)[
+            0
+        ],
+        plan_touchpoint(
+            person=candidate, kind="nudge", channel="email", due_at=clock.now, interview=later_round
+        )[0],
         plan_touchpoint(
             person=candidate, kind="nudge", channel="email", due_at=clock.now, submission=interview.submission
         )[0],

@@ -111,7 +111,9 @@ def test_worker_back_off_is_exact_and_fails_after_the_limit_with_task_and_event(
         Task.Status.OPEN,
     )
     assert task.title == "Message failed: Follow-up email to Cara Candidate"
-    assert list(Event.objects.values_list("kind", "actor_type")) == [("touchpoint.failed", Event.Actor.SYSTEM)]
+    assert list(Event.objects.values_list("kind", "actor_type")) == [
+        ("touchpoint.failed", Event.Actor.SYSTEM)
+    ]
     assert smtp_sink.received == []
     # A failed touchpoint stays failed: nothing more is attempted.
     clock.advance(timedelta(days=1))
@@ -146,7 +148,9 @@ def test_worker_permanent_smtp_error_fails_at_once(interview, clock, smtp_sink, 
     assert list(Event.objects.values_list("kind", flat=True)) == ["touchpoint.failed"]
 
 
-def test_worker_call_step_becomes_a_task_for_the_submissions_recruiter(interview, clock, smtp_sink, make_worker):
+def test_worker_call_step_becomes_a_task_for_the_submissions_recruiter(
+    interview, clock, smtp_sink, make_worker
+):
     touchpoint = plan_email(
         interview, due_at=clock.now, kind=Touchpoint.Kind.FOLLOW_UP_CALL, channel=Touchpoint.Channel.CALL
     )
@@ -241,7 +245,9 @@ def test_worker_unsubscribed_candidate_gets_the_reminder_but_not_the_follow_up(
 
 
 def test_worker_sms_without_a_provider_is_recorded_as_not_sent(interview, clock, smtp_sink, make_worker):
-    touchpoint = plan_email(interview, due_at=clock.now, kind=Touchpoint.Kind.NUDGE, channel=Touchpoint.Channel.SMS)
+    touchpoint = plan_email(
+        interview, due_at=clock.now, kind=Touchpoint.Kind.NUDGE, channel=Touchpoint.Channel.SMS
+    )
 
     report = make_worker().run_batch()
 
@@ -330,6 +336,7 @@ def test_worker_stop_request_releases_the_rest_of_the_batch(interview, clock, sm
 
     assert (report.claimed, dict(report.outcomes), report.released) == (3, {Outcome.SENT: 1}, 2)
     assert [
-        (tp.status, tp.attempts, tp.claimed_by) for tp in Touchpoint.objects.filter(pk__in=[t.pk for t in touchpoints])
+        (tp.status, tp.attempts, tp.claimed_by)
+        for tp in Touchpoint.objects.filter(pk__in=[t.pk for t in touchpoints])
     ] == [(Status.DONE, 1, ""), (Status.PLANNED, 0, ""), (Status.PLANNED, 0, "")]
     assert len(smtp_sink.received) == 1
