@@ -105,8 +105,11 @@ def plan_touchpoint(
                 respects_business_hours=respects_business_hours,
             )
     except IntegrityError:
-        # Another planner inserted the same key between our read and our insert.
-        return Touchpoint.objects.get(idempotency_key=key), False
+        # Another planner inserted the same key between our read and our insert; other violations re-raise.
+        existing = Touchpoint.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing, False
     return touchpoint, True
 
 

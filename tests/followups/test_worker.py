@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from candidly.followups.claims import claim_due, reap_expired_leases
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.worker import Outcome
-from candidly.messaging.delivery import message_id_for
+from candidly.messaging.delivery import Receipt, message_id_for
 from candidly.timeline.models import Event
 from tests.followups.support import LEASE, needs_quiet_hours, plan_email
 
@@ -340,3 +343,67 @@ def test_worker_stop_request_releases_the_rest_of_the_batch(interview, clock, sm
         for tp in Touchpoint.objects.filter(pk__in=[t.pk for t in touchpoints])
     ] == [(Status.DONE, 1, ""), (Status.PLANNED, 0, ""), (Status.PLANNED, 0, "")]
     assert len(smtp_sink.received) == 1
+
+
+def test_worker_unexpected_error_after_the_handoff_is_ambiguous_at_once(
+    interview, clock, smtp_sink, make_worker
+):
+    touchpoint = plan_email(interview, due_at=clock.now)
+
+    def deliver_and_crash(tp, *, now, before_handoff):
+        before_handoff()
+        raise RuntimeError("the provider's library blew up mid-send")
+
+    report = make_worker(deliver=deliver_and_crash).run_batch()
+
+    touchpoint.refresh_from_db()
+    assert dict(report.outcomes) == {Outcome.AMBIGUOUS: 1}
+    assert touchpoint.status == Status.AMBIGUOUS
+    assert touchpoint.last_error == "RuntimeError: the provider's library blew up mid-send"
+    assert list(Task.objects.values_list("kind", "touchpoint")) == [(Task.Kind.CHECK_MESSAGE, touchpoint.pk)]
+    clock.advance(timedelta(hours=1))
+    assert make_worker().run_batch().claimed == 0
+
+
+def test_worker_unexpected_error_before_the_handoff_is_retried(interview, clock, smtp_sink, make_worker):
+    touchpoint = plan_email(interview, due_at=clock.now)
+
+    def broken_template(tp, *, now, before_handoff):
+        raise KeyError("recruiter_phone")
+
+    first = make_worker(deliver=broken_template).run_batch()
+    clock.advance(timedelta(minutes=1))
+    second = make_worker().run_batch()
+
+    touchpoint.refresh_from_db()
+    assert (dict(first.outcomes), dict(second.outcomes)) == ({Outcome.RETRY: 1}, {Outcome.SENT: 1})
+    assert (touchpoint.status, touchpoint.attempts) == (Status.DONE, 2)
+    assert len(smtp_sink.received) == 1
+
+
+def test_worker_queries_per_touchpoint_are_constant(interview, clock, make_worker):
+    # The engine's own cost, delivery stubbed: no query per related object, whatever the batch holds.
+    def stub_deliver(tp, *, now, before_handoff):
+        before_handoff()
+        return Receipt(message_id=message_id_for(tp), sent=True)
+
+    def queries_for(count, first_step):
+        for step in range(first_step, first_step + count):
+            plan_email(interview, due_at=clock.now, step=step)
+        worker = make_worker(deliver=stub_deliver, reap_every_seconds=3600)
+        worker.run_batch()  # reaps once, claims and sends
+        with CaptureQueriesContext(connection) as captured:
+            for step in range(first_step + 100, first_step + 100 + count):
+                plan_email(interview, due_at=clock.now, step=step)
+            planned = len(captured)
+            assert worker.run_batch().claimed == count
+        return len(captured) - planned
+
+    one, three = queries_for(1, 0), queries_for(3, 10)
+
+    # Per row: the hand-off UPDATE, then a savepoint, the outcome UPDATE, the Event INSERT, its release
+    # (SQLite adds the per-row conditional claim UPDATE). Per batch: the claim and one SELECT of the rows
+    # (SQLite: reading the candidate ids, then the claim UPDATEs inside a savepoint).
+    per_row = 5 if connection.vendor == "postgresql" else 6
+    assert (three - one) == 2 * per_row
+    assert one == per_row + (2 if connection.vendor == "postgresql" else 4)
