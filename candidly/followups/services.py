@@ -18,19 +18,13 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from candidly.accounts.models import User
+from candidly.accounts.models import AgencySettings, User
 from candidly.followups.models import Task, Touchpoint
 from candidly.hiring.models import Interview, Submission
+from candidly.lib.businesstime import next_business_moment
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
-
-try:
-    from candidly.lib.businesstime import BusinessHours, next_business_moment
-
-    QUIET_HOURS_AVAILABLE = True
-except ImportError:  # pragma: no cover - until the ``businesstime`` branch is merged into main
-    QUIET_HOURS_AVAILABLE = False
 
 Status = Touchpoint.Status
 
@@ -73,13 +67,15 @@ def plan_touchpoint(
     submission: Submission | None = None,
     step: int = 0,
     respects_business_hours: bool = True,
+    agency: AgencySettings | None = None,
 ) -> tuple[Touchpoint, bool]:
     """Plan one step for one person; return ``(touchpoint, created)``.
 
     Idempotent: planning the same (person, interview/submission, kind, step) again returns the existing row
     unchanged, whatever its status, with ``created=False`` -- also when two planners race (the unique key
     decides; the loser's insert is rolled back inside a savepoint, so a caller's transaction survives).
-    With ``respects_business_hours`` the due time is moved to the recipient's next business moment.
+    With ``respects_business_hours`` the due time is moved to the recipient's next business moment
+    (hours from the agency's settings; pass ``agency`` when planning many to read them once).
     """
     key = idempotency_key_for(person=person, kind=kind, step=step, interview=interview, submission=submission)
     existing = Touchpoint.objects.filter(idempotency_key=key).first()
@@ -89,7 +85,7 @@ def plan_touchpoint(
         # Store the submission too: the worker reaches the recruiter and the company through it.
         submission = interview.submission
     if respects_business_hours:
-        due_at = business_moment(due_at, person.time_zone)
+        due_at = business_moment(due_at, person, agency=agency)
     try:
         with transaction.atomic():
             touchpoint = Touchpoint.objects.create(
@@ -113,11 +109,17 @@ def plan_touchpoint(
     return touchpoint, True
 
 
-def business_moment(at: datetime, zone: str) -> datetime:
-    """``at`` if it is inside business hours in ``zone``, else the start of the next business window."""
-    if not QUIET_HOURS_AVAILABLE:  # pragma: no cover - see the import above
-        return at
-    return next_business_moment(at, zone, BusinessHours())
+def business_moment(
+    at: datetime, person: Candidate | Contact, *, agency: AgencySettings | None = None
+) -> datetime:
+    """``at`` if it is inside ``person``'s business hours (in their zone), else the next opening.
+
+    Hours, weekdays and public holidays are the agency's settings; a contact's holidays are their company's
+    country's (candidates have no country on record, so only weekends count for them).
+    """
+    agency = agency or AgencySettings.load()
+    country = person.company.country if isinstance(person, Contact) else None
+    return next_business_moment(at, person.time_zone, agency.business_hours(country=country))
 
 
 def retry_delay(attempt: int) -> timedelta:
@@ -378,7 +380,9 @@ _TASK_KINDS: dict[str, str] = {
 }
 
 
-def hand_to_recruiter(touchpoint: Touchpoint, *, now: datetime, worker_id: str) -> Task | None:
+def hand_to_recruiter(
+    touchpoint: Touchpoint, *, now: datetime, worker_id: str, agency: AgencySettings | None = None
+) -> Task | None:
     """A call or task step: create the recruiter's Task and mark the touchpoint ``due`` (call) or ``done``.
 
     A call task is due at the person's next business moment: a recruiter is never asked to phone
@@ -388,7 +392,7 @@ def hand_to_recruiter(touchpoint: Touchpoint, *, now: datetime, worker_id: str) 
     person = touchpoint.person
     task_due = max(now, touchpoint.due_at)
     if is_call:
-        task_due = business_moment(task_due, person.time_zone)
+        task_due = business_moment(task_due, person, agency=agency)
     with _outcome_transaction():
         if not _transition(
             touchpoint,

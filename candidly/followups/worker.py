@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from candidly.accounts.models import AgencySettings
 from candidly.followups import claims, services
 from candidly.followups.models import Touchpoint
 from candidly.messaging import delivery
@@ -114,6 +115,7 @@ class Worker:
         self.clock = clock
         self._stop = threading.Event()
         self._next_reap = 0.0  # monotonic seconds; 0 → reap on the first pass
+        self._agency: AgencySettings | None = None  # read once per batch: an admin's change applies next pass
 
     # -- control ------------------------------------------------------------------------------------------
 
@@ -172,6 +174,8 @@ class Worker:
             now=self.clock(), worker_id=self.worker_id, batch_size=self.batch_size, lease=self.lease
         )
         report.claimed = len(batch)
+        if batch:
+            self._agency = AgencySettings.load()
         for index, touchpoint in enumerate(batch):
             if self.stopping:
                 report.released = claims.release_claims(
@@ -191,7 +195,7 @@ class Worker:
         now = self.clock()
         worker_id = self.worker_id
         if not touchpoint.is_message:
-            task = services.hand_to_recruiter(touchpoint, now=now, worker_id=worker_id)
+            task = services.hand_to_recruiter(touchpoint, now=now, worker_id=worker_id, agency=self._agency)
             return Outcome.TASK if task is not None else Outcome.LOST
         if (
             touchpoint.candidate is not None
@@ -203,7 +207,7 @@ class Worker:
             )
             return Outcome.SKIPPED if skipped else Outcome.LOST
         if touchpoint.respects_business_hours:
-            moment = services.business_moment(now, touchpoint.person.time_zone)
+            moment = services.business_moment(now, touchpoint.person, agency=self._agency)
             if moment > now:
                 replanned = services.replan_claimed(touchpoint, now=now, worker_id=worker_id, due_at=moment)
                 return Outcome.REPLANNED if replanned else Outcome.LOST

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from candidly.followups.models import Touchpoint
-from candidly.followups.services import QUIET_HOURS_AVAILABLE, plan_touchpoint
+from candidly.followups.services import plan_touchpoint
 from candidly.hiring.models import Interview
 
 # Tuesday 10 March 2026, 15:00 UTC: 11:00 in New York (EDT), 15:00 in London -- business hours for both.
@@ -27,12 +27,6 @@ def postgres_only(test: Callable[..., Any]) -> Callable[..., Any]:
     test = pytest.mark.django_db(transaction=True)(test)
     test = pytest.mark.skipif(not on_postgres, reason="needs PostgreSQL")(test)
     return pytest.mark.postgres(test)
-
-
-# The quiet-hours function is written in parallel (branch ``businesstime``); until it is merged these skip.
-needs_quiet_hours = pytest.mark.skipif(
-    not QUIET_HOURS_AVAILABLE, reason="candidly.lib.businesstime is not merged yet"
-)
 
 
 def plan_email(

@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from candidly.accounts.models import AgencySettings
 from candidly.followups.models import Touchpoint
 from candidly.followups.services import plan_touchpoint, retry_delay
 from tests.factories import ContactFactory, InterviewFactory
-from tests.followups.support import in_threads, needs_quiet_hours, plan_email, postgres_only
+from tests.followups.support import in_threads, plan_email, postgres_only
 
 
 def test_plan_touchpoint_twice_creates_one_row(interview, clock):
@@ -116,7 +117,6 @@ def plan_email_row(interview, due_at):
     )
 
 
-@needs_quiet_hours
 def test_plan_touchpoint_moves_a_night_due_time_to_the_recipients_morning(interview):
     # 02:00 UTC on Tuesday is 22:00 on Monday in New York: the email waits for 09:00 there (13:00 UTC).
     night = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
@@ -137,7 +137,6 @@ def test_plan_touchpoint_without_business_hours_keeps_the_due_time(interview):
     assert touchpoint.respects_business_hours is False
 
 
-@needs_quiet_hours
 def test_plan_touchpoint_for_a_contact_uses_the_contacts_zone(interview):
     # 23:00 UTC on Tuesday: evening in London, so the hiring manager gets it at 09:00 London on Wednesday.
     manager = ContactFactory(company=interview.submission.role.company, time_zone="Europe/London")
@@ -158,3 +157,23 @@ def test_retry_delay_doubles_from_one_minute_and_is_capped_at_an_hour():
     delays = [retry_delay(attempt) for attempt in range(1, 10)]
 
     assert [int(delay.total_seconds() // 60) for delay in delays] == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+def test_plan_touchpoint_skips_the_contacts_public_holiday_when_the_agency_counts_holidays(interview):
+    # Monday 4 May 2026 is a bank holiday in England: the hiring manager hears from us on Tuesday 09:00 BST.
+    agency = AgencySettings.load()
+    agency.use_public_holidays = True
+    agency.save()
+    manager = ContactFactory(company=interview.submission.role.company, time_zone="Europe/London")
+    assert manager.company.country == "GB"
+
+    touchpoint, _ = plan_touchpoint(
+        person=manager,
+        kind="feedback-request",
+        channel="email",
+        due_at=datetime(2026, 5, 4, 9, 0, tzinfo=UTC),
+        interview=interview,
+    )
+
+    touchpoint.refresh_from_db()
+    assert touchpoint.due_at == datetime(2026, 5, 5, 8, 0, tzinfo=UTC)

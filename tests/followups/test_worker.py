@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from candidly.accounts.models import AgencySettings
 from candidly.followups.claims import claim_due, reap_expired_leases
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.worker import Outcome
 from candidly.messaging.delivery import Receipt, message_id_for
 from candidly.timeline.models import Event
-from tests.followups.support import LEASE, needs_quiet_hours, plan_email
+from tests.followups.support import LEASE, plan_email
 
 Status = Touchpoint.Status
 
@@ -202,7 +203,6 @@ def plan_touchpoint_for(person, interview, due_at):
     )
 
 
-@needs_quiet_hours
 def test_worker_call_task_claimed_at_night_is_due_in_the_candidates_morning(interview, clock, make_worker):
     # 03:00 UTC is 23:00 in New York: the recruiter is asked to call at 09:00 New York (13:00 UTC).
     night = clock.set(datetime(2026, 3, 10, 3, 0, tzinfo=UTC))
@@ -263,7 +263,6 @@ def test_worker_sms_without_a_provider_is_recorded_as_not_sent(interview, clock,
     assert smtp_sink.received == []
 
 
-@needs_quiet_hours
 def test_worker_does_not_send_at_night_in_the_recipients_zone(interview, clock, smtp_sink, make_worker):
     # Planned at 02:00 UTC on Tuesday (22:00 Monday in New York): waits for 09:00 New York (13:00 UTC).
     clock.set(datetime(2026, 3, 10, 2, 0, tzinfo=UTC))
@@ -280,7 +279,6 @@ def test_worker_does_not_send_at_night_in_the_recipients_zone(interview, clock, 
     assert [mail.header("Message-ID") for mail in smtp_sink.received] == [touchpoint.message_id]
 
 
-@needs_quiet_hours
 def test_worker_replans_a_touchpoint_claimed_at_night_after_the_recipient_moved_zone(
     interview, clock, smtp_sink, make_worker
 ):
@@ -402,8 +400,26 @@ def test_worker_queries_per_touchpoint_are_constant(interview, clock, make_worke
     one, three = queries_for(1, 0), queries_for(3, 10)
 
     # Per row: the hand-off UPDATE, then a savepoint, the outcome UPDATE, the Event INSERT, its release
-    # (SQLite adds the per-row conditional claim UPDATE). Per batch: the claim and one SELECT of the rows
-    # (SQLite: reading the candidate ids, then the claim UPDATEs inside a savepoint).
+    # (SQLite adds the per-row conditional claim UPDATE). Per batch: the claim, one SELECT of the rows and
+    # one of the agency's settings (SQLite: reading the candidate ids, then the claim UPDATEs in a savepoint).
     per_row = 5 if connection.vendor == "postgresql" else 6
     assert (three - one) == 2 * per_row
-    assert one == per_row + (2 if connection.vendor == "postgresql" else 4)
+    assert one == per_row + (3 if connection.vendor == "postgresql" else 5)
+
+
+def test_worker_uses_the_agencys_business_hours(interview, clock, smtp_sink, make_worker):
+    # The admin opens at 12:00: at 11:00 in New York (15:00 UTC) the email waits until 12:00 (16:00 UTC).
+    agency = AgencySettings.load()
+    agency.business_day_start = time(12, 0)
+    agency.save()
+    touchpoint = plan_email(interview, due_at=clock.now, respects_business_hours=False)
+    Touchpoint.objects.filter(pk=touchpoint.pk).update(respects_business_hours=True)
+
+    morning = make_worker().run_batch()
+    clock.set(datetime(2026, 3, 10, 16, 0, tzinfo=UTC))
+    noon = make_worker().run_batch()
+
+    touchpoint.refresh_from_db()
+    assert (dict(morning.outcomes), dict(noon.outcomes)) == ({Outcome.REPLANNED: 1}, {Outcome.SENT: 1})
+    assert touchpoint.done_at == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
+    assert len(smtp_sink.received) == 1
