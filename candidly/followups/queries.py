@@ -14,12 +14,10 @@ from candidly.followups.models import Task, Touchpoint
 PERFORM_RELATED: tuple[str, ...] = (
     "candidate__recruiter",
     "contact__company",
-    "interview__submission__role__company",
-    "submission__recruiter",
+    "interview",
     "submission__candidate",
+    "submission__recruiter",
     "submission__role__company",
-    "submission__role__hiring_manager",
-    "submission__role__recruiter",
 )
 
 
@@ -32,9 +30,16 @@ def touchpoints_to_perform(ids: list[int]) -> list[Touchpoint]:
     """The claimed rows with everything :data:`PERFORM_RELATED` names, in due order."""
     if not ids:
         return []
-    return list(
+    touchpoints = list(
         Touchpoint.objects.select_related(*PERFORM_RELATED).filter(pk__in=ids).order_by("due_at", "id")
     )
+    for touchpoint in touchpoints:
+        # The interview's submission is a row already loaded: share it rather than join it twice
+        # (``touchpoint.interview.submission`` then costs no query).
+        submission, interview = touchpoint.submission, touchpoint.interview
+        if submission is not None and interview is not None and interview.submission_id == submission.pk:
+            interview.submission = submission
+    return touchpoints
 
 
 def expired_leases(now: datetime) -> QuerySet[Touchpoint]:

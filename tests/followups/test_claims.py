@@ -8,7 +8,7 @@ from django.db import transaction
 
 from candidly.followups.claims import claim_due, claim_touchpoints, reap_expired_leases
 from candidly.followups.models import Task, Touchpoint
-from candidly.followups.services import mark_handoff
+from candidly.followups.services import mark_handoff, plan_touchpoint, recruiter_for
 from candidly.messaging.delivery import deliver
 from candidly.timeline.models import Event
 from tests.factories import InterviewFactory
@@ -239,3 +239,39 @@ def test_mark_handoff_refuses_a_worker_that_lost_its_claim(interview, clock):
     touchpoint.refresh_from_db()
     assert handed is False
     assert (touchpoint.claimed_by, touchpoint.handoff_at) == ("worker-b", None)
+
+
+def test_claim_due_loads_what_performing_needs_without_further_queries(
+    interview, clock, django_assert_num_queries
+):
+    plan_email(interview, due_at=clock.now)
+    manager = interview.submission.role.hiring_manager
+    plan_touchpoint(
+        person=manager, kind="feedback-request", channel="email", due_at=clock.now, interview=interview
+    )
+
+    claimed = claim_due(now=clock.now, worker_id="worker-a", batch_size=10, lease=LEASE)
+
+    with django_assert_num_queries(0):
+        seen = [
+            (
+                str(tp.person),
+                tp.person.time_zone,
+                str(tp.interview.submission.role.company),
+                str(tp.submission.candidate),
+                str(recruiter_for(tp)),
+            )
+            for tp in claimed
+        ]
+    company = interview.submission.role.company
+    assert seen == [
+        (
+            "Cara Candidate",
+            "America/New_York",
+            str(company),
+            "Cara Candidate",
+            str(interview.submission.recruiter),
+        ),
+        (str(manager), "Europe/London", str(company), "Cara Candidate", str(interview.submission.recruiter)),
+    ]
+    assert claimed[1].contact.company == company
