@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from candidly.followups.models import Touchpoint
@@ -19,14 +18,13 @@ from candidly.hiring.models import Interview
 TUESDAY_3PM_UTC = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
 
-on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
 
 def postgres_only(test: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a test that needs PostgreSQL's row locks and several committed connections."""
-    test = pytest.mark.django_db(transaction=True)(test)
-    test = pytest.mark.skipif(not on_postgres, reason="needs PostgreSQL")(test)
-    return pytest.mark.postgres(test)
+    """A test that needs PostgreSQL's row locks and several connections seeing committed rows.
+
+    tests/conftest.py skips tests marked ``postgres`` on SQLite.
+    """
+    return pytest.mark.postgres(pytest.mark.django_db(transaction=True)(test))
 
 
 def plan_email(
