@@ -190,3 +190,9 @@ LOGGING = {
     },
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# SMS: empty sends none (recorded as not sent); "twilio" needs the twilio package and the TWILIO_* values.
+CANDIDLY_SMS_PROVIDER = env_str("CANDIDLY_SMS_PROVIDER", "")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
