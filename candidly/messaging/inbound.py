@@ -56,7 +56,8 @@ def strip_quoted(text: str) -> str:
         if stripped.startswith(">"):
             continue
         kept.append(line.rstrip())
-    return "\n".join(kept).strip()
+    # Removed quotes leave runs of blank lines between the answers; keep one.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
 def reply_text(message: EmailMessage) -> str:

@@ -1,4 +1,4 @@
-"""Arrange helpers for messaging tests: a realistic interview and touchpoints created directly with the ORM."""
+"""Arrange helpers for messaging tests: a realistic interview; touchpoints made directly with the ORM."""
 
 from __future__ import annotations
 
@@ -25,16 +25,25 @@ _keys = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _messaging_settings(settings):
+    # Expected URLs and addresses in the tests do not depend on the machine's environment.
+    settings.CANDIDLY_BASE_URL = "http://127.0.0.1:8000"
+    settings.CANDIDLY_REPLY_DOMAIN = "replies.localhost"
+    settings.DEFAULT_FROM_EMAIL = "Candidly <candidly@localhost>"
+    settings.CANDIDLY_SMS_PROVIDER = ""
     # Factories hash a password per user; PBKDF2 costs seconds on a busy machine and tests nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def interview(db) -> Interview:
-    """Cara (New York) interviews for Backend Engineer at Acme Robotics (London) in two days; Rita recruits."""
+    """Cara (New York) interviews for Backend Engineer at Acme Robotics in two days; Rita recruits."""
     rita = UserFactory(
-        username="rita", first_name="Rita", last_name="Recruiter", phone="+442079460958", email="rita@agency.test"
+        username="rita",
+        first_name="Rita",
+        last_name="Recruiter",
+        phone="+442079460958",
+        email="rita@agency.test",
     )
     company = CompanyFactory(name="Acme Robotics")
     manager = ContactFactory(company=company, name="Hannah Manager", email="hannah@acme.test")

@@ -16,7 +16,6 @@ from django.utils import timezone
 from candidly.followups.models import Touchpoint
 from candidly.messaging.delivery import (
     INTERVIEW_OFF,
-    NO_SMS_PROVIDER,
     UNSUBSCRIBED,
     Receipt,
     deliver,
@@ -97,7 +96,9 @@ def test_deliver_follow_up_email_reaches_smtp_with_headers_bodies_and_links(smtp
 
     # Every link in the email opens its page (GET only renders).
     client = Client()
-    pages = [client.get(url.removeprefix("http://127.0.0.1:8000")) for url in (feedback, withdraw, unsubscribe_url)]
+    pages = [
+        client.get(url.removeprefix("http://127.0.0.1:8000")) for url in (feedback, withdraw, unsubscribe_url)
+    ]
     assert [page.status_code for page in pages] == [200, 200, 200]
     assert [page.templates[0].name for page in pages] == [
         "public/feedback.html",
@@ -127,7 +128,9 @@ EXPECTED_LINKS = {
 
 
 @pytest.mark.parametrize("kind", sorted(EXPECTED_SUBJECTS))
-def test_deliver_every_candidate_kind_carries_recruiter_phone_links_and_unsubscribe(smtp_sink, interview, kind):
+def test_deliver_every_candidate_kind_carries_recruiter_phone_links_and_unsubscribe(
+    smtp_sink, interview, kind
+):
     touchpoint = make_touchpoint(interview, kind)
     now = interview.starts_at - timedelta(hours=2)
 
@@ -172,10 +175,13 @@ def test_deliver_feedback_email_to_hiring_manager_has_reply_to_but_no_unsubscrib
 
     [mail] = smtp_sink.received
     assert mail.rcpt_tos == ["hannah@acme.test"]
-    assert mail.subject == {
-        Kind.FEEDBACK_REQUEST: "How did Cara Candidate do? (one minute)",
-        Kind.FEEDBACK_REMINDER: "Reminder: your feedback on Cara Candidate",
-    }[kind]
+    assert (
+        mail.subject
+        == {
+            Kind.FEEDBACK_REQUEST: "How did Cara Candidate do? (one minute)",
+            Kind.FEEDBACK_REMINDER: "Reminder: your feedback on Cara Candidate",
+        }[kind]
+    )
     assert mail.header("List-Unsubscribe") is None
     assert re.fullmatch(rf"reply\+{TOKEN}@replies\.localhost", mail.header("Reply-To"))
     text = mail.body("plain").replace("\r\n", "\n")
@@ -275,7 +281,9 @@ def test_unsubscribed_candidate_gets_interview_logistics_but_not_nudges(smtp_sin
         rf"/u/({TOKEN})/", _deliver_one(interview, Kind.FOLLOW_UP_EMAIL, smtp_sink).header("List-Unsubscribe")
     )[1]
     Client(enforce_csrf_checks=True).post(
-        f"/u/{unsubscribe_token}/", "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        f"/u/{unsubscribe_token}/",
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
     )
     smtp_sink.clear()
     nudge = make_touchpoint(interview, Kind.NUDGE)
@@ -292,9 +300,13 @@ def test_unsubscribed_candidate_gets_interview_logistics_but_not_nudges(smtp_sin
     assert handoffs.calls == 1
     [mail] = smtp_sink.received
     assert mail.subject.startswith("Reminder: your Acme Robotics interview is ")
-    assert mail.body("plain").replace("\r\n", "\n").endswith(
-        "You unsubscribed from our emails. We still send this one because it is about an interview you are "
-        "booked for.\n"
+    assert (
+        mail.body("plain")
+        .replace("\r\n", "\n")
+        .endswith(
+            "You unsubscribed from our emails. We still send this one because it is about an interview "
+            "you are booked for.\n"
+        )
     )
     assert "Unsubscribe" not in mail.body("html")
 
@@ -323,7 +335,9 @@ def test_deliver_to_the_local_inbox_stores_the_message(settings, interview):
         ["cara@mail.test"],
         "Quick check-in after your Acme Robotics interview",
     )
-    assert stored.text_body.startswith("Hi Cara,\r\n\r\nJust checking in after your interview with Acme Robotics.")
+    assert stored.text_body.startswith(
+        "Hi Cara,\r\n\r\nJust checking in after your interview with Acme Robotics."
+    )
     assert 'href="tel:+442079460958"' in stored.html_body
 
 
