@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from candidly.messaging import views
 
@@ -11,10 +11,10 @@ urlpatterns = [
     path("l/cancel/<str:token>/", views.cancel, name="cancel"),
     path("l/withdraw/<str:token>/", views.withdraw, name="withdraw"),
     path("l/feedback/<str:token>/", views.feedback, name="feedback"),
+    # Inbound email (replies) from a provider through anymail, e.g. /anymail/postmark/inbound/.
+    path("anymail/<str:provider>/inbound/", views.inbound_webhook, name="inbound-webhook"),
     # Recruiters: the demo's local inbox.
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.inbox_message, name="inbox-message"),
     path("inbox/<int:pk>/html/", views.inbox_message_html, name="inbox-message-html"),
-    # Inbound email webhooks of every anymail provider (e.g. /anymail/sendgrid/inbound/).
-    path("anymail/", include("anymail.urls")),
 ]

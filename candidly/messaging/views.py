@@ -11,11 +11,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from anymail import urls as anymail_urls
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -172,6 +174,29 @@ def feedback(request: HttpRequest, link: Link) -> HttpResponse:
         return render(request, "public/feedback_done.html", _page_context(link))
     status = 400 if request.method == "POST" else 200
     return render(request, "public/feedback.html", _page_context(link, form=form), status=status)
+
+
+# --- inbound email webhooks ---------------------------------------------------------------------------
+
+# anymail's inbound webhook views by provider ("postmark", "mailgun", …); its tracking webhooks are unused.
+INBOUND_WEBHOOKS: dict[str, Callable[..., HttpResponse]] = {
+    str(pattern.name).removesuffix("_inbound_webhook"): pattern.callback
+    for pattern in anymail_urls.urlpatterns
+    if isinstance(pattern, URLPattern) and str(pattern.name).endswith("_inbound_webhook")
+}
+
+
+@login_not_required
+@csrf_exempt  # providers POST without cookies; anymail checks the shared secret (basic auth) instead
+def inbound_webhook(request: HttpRequest, provider: str) -> HttpResponse:
+    """Hand a provider's inbound POST to anymail, which sends ``anymail.signals.inbound`` (see receivers).
+
+    Off (404) until ``ANYMAIL_WEBHOOK_SECRET`` is set: anymail alone would accept anyone's POST.
+    """
+    view = INBOUND_WEBHOOKS.get(provider)
+    if view is None or not (getattr(settings, "ANYMAIL", None) or {}).get("WEBHOOK_SECRET"):
+        raise Http404("No inbound email webhook here.")
+    return view(request)
 
 
 # --- the local inbox (recruiters) --------------------------------------------------------------------

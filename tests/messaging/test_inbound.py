@@ -189,7 +189,9 @@ def test_anymail_inbound_webhook_records_the_reply(interview, settings):
         "Headers": [],
     }
 
-    response = Client().post(
+    provider = Client(enforce_csrf_checks=True)  # a provider's POST carries no cookie or CSRF token
+
+    response = provider.post(
         "/anymail/postmark/inbound/",
         json.dumps(payload),
         content_type="application/json",
@@ -231,3 +233,16 @@ def test_anymail_inbound_webhook_refuses_wrong_credentials(interview, settings):
 )
 def test_strip_quoted_keeps_only_the_new_words(reply, expected):
     assert strip_quoted(reply) == expected
+
+
+def test_anymail_inbound_webhook_is_off_without_a_secret(interview, settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ""}
+
+    response = Client().post(
+        "/anymail/postmark/inbound/",
+        json.dumps({"RawEmail": FIXTURE.read_text(), "Headers": []}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 404
+    assert list(InboundEmail.objects.all()) == []
