@@ -162,7 +162,7 @@ def record_link_feedback(link: Link, *, text: str, now: datetime) -> list[Touchp
         if not mark_link_used(link, now=now):
             return None
         record_event(
-            kind="interview.feedback",
+            kind="interview.feedback_given",
             summary=f"Gave feedback: {text}",
             actor_type=actor,
             contact=link.contact,

@@ -31,8 +31,6 @@ def _messaging_settings(settings):
     settings.CANDIDLY_REPLY_DOMAIN = "replies.localhost"
     settings.DEFAULT_FROM_EMAIL = "Candidly <candidly@localhost>"
     settings.CANDIDLY_SMS_PROVIDER = ""
-    # Factories hash a password per user; PBKDF2 costs seconds on a busy machine and tests nothing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

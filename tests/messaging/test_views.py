@@ -182,7 +182,7 @@ def test_feedback_link_answer_is_a_response_that_stops_the_cadence(interview):
     ]
     event = Event.objects.get()
     assert (event.kind, event.summary, event.data) == (
-        "interview.feedback",
+        "interview.feedback_given",
         "Gave feedback: Loved the team, still keen.",
         {"text": "Loved the team, still keen."},
     )
