@@ -216,7 +216,7 @@ def _candidate_email(touchpoint: Touchpoint, *, now: datetime, actions: tuple[st
 
     links = issue_action_links(touchpoint, candidate, interview, submission, actions=actions, now=now)
     unsubscribe_token = issue_link(
-        Link.Purpose.UNSUBSCRIBE, candidate=candidate, touchpoint=touchpoint, now=now
+        Link.Purpose.UNSUBSCRIBE, candidate=candidate, submission=submission, touchpoint=touchpoint, now=now
     )
     links["unsubscribe"] = link_url(Link.Purpose.UNSUBSCRIBE, unsubscribe_token)
     domain = settings.CANDIDLY_REPLY_DOMAIN
