@@ -97,6 +97,7 @@ def _deliver_email(touchpoint: Touchpoint, *, now: datetime, before_handoff: Cal
     if person is None or not person.email:
         raise PermanentDeliveryError("The recipient has no email address.")
     message_id = message_id_for(touchpoint)
+    # Render before connecting: a template error fails before anything is opened or marked as handed off.
     try:
         message = render_email(touchpoint, now=now).to_message(message_id=message_id)
     except (RenderError, TemplateDoesNotExist, TemplateSyntaxError) as exc:
@@ -127,6 +128,7 @@ def _send_smtp(
     smtp = backend.connection
     assert smtp is not None  # open() either connected or raised
     try:
+        # The worker now records "maybe sent"; up to DATA every failure still proves nothing was accepted.
         before_handoff()
         try:
             smtp.ehlo_or_helo_if_needed()

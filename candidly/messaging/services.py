@@ -46,6 +46,7 @@ def stop_remaining_touchpoints(
         rows = rows.filter(Q(submission=submission) | Q(interview__submission=submission))
     else:
         raise ValueError("Give the interview or the submission the touchpoints are about.")
+    # Ids first, then a conditional update: the returned rows are exactly the ones this call skipped.
     ids = list(rows.values_list("id", flat=True))
     Touchpoint.objects.filter(id__in=ids, status=Touchpoint.Status.PLANNED).update(
         status=Touchpoint.Status.SKIPPED, skip_reason=reason, done_at=now, updated_at=now
@@ -56,6 +57,7 @@ def stop_remaining_touchpoints(
 def unsubscribe_candidate(candidate: Candidate, *, via: str, now: datetime) -> bool:
     """Stop non-essential email to ``candidate``. Idempotent: False (and no Event) if already unsubscribed."""
     with transaction.atomic():
+        # Conditional update: the page's button and a mail client's one-click POST record one Event, not two.
         changed = Candidate.objects.filter(pk=candidate.pk, unsubscribed_at__isnull=True).update(
             unsubscribed_at=now, updated_at=now
         )
@@ -98,6 +100,7 @@ def request_cancellation(link: Link, *, now: datetime, note: str = "") -> Task |
     submission = interview.submission
     late = interview.starts_at - now < timedelta(hours=24)
     with transaction.atomic():
+        # Claiming the link first makes a form submitted twice create one task, not two.
         if not mark_link_used(link, now=now):
             return None
         record_event(
