@@ -24,6 +24,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from candidly.accounts import security
 from candidly.lib.phones import display_phone
 from candidly.messaging import services
 from candidly.messaging.forms import FeedbackForm, NoteForm
@@ -37,12 +38,8 @@ EMAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; 
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The caller's IP. Behind the HTTPS proxy, the last X-Forwarded-For entry is the one it appended."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR") or "0.0.0.0")  # noqa: S104 - a key, not a bind address
+    """The caller's IP, read the way the login lockout reads it (the proxy's X-Forwarded-For entry)."""
+    return security.client_ip(request) or "0.0.0.0"  # noqa: S104 - a key, not a bind address
 
 
 def _public(response: HttpResponse) -> HttpResponse:
