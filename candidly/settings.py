@@ -196,3 +196,9 @@ LOGGING = {
 CANDIDLY_WORKER_MAX_ATTEMPTS = env_int("CANDIDLY_WORKER_MAX_ATTEMPTS", 6, minimum=1)
 CANDIDLY_RETRY_BASE_SECONDS = env_int("CANDIDLY_RETRY_BASE_SECONDS", 60, minimum=1)
 CANDIDLY_RETRY_MAX_SECONDS = env_int("CANDIDLY_RETRY_MAX_SECONDS", 3600, minimum=1)
+
+# SMS: empty sends none (recorded as not sent); "twilio" needs the twilio package and the TWILIO_* values.
+CANDIDLY_SMS_PROVIDER = env_str("CANDIDLY_SMS_PROVIDER", "")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")

@@ -29,6 +29,12 @@ PUBLIC_ROUTES = {
     "accounts:password-reset-confirm",
     "accounts:password-reset-complete",
     "admin:login",
+    "messaging:unsubscribe",
+    "messaging:confirm",
+    "messaging:cancel",
+    "messaging:withdraw",
+    "messaging:feedback",
+    "messaging:inbound-webhook",
 }
 
 # Sample values per converter, tried in order until the built URL resolves back to the same route.

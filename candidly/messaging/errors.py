@@ -11,3 +11,34 @@ class TemporaryDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """Retrying will not help: SMTP 5xx, no address, a template error. The message was NOT handed off."""
+
+
+class AmbiguousDeliveryError(Exception):
+    """The provider may have accepted the message: the connection broke after the data was sent.
+
+    Deliberately NOT a ``DeliveryError``: a handler catching "not handed off" must never retry this one.
+    The worker marks the touchpoint *ambiguous* for a recruiter to check; it is never re-sent automatically.
+    """
+
+
+def failed_before_connecting(exc: BaseException) -> bool:
+    """True when an HTTP provider's error shows the connection was never made (nothing was sent).
+
+    Looks through the exception chain for a connect timeout or urllib3's "could not connect" error;
+    anything else after a request went out is ambiguous.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        name = type(current).__name__
+        if name in {"ConnectTimeout", "NewConnectionError", "NameResolutionError", "ConnectionRefusedError"}:
+            return True
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException) and failed_before_connecting(reason):
+            return True
+        first = current.args[0] if current.args else None
+        if isinstance(first, BaseException) and failed_before_connecting(first):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 
 class InboxMessage(models.Model):
@@ -21,3 +22,109 @@ class InboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class Link(models.Model):
+    """A signed link (or reply address) given to a person without an account.
+
+    Only a keyed hash of the token is stored: a database leak reveals no working link. The hash is
+    salted with the purpose, so a token issued for one purpose is unknown under any other.
+    """
+
+    class Purpose(models.TextChoices):
+        UNSUBSCRIBE = "unsubscribe", "Unsubscribe"
+        CONFIRM = "confirm", "Confirm an interview"
+        CANCEL = "cancel", "Cancel an interview"
+        WITHDRAW = "withdraw", "Withdraw from a process"
+        FEEDBACK = "feedback", "Give feedback on an interview"
+        REPLY = "reply", "Reply-To address"
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    contact = models.ForeignKey(
+        "people.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    interview = models.ForeignKey(
+        "hiring.Interview", on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    submission = models.ForeignKey(
+        "hiring.Submission", on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    touchpoint = models.ForeignKey(
+        "followups.Touchpoint", on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(candidate__isnull=False, contact__isnull=True)
+                | Q(candidate__isnull=True, contact__isnull=False),
+                name="link_exactly_one_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link #{self.pk}"
+
+    @property
+    def person(self) -> object:
+        return self.candidate or self.contact
+
+
+class BadLinkAttempt(models.Model):
+    """One request with an unknown token, kept an hour to rate-limit guessing per IP.
+
+    In the database rather than the cache: LocMem caches are per process, so several gunicorn workers
+    would each allow the full budget.
+    """
+
+    ip = models.GenericIPAddressField()
+    attempted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "attempted_at"], name="badlink_ip_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ip} at {self.attempted_at:%Y-%m-%d %H:%M}"
+
+
+class InboundEmail(models.Model):
+    """A message that came back to us (a reply), kept raw whether or not we could place it."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", "Attached to a timeline"
+        UNMATCHED = "unmatched", "No matching message"
+        UNSUBSCRIBE = "unsubscribe", "Unsubscribe request"
+
+    received_at = models.DateTimeField()
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    from_email = models.CharField(max_length=320, blank=True)
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True, help_text="The reply without quoted text and signature.")
+    raw = models.BinaryField(help_text="The message exactly as received.")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    note = models.CharField(max_length=300, blank=True)
+    touchpoint = models.ForeignKey(
+        "followups.Touchpoint", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_emails"
+    )
+    contact = models.ForeignKey(
+        "people.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_emails"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject or '(no subject)'} from {self.from_email}"

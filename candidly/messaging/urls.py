@@ -1,3 +1,20 @@
+from django.urls import path
+
+from candidly.messaging import views
+
 app_name = "messaging"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Public link pages; tokens are unguessable, the pages reveal nothing when a token is wrong.
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("l/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("l/cancel/<str:token>/", views.cancel, name="cancel"),
+    path("l/withdraw/<str:token>/", views.withdraw, name="withdraw"),
+    path("l/feedback/<str:token>/", views.feedback, name="feedback"),
+    # Inbound email (replies) from a provider through anymail, e.g. /anymail/postmark/inbound/.
+    path("anymail/<str:provider>/inbound/", views.inbound_webhook, name="inbound-webhook"),
+    # Recruiters: the demo's local inbox.
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views.inbox_message, name="inbox-message"),
+    path("inbox/<int:pk>/html/", views.inbox_message_html, name="inbox-message-html"),
+]

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from candidly.messaging.models import InboundEmail, InboxMessage, Link
+
+
+@admin.register(InboxMessage)
+class InboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "delivered_at"]
+    search_fields = ["subject", "message_id"]
+    readonly_fields = [field.name for field in InboxMessage._meta.fields]
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["subject", "from_email", "status", "received_at"]
+    list_filter = ["status"]
+    search_fields = ["subject", "from_email", "message_id"]
+    exclude = ["raw"]
+    readonly_fields = [field.name for field in InboundEmail._meta.fields if field.name != "raw"]
+
+
+@admin.register(Link)
+class LinkAdmin(admin.ModelAdmin):
+    # Tokens are never stored in clear; an admin can only see and revoke links.
+    list_display = ["purpose", "candidate", "contact", "created_at", "expires_at", "revoked_at", "used_at"]
+    list_filter = ["purpose"]
+    raw_id_fields = ["candidate", "contact", "interview", "submission", "touchpoint"]
+    readonly_fields = ["token_hash", "purpose", "created_at", "used_at"]

@@ -1,0 +1,391 @@
+"""One function per message kind: each renders subject, text and HTML from ``templates/emails/``.
+
+``render_email(touchpoint, now=…)`` picks the function for the touchpoint's kind. Rendering issues the
+signed links the message carries (a fresh set per attempt; unused ones simply expire). Candidate emails
+carry the recruiter's name and phone, a Reply-To that routes back to the timeline, a one-click withdraw
+link and List-Unsubscribe; emails to contacts (hiring managers) carry the Reply-To but no unsubscribe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.utils import dateformat, timezone
+
+from candidly.followups.models import Touchpoint
+from candidly.hiring.models import Interview, Submission
+from candidly.lib.phones import display_phone
+from candidly.messaging.links import issue_link, link_url
+from candidly.messaging.models import Link
+from candidly.people.models import Candidate, Contact
+
+Kind = Touchpoint.Kind
+
+CANDIDATE_KINDS = frozenset(
+    {
+        Kind.INTERVIEW_CONFIRMATION,
+        Kind.INTERVIEW_REMINDER,
+        Kind.FOLLOW_UP_EMAIL,
+        Kind.NUDGE,
+        Kind.LAST_CALL,
+        Kind.MISSED_YOU,
+        Kind.UPDATE,
+    }
+)
+CONTACT_KINDS = frozenset({Kind.FEEDBACK_REQUEST, Kind.FEEDBACK_REMINDER})
+# Interview logistics: still sent to an unsubscribed candidate while the interview is on.
+LOGISTICS_KINDS = frozenset({Kind.INTERVIEW_CONFIRMATION, Kind.INTERVIEW_REMINDER})
+
+
+class RenderError(Exception):
+    """The touchpoint lacks what its kind needs (no interview, wrong kind of person)."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    kind: str
+    to: list[str]
+    from_email: str
+    subject: str
+    text: str
+    html: str
+    reply_to: str
+    headers: dict[str, str] = field(default_factory=dict)
+    # Absolute URLs by action name ("confirm", "unsubscribe", …), for the caller and the tests.
+    links: dict[str, str] = field(default_factory=dict)
+    attachments: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def to_message(self, *, message_id: str) -> EmailMultiAlternatives:
+        """The Django message, ready for any mail backend; ``message_id`` makes retries recognisable."""
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.text,
+            from_email=self.from_email,
+            to=self.to,
+            reply_to=[self.reply_to],
+            headers={"Message-ID": message_id, **self.headers},
+        )
+        message.attach_alternative(self.html, "text/html")
+        for filename, content, mimetype in self.attachments:
+            message.attach(filename, content, mimetype)
+        return message
+
+
+def is_logistics_for_attended_interview(touchpoint: Touchpoint) -> bool:
+    """True for a confirmation/reminder whose interview is still on (sent even after unsubscribe)."""
+    interview = touchpoint.interview
+    return touchpoint.kind in LOGISTICS_KINDS and interview is not None and interview.is_upcoming
+
+
+def render_email(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """Render the email for ``touchpoint``'s kind. Raises ``RenderError`` if the kind has no email
+    or the touchpoint lacks what the kind needs; template errors propagate."""
+    renderer = RENDERERS.get(touchpoint.kind)
+    if renderer is None:
+        raise RenderError(f"No email is written for {touchpoint.kind!r}.")
+    return renderer(touchpoint, now=now)
+
+
+# --- one function per kind -------------------------------------------------------------------------
+
+
+def interview_confirmation(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """Booked: when and where, with "I'll be there" / "Can't make it" and a calendar invite."""
+    email = _candidate_email(touchpoint, now=now, actions=("confirm", "cancel", "withdraw"))
+    interview = _interview(touchpoint)
+    invite = interview_invite(interview, attendee=email.to[0], organizer=email.reply_to)
+    return replace(email, attachments=[("interview.ics", invite, "text/calendar")])
+
+
+def interview_reminder(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """24 h and 2 h before: a reminder with confirm / can't make it."""
+    return _candidate_email(touchpoint, now=now, actions=("confirm", "cancel", "withdraw"))
+
+
+def follow_up_email(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """A few hours after the interview: the three questions, behind the feedback link."""
+    return _candidate_email(touchpoint, now=now, actions=("feedback", "withdraw"))
+
+
+def nudge(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """A business day later, no answer yet: a short check-in."""
+    return _candidate_email(touchpoint, now=now, actions=("feedback", "withdraw"))
+
+
+def last_call(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """Three business days of silence: it is fine to say you are out."""
+    return _candidate_email(touchpoint, now=now, actions=("feedback", "withdraw"))
+
+
+def missed_you(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """After a no-show: are you alright? No blame."""
+    return _candidate_email(touchpoint, now=now, actions=("withdraw",))
+
+
+def candidate_update(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """The company is slow: tell the candidate honestly where things stand."""
+    return _candidate_email(touchpoint, now=now, actions=("withdraw",))
+
+
+def feedback_request(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """To the hiring manager after the interview: a verdict in a minute."""
+    return _contact_email(touchpoint, now=now)
+
+
+def feedback_reminder(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """To the hiring manager a business day later: still waiting for the verdict."""
+    return _contact_email(touchpoint, now=now)
+
+
+RENDERERS: dict[str, Callable[..., RenderedEmail]] = {
+    Kind.INTERVIEW_CONFIRMATION: interview_confirmation,
+    Kind.INTERVIEW_REMINDER: interview_reminder,
+    Kind.FOLLOW_UP_EMAIL: follow_up_email,
+    Kind.NUDGE: nudge,
+    Kind.LAST_CALL: last_call,
+    Kind.MISSED_YOU: missed_you,
+    Kind.UPDATE: candidate_update,
+    Kind.FEEDBACK_REQUEST: feedback_request,
+    Kind.FEEDBACK_REMINDER: feedback_reminder,
+}
+
+
+# --- shared building blocks ------------------------------------------------------------------------
+
+
+def reply_address(touchpoint: Touchpoint, *, now: datetime) -> str:
+    """A fresh ``reply+<token>@<reply domain>`` address bound to the touchpoint and its person."""
+    token = issue_link(
+        Link.Purpose.REPLY,
+        candidate=touchpoint.candidate,
+        contact=touchpoint.contact,
+        interview=touchpoint.interview,
+        submission=touchpoint.submission,
+        touchpoint=touchpoint,
+        now=now,
+    )
+    return f"reply+{token}@{settings.CANDIDLY_REPLY_DOMAIN}"
+
+
+def interview_invite(interview: Interview, *, attendee: str, organizer: str) -> str:
+    """An iCalendar REQUEST for the interview; UID and SEQUENCE let later updates replace it."""
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    submission = interview.submission
+    calendar = Calendar()
+    calendar.add("prodid", "-//Candidly//Interview//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"interview-{interview.pk}@{settings.CANDIDLY_REPLY_DOMAIN}")
+    event.add("sequence", interview.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", interview.starts_at)
+    event.add("dtend", interview.ends_at)
+    event.add("summary", f"Interview: {submission.role.title} at {submission.role.company.name}")
+    event.add("location", interview.video_url or interview.address or "Phone")
+    event["organizer"] = vCalAddress(f"mailto:{organizer}")
+    attendee_address = vCalAddress(f"mailto:{attendee}")
+    attendee_address.params["cn"] = vText(submission.candidate.name)
+    attendee_address.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee_address)
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+def _candidate_email(touchpoint: Touchpoint, *, now: datetime, actions: tuple[str, ...]) -> RenderedEmail:
+    candidate = touchpoint.candidate
+    if candidate is None or touchpoint.kind not in CANDIDATE_KINDS:
+        raise RenderError(f"{touchpoint.kind!r} is not an email for a candidate.")
+    interview = touchpoint.interview
+    submission = touchpoint.submission or (interview.submission if interview else None)
+    if submission is None:
+        raise RenderError(f"{touchpoint.kind!r} needs an interview or a submission.")
+    if touchpoint.kind != Kind.UPDATE and interview is None:
+        raise RenderError(f"{touchpoint.kind!r} needs an interview.")
+
+    links = issue_action_links(touchpoint, candidate, interview, submission, actions=actions, now=now)
+    unsubscribe_token = issue_link(
+        Link.Purpose.UNSUBSCRIBE, candidate=candidate, submission=submission, touchpoint=touchpoint, now=now
+    )
+    links["unsubscribe"] = link_url(Link.Purpose.UNSUBSCRIBE, unsubscribe_token)
+    domain = settings.CANDIDLY_REPLY_DOMAIN
+    context = build_context(touchpoint, candidate, interview, submission, now=now)
+    context.update(
+        links=links,
+        unsubscribed=candidate.is_unsubscribed,
+        logistics=is_logistics_for_attended_interview(touchpoint),
+    )
+    return _render(
+        touchpoint,
+        context,
+        to=candidate.email,
+        links=links,
+        headers={
+            # RFC 2369 + RFC 8058: mail clients show an unsubscribe button that POSTs without cookies.
+            "List-Unsubscribe": f"<{links['unsubscribe']}>, "
+            f"<mailto:unsubscribe+{unsubscribe_token}@{domain}?subject=unsubscribe>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        now=now,
+    )
+
+
+def _contact_email(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    contact = touchpoint.contact
+    if contact is None or touchpoint.kind not in CONTACT_KINDS:
+        raise RenderError(f"{touchpoint.kind!r} is not an email for a company contact.")
+    interview = touchpoint.interview
+    if interview is None:
+        raise RenderError(f"{touchpoint.kind!r} needs an interview.")
+    submission = interview.submission
+    token = issue_link(
+        Link.Purpose.FEEDBACK, contact=contact, interview=interview, touchpoint=touchpoint, now=now
+    )
+    links = {"feedback": link_url(Link.Purpose.FEEDBACK, token)}
+    context = build_context(touchpoint, contact, interview, submission, now=now)
+    context.update(links=links, candidate=submission.candidate)
+    return _render(touchpoint, context, to=contact.email, links=links, headers={}, now=now)
+
+
+def issue_action_links(
+    touchpoint: Touchpoint,
+    candidate: Candidate,
+    interview: Interview | None,
+    submission: Submission,
+    *,
+    actions: tuple[str, ...],
+    now: datetime,
+) -> dict[str, str]:
+    links: dict[str, str] = {}
+    for action in actions:
+        purpose = Link.Purpose(action)
+        if purpose == Link.Purpose.WITHDRAW and not submission.is_open:
+            continue  # nothing left to withdraw from
+        if purpose in (Link.Purpose.CONFIRM, Link.Purpose.CANCEL) and (
+            interview is None or not interview.is_upcoming
+        ):
+            continue
+        token = issue_link(
+            purpose,
+            candidate=candidate,
+            interview=interview if purpose != Link.Purpose.WITHDRAW else None,
+            submission=submission,
+            touchpoint=touchpoint,
+            now=now,
+        )
+        links[action] = link_url(purpose, token)
+    return links
+
+
+def build_context(
+    touchpoint: Touchpoint,
+    person: Candidate | Contact,
+    interview: Interview | None,
+    submission: Submission,
+    *,
+    now: datetime,
+) -> dict[str, Any]:
+    recruiter = submission.recruiter or getattr(person, "recruiter", None) or submission.role.recruiter
+    zone = ZoneInfo(person.time_zone)
+    context: dict[str, Any] = {
+        "touchpoint": touchpoint,
+        "person": person,
+        "first_name": person.name.split()[0] if person.name.strip() else person.name,
+        "submission": submission,
+        "role": submission.role,
+        "company": submission.role.company,
+        "recruiter_name": (recruiter.get_full_name() or recruiter.get_username()) if recruiter else "",
+        "recruiter_phone": recruiter.phone if recruiter else "",
+        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
+        "zone_label": _zone_label(person.time_zone),
+        "interview": interview,
+    }
+    if interview is not None:
+        context.update(
+            starts=_format(interview.starts_at, zone),
+            starts_short=_format(interview.starts_at, zone, "D j M, H:i"),
+            ends_time=_format(interview.ends_at, zone, "H:i"),
+            starts_relative=_relative(interview.starts_at, now, zone),
+        )
+    return context
+
+
+def _render(
+    touchpoint: Touchpoint,
+    context: dict[str, Any],
+    *,
+    to: str,
+    links: dict[str, str],
+    headers: dict[str, str],
+    now: datetime,
+) -> RenderedEmail:
+    kind = touchpoint.kind
+    reply_to = reply_address(touchpoint, now=now)
+    context["reply_to"] = reply_to
+    subject = re.sub(r"\s+", " ", render_text(f"emails/{kind}-subject.txt", context)).strip()
+    return RenderedEmail(
+        kind=kind,
+        to=[to],
+        from_email=_from_address(context["recruiter_name"]),
+        subject=subject,
+        text=render_text(f"emails/{kind}-body.txt", context).strip() + "\n",
+        html=render_to_string(f"emails/{kind}-body.html", context),
+        reply_to=reply_to,
+        headers={"X-Candidly-Kind": kind, **headers},
+        links=links,
+    )
+
+
+def render_text(name: str, context: dict[str, Any]) -> str:
+    # Plain text must not be HTML-escaped ("O'Brien & Sons" stays as typed), so render without autoescape.
+    template = get_template(name).template  # type: ignore[attr-defined]
+    text = str(template.render(Context(context, autoescape=False)))
+    # Template tags leave blank lines behind; keep at most one empty line between paragraphs.
+    return re.sub(r"\n[ \t]*(\n[ \t]*){2,}", "\n\n", text)
+
+
+def _from_address(recruiter_name: str) -> str:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if recruiter_name:
+        name = f"{recruiter_name} via {name or 'Candidly'}"
+    return formataddr((name, address)) if name else address
+
+
+def _zone_label(zone: str) -> str:
+    return f"{zone.rsplit('/', 1)[-1].replace('_', ' ')} time"
+
+
+def _format(moment: datetime, zone: ZoneInfo, pattern: str = "l j F, H:i") -> str:
+    return dateformat.format(timezone.localtime(moment, zone), pattern)
+
+
+def _relative(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
+    """ "in 2 hours", "today at 14:00", "tomorrow at 09:30" or "on Friday 6 March at 10:00"."""
+    delta = moment - now
+    local, local_now = timezone.localtime(moment, zone), timezone.localtime(now, zone)
+    if timedelta(0) < delta <= timedelta(hours=3):
+        hours = round(delta.total_seconds() / 3600)
+        return "within the hour" if hours < 1 else f"in {hours} hour{'s' if hours > 1 else ''}"
+    clock = local.strftime("%H:%M")
+    if local.date() == local_now.date():
+        return f"today at {clock}"
+    if local.date() == local_now.date() + timedelta(days=1):
+        return f"tomorrow at {clock}"
+    return f"on {dateformat.format(local, 'l j F')} at {clock}"
+
+
+def _interview(touchpoint: Touchpoint) -> Interview:
+    if touchpoint.interview is None:
+        raise RenderError(f"{touchpoint.kind!r} needs an interview.")
+    return touchpoint.interview

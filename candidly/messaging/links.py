@@ -1,0 +1,237 @@
+"""Signed links for people without accounts: candidates and hiring managers.
+
+A token is 128 random bits written in lowercase base32 (26 characters), so it survives mail systems
+that fold the case of an address (the same tokens route replies: ``reply+<token>@…``). We store only
+HMAC-SHA256(SECRET_KEY, purpose:token): the purpose acts as a salt, a token is bound to one person and
+one object, it expires, can be revoked, and dies once its object has moved on (an interview that already
+started cannot be confirmed). Resolution failures are split by the status the page must answer with:
+unknown or tampered → 404, expired / revoked / used / moved on → 410.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from candidly.hiring.models import Interview, Submission
+from candidly.messaging.models import BadLinkAttempt, Link
+
+TOKEN_RE = re.compile(r"^[a-z2-7]{26}$")
+
+# Unsubscribing and replying must keep working long after the email was read.
+PURPOSE_MAX_AGE_DAYS: dict[str, int] = {Link.Purpose.UNSUBSCRIBE: 365, Link.Purpose.REPLY: 365}
+
+# Purposes whose action happens once; a second use of the same link is "gone".
+SINGLE_USE = {Link.Purpose.CANCEL, Link.Purpose.WITHDRAW, Link.Purpose.FEEDBACK}
+
+URL_NAMES: dict[str, str] = {
+    Link.Purpose.UNSUBSCRIBE: "messaging:unsubscribe",
+    Link.Purpose.CONFIRM: "messaging:confirm",
+    Link.Purpose.CANCEL: "messaging:cancel",
+    Link.Purpose.WITHDRAW: "messaging:withdraw",
+    Link.Purpose.FEEDBACK: "messaging:feedback",
+}
+
+BAD_TOKEN_LIMIT = 20
+BAD_TOKEN_WINDOW = timedelta(hours=1)
+
+
+class LinkError(Exception):
+    """A token that cannot be used; ``status`` is the HTTP status its page answers with."""
+
+    status = 404
+
+
+class UnknownLink(LinkError):
+    """Never issued, tampered with, or issued for another purpose."""
+
+
+class LinkGone(LinkError):
+    status = 410
+
+
+class ExpiredLink(LinkGone):
+    pass
+
+
+class RevokedLink(LinkGone):
+    pass
+
+
+class UsedLink(LinkGone):
+    pass
+
+
+class StaleLink(LinkGone):
+    """The object moved on: the interview started or was cancelled, the process ended."""
+
+
+def new_token() -> str:
+    return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=").lower()
+
+
+def hash_token(token: str, purpose: str, *, key: str | None = None) -> str:
+    secret = (key if key is not None else settings.SECRET_KEY).encode()
+    return hmac.new(secret, f"{purpose}:{token}".encode(), hashlib.sha256).hexdigest()
+
+
+def _candidate_hashes(token: str, purpose: str) -> list[str]:
+    # Accept hashes made with a retired key too, so rotating SECRET_KEY does not kill every link at once.
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [hash_token(token, purpose, key=key) for key in keys]
+
+
+def issue_link(
+    purpose: str,
+    *,
+    candidate: Any = None,
+    contact: Any = None,
+    interview: Interview | None = None,
+    submission: Submission | None = None,
+    touchpoint: Any = None,
+    now: datetime | None = None,
+    max_age: timedelta | None = None,
+) -> str:
+    """Create a link for exactly one person and return its token (shown once, never stored in clear).
+
+    An interview implies its submission. Raises ``ValueError`` unless exactly one of candidate/contact is
+    given or when the purpose needs an object that is missing.
+    """
+    if (candidate is None) == (contact is None):
+        raise ValueError("A link belongs to exactly one person: a candidate or a contact.")
+    if interview is not None and submission is None:
+        submission = interview.submission
+    if purpose in (Link.Purpose.CONFIRM, Link.Purpose.CANCEL, Link.Purpose.FEEDBACK) and interview is None:
+        raise ValueError(f"A {purpose} link needs an interview.")
+    if purpose == Link.Purpose.WITHDRAW and submission is None:
+        raise ValueError("A withdraw link needs a submission.")
+    now = now or timezone.now()
+    if max_age is None:
+        days = PURPOSE_MAX_AGE_DAYS.get(purpose, settings.CANDIDLY_LINK_MAX_AGE_DAYS)
+        max_age = timedelta(days=days)
+    token = new_token()
+    Link.objects.create(
+        token_hash=hash_token(token, purpose),
+        purpose=purpose,
+        candidate=candidate,
+        contact=contact,
+        interview=interview,
+        submission=submission,
+        touchpoint=touchpoint,
+        created_at=now,
+        expires_at=now + max_age,
+    )
+    return token
+
+
+def link_url(purpose: str, token: str) -> str:
+    """The absolute URL of a link's public page (emails need absolute URLs)."""
+    return f"{settings.CANDIDLY_BASE_URL}{reverse(URL_NAMES[purpose], args=[token])}"
+
+
+def resolve_link(token: str, *, purpose: str, now: datetime | None = None) -> Link:
+    """Return the live Link for ``token`` under ``purpose`` with its person and objects loaded.
+
+    Raises ``UnknownLink`` (404) for a malformed, tampered or wrong-purpose token; ``ExpiredLink``,
+    ``RevokedLink``, ``UsedLink`` or ``StaleLink`` (410) for one that worked once. Never writes.
+    """
+    token = token.strip().lower()
+    if not TOKEN_RE.fullmatch(token):
+        raise UnknownLink("Malformed token.")
+    now = now or timezone.now()
+    link = (
+        Link.objects.select_related(
+            "candidate__recruiter",
+            "contact__company",
+            "interview__submission__role__company",
+            "interview__submission__recruiter",
+            "submission__role__company",
+            "submission__recruiter",
+        )
+        .filter(token_hash__in=_candidate_hashes(token, purpose), purpose=purpose)
+        .first()
+    )
+    if link is None:
+        raise UnknownLink("No such link.")
+    if link.revoked_at is not None:
+        raise RevokedLink("The link was revoked.")
+    if link.expires_at <= now:
+        raise ExpiredLink("The link expired.")
+    if link.used_at is not None and purpose in SINGLE_USE:
+        raise UsedLink("The link was already used.")
+    if _moved_on(link, now):
+        raise StaleLink("The link's object has moved on.")
+    return link
+
+
+def _moved_on(link: Link, now: datetime) -> bool:
+    interview, submission = link.interview, link.submission
+    if link.purpose in (Link.Purpose.CONFIRM, Link.Purpose.CANCEL):
+        assert interview is not None
+        return not interview.is_upcoming or interview.starts_at <= now
+    if link.purpose == Link.Purpose.WITHDRAW:
+        assert submission is not None
+        return not submission.is_open
+    if link.purpose == Link.Purpose.FEEDBACK:
+        assert interview is not None
+        # Nothing to give feedback on when the interview never took place as planned.
+        return interview.status in (
+            Interview.Status.CANCELLED_WITH_NOTICE,
+            Interview.Status.LATE_CANCELLATION,
+            Interview.Status.RESCHEDULED,
+        )
+    return False
+
+
+def mark_link_used(link: Link, *, now: datetime) -> bool:
+    """Mark a link used; False when another request used it first (a conditional one-row update)."""
+    updated = Link.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now)
+    link.used_at = now
+    return updated == 1
+
+
+def revoke_links(
+    *,
+    purpose: str | None = None,
+    candidate: Any = None,
+    contact: Any = None,
+    interview: Interview | None = None,
+    submission: Submission | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Revoke every live link matching all the given filters; returns how many. Needs at least one filter."""
+    filters = Q()
+    for field, value in (
+        ("purpose", purpose),
+        ("candidate", candidate),
+        ("contact", contact),
+        ("interview", interview),
+        ("submission", submission),
+    ):
+        if value is not None:
+            filters &= Q(**{field: value})
+    if not filters:
+        raise ValueError("Refusing to revoke every link: give at least one filter.")
+    return Link.objects.filter(filters, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+
+
+def is_rate_limited(ip: str, *, now: datetime) -> bool:
+    """True once ``ip`` sent BAD_TOKEN_LIMIT unknown tokens within the last hour."""
+    since = now - BAD_TOKEN_WINDOW
+    return BadLinkAttempt.objects.filter(ip=ip, attempted_at__gt=since).count() >= BAD_TOKEN_LIMIT
+
+
+def record_bad_token(ip: str, *, now: datetime) -> None:
+    """Count one unknown token against ``ip`` and forget attempts older than the window."""
+    BadLinkAttempt.objects.filter(attempted_at__lte=now - BAD_TOKEN_WINDOW).delete()
+    BadLinkAttempt.objects.create(ip=ip, attempted_at=now)

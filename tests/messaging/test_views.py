@@ -1,0 +1,275 @@
+"""Public action pages (unsubscribe, cancel, withdraw, feedback) and the recruiters' local inbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from candidly.followups.models import Task, Touchpoint
+from candidly.messaging.links import issue_link
+from candidly.messaging.models import InboxMessage, Link
+from candidly.timeline.models import Event
+from tests.messaging.conftest import make_touchpoint
+
+Kind = Touchpoint.Kind
+PLANNED = Touchpoint.Status.PLANNED
+
+
+def _token(interview, purpose):
+    candidate = interview.submission.candidate
+    if purpose == Link.Purpose.WITHDRAW:
+        return issue_link(purpose, candidate=candidate, submission=interview.submission)
+    return issue_link(purpose, candidate=candidate, interview=interview)
+
+
+# --- unsubscribe --------------------------------------------------------------------------------------
+
+
+def test_unsubscribe_one_click_post_without_cookies_or_csrf_token_unsubscribes(interview):
+    candidate = interview.submission.candidate
+    token = _token(interview, Link.Purpose.UNSUBSCRIBE)
+    mail_client = Client(enforce_csrf_checks=True)  # like Gmail's one-click: no cookie, no CSRF token
+
+    response = mail_client.post(
+        f"/u/{token}/", "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+    candidate.refresh_from_db()
+    assert response.status_code == 200
+    assert "You're unsubscribed" in response.content.decode()
+    assert candidate.unsubscribed_at is not None
+    assert [(e.kind, e.summary, e.actor_type, e.candidate) for e in Event.objects.all()] == [
+        (
+            "candidate.unsubscribed",
+            "Unsubscribed from non-essential emails (one-click unsubscribe)",
+            Event.Actor.CANDIDATE,
+            candidate,
+        )
+    ]
+
+
+def test_unsubscribe_get_shows_a_button_and_changes_nothing(interview):
+    candidate = interview.submission.candidate
+    token = _token(interview, Link.Purpose.UNSUBSCRIBE)
+
+    response = Client().get(f"/u/{token}/")
+
+    candidate.refresh_from_db()
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<button type="submit" class="primary">Unsubscribe</button>' in body
+    assert candidate.unsubscribed_at is None
+    assert list(Event.objects.all()) == []
+
+
+def test_unsubscribe_page_button_posts_and_repeating_it_adds_no_second_event(interview):
+    candidate = interview.submission.candidate
+    token = _token(interview, Link.Purpose.UNSUBSCRIBE)
+    client = Client(enforce_csrf_checks=True)
+
+    first = client.post(f"/u/{token}/", {"via": "page"})
+    candidate.refresh_from_db()
+    unsubscribed_at = candidate.unsubscribed_at
+    again = client.post(f"/u/{token}/", {})
+
+    candidate.refresh_from_db()
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert candidate.unsubscribed_at == unsubscribed_at
+    assert list(Event.objects.values_list("summary", flat=True)) == [
+        "Unsubscribed from non-essential emails (unsubscribe page)"
+    ]
+    assert "You're already unsubscribed" in client.get(f"/u/{token}/").content.decode()
+
+
+def test_confirm_page_post_needs_a_csrf_token(interview):
+    token = _token(interview, Link.Purpose.CONFIRM)
+
+    response = Client(enforce_csrf_checks=True).post(f"/l/confirm/{token}/")
+
+    interview.refresh_from_db()
+    assert response.status_code == 403
+    assert interview.status == interview.Status.SCHEDULED
+
+
+# --- cancel / withdraw / feedback --------------------------------------------------------------------
+
+
+def test_cancel_link_records_the_request_stops_reminders_and_tasks_the_recruiter(interview):
+    reminder = make_touchpoint(interview, Kind.INTERVIEW_REMINDER, status=PLANNED)
+    token = _token(interview, Link.Purpose.CANCEL)
+
+    response = Client().post(f"/l/cancel/{token}/", {"note": "I accepted another offer"})
+
+    reminder.refresh_from_db()
+    [task] = Task.objects.all()
+    assert response.status_code == 200
+    assert "Your recruiter will cancel with the company for you." in response.content.decode()
+    assert (reminder.status, reminder.skip_reason) == (Touchpoint.Status.SKIPPED, "asked to cancel")
+    assert (task.kind, task.urgent, task.details, task.assigned_to.username, task.interview) == (
+        Task.Kind.CANCEL_WITH_COMPANY,
+        False,
+        "I accepted another offer",
+        "rita",
+        interview,
+    )
+    assert task.title == "Cara Candidate asked to cancel the interview with Acme Robotics"
+    assert [e.kind for e in Event.objects.all()] == ["interview.cancel_requested"]
+    assert Client().get(f"/l/cancel/{token}/").status_code == 410
+
+
+def test_cancel_under_24_hours_before_is_an_urgent_task(interview):
+    interview.starts_at = timezone.now() + timedelta(hours=23)
+    interview.ends_at = interview.starts_at + timedelta(hours=1)
+    interview.save()
+    token = _token(interview, Link.Purpose.CANCEL)
+
+    Client().post(f"/l/cancel/{token}/", {"note": ""})
+
+    assert list(Task.objects.values_list("urgent", flat=True)) == [True]
+    assert Event.objects.get().summary == "Asked to cancel the interview (less than 24 hours before)"
+
+
+def test_withdraw_link_stops_the_whole_process_cadence_and_is_single_use(interview):
+    nudge = make_touchpoint(interview, Kind.NUDGE, status=PLANNED)
+    done = make_touchpoint(interview, Kind.FOLLOW_UP_EMAIL, status=Touchpoint.Status.DONE)
+    token = _token(interview, Link.Purpose.WITHDRAW)
+    client = Client()
+
+    page = client.get(f"/l/withdraw/{token}/")
+    response = client.post(f"/l/withdraw/{token}/", {"note": "Compensation too low"})
+    second = client.get(f"/l/withdraw/{token}/")
+
+    nudge.refresh_from_db()
+    done.refresh_from_db()
+    assert page.status_code == 200
+    assert "I'm no longer interested" in page.content.decode()
+    assert response.status_code == 200
+    assert "No hard feelings at all." in response.content.decode()
+    assert (nudge.status, nudge.skip_reason) == (Touchpoint.Status.SKIPPED, "no longer interested")
+    assert done.status == Touchpoint.Status.DONE
+    assert list(Task.objects.values_list("kind", "details")) == [
+        (Task.Kind.TELL_COMPANY, "Compensation too low")
+    ]
+    assert [e.kind for e in Event.objects.all()] == ["submission.withdraw_requested"]
+    assert second.status_code == 410
+
+
+def test_feedback_link_empty_answer_is_refused_and_keeps_nothing(interview):
+    token = _token(interview, Link.Purpose.FEEDBACK)
+
+    response = Client().post(f"/l/feedback/{token}/", {"text": "  "})
+
+    assert response.status_code == 400
+    assert "Write a few words, even one line helps." in response.content.decode()
+    assert list(Event.objects.all()) == []
+    assert Link.objects.get(purpose=Link.Purpose.FEEDBACK).used_at is None
+
+
+def test_feedback_link_answer_is_a_response_that_stops_the_cadence(interview):
+    nudge = make_touchpoint(interview, Kind.NUDGE, status=PLANNED)
+    last_call = make_touchpoint(interview, Kind.LAST_CALL, status=PLANNED)
+    token = _token(interview, Link.Purpose.FEEDBACK)
+
+    response = Client().post(f"/l/feedback/{token}/", {"text": "Loved the team, still keen."})
+
+    assert response.status_code == 200
+    assert list(Touchpoint.objects.order_by("id").values_list("id", "status", "skip_reason")) == [
+        (nudge.pk, Touchpoint.Status.SKIPPED, "gave feedback"),
+        (last_call.pk, Touchpoint.Status.SKIPPED, "gave feedback"),
+    ]
+    event = Event.objects.get()
+    assert (event.kind, event.summary, event.data) == (
+        "interview.feedback_given",
+        "Gave feedback: Loved the team, still keen.",
+        {"text": "Loved the team, still keen."},
+    )
+
+
+# --- the local inbox ----------------------------------------------------------------------------------
+
+
+def _inbox_message(n: int) -> InboxMessage:
+    return InboxMessage.objects.create(
+        message_id=f"<m{n}@test>",
+        from_email="Rita Recruiter via Candidly <candidly@localhost>",
+        to=[f"person{n}@mail.test"],
+        subject=f"Message {n}",
+        text_body="Hi,\r\nSee http://127.0.0.1:8000/u/x/\r\n",
+        html_body="<html><head></head><body><p>Hi <a href='https://example.com'>there</a></p><script>alert(1)</script></body></html>",
+        headers={"Subject": f"Message {n}", "Reply-To": "reply+abc@replies.localhost"},
+        raw="",
+    )
+
+
+def test_inbox_needs_login(db):
+    response = Client().get("/inbox/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_inbox_lists_messages_newest_first(recruiter_client):
+    first, second = _inbox_message(1), _inbox_message(2)
+
+    response = recruiter_client.get("/inbox/")
+
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == [second, first]
+    body = response.content.decode()
+    assert body.index("Message 2") < body.index("Message 1")
+    assert "person2@mail.test" in body
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_inbox_runs_a_constant_number_of_queries(recruiter_client, django_assert_num_queries, rows):
+    for n in range(rows):
+        _inbox_message(n)
+
+    # session, user, count, page of messages
+    with django_assert_num_queries(4):
+        response = recruiter_client.get("/inbox/")
+
+    assert len(response.context["page"].object_list) == rows
+
+
+def test_inbox_message_page_shows_headers_text_and_sandboxed_html(recruiter_client):
+    message = _inbox_message(1)
+
+    response = recruiter_client.get(f"/inbox/{message.pk}/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        f'<iframe class="email-frame" sandbox="allow-popups allow-popups-to-escape-sandbox" '
+        f'title="HTML version of the email" src="/inbox/{message.pk}/html/"></iframe>'
+    ) in body
+    assert '<a href="http://127.0.0.1:8000/u/x/" rel="nofollow">http://127.0.0.1:8000/u/x/</a>' in body
+    assert "<dt>Reply-To</dt><dd>reply+abc@replies.localhost</dd>" in body
+    assert "<script>alert(1)</script>" not in body
+
+
+def test_inbox_message_html_is_served_under_its_own_strict_csp(recruiter_client):
+    message = _inbox_message(1)
+
+    response = recruiter_client.get(f"/inbox/{message.pk}/html/")
+
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+    )
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.content.decode() == (
+        "<html><head><base target=\"_blank\"></head><body><p>Hi <a href='https://example.com'>there</a></p>"
+        "<script>alert(1)</script></body></html>"
+    )
+
+
+def test_inbox_message_html_needs_login(db):
+    message = _inbox_message(1)
+
+    response = Client().get(f"/inbox/{message.pk}/html/")
+
+    assert response.status_code == 302
