@@ -719,7 +719,9 @@ def cancel_interview_for_candidate(
         "email": email,
         "notify_manager": policy.notify_manager_on_cancellation,
     }
+    # The tasks are Candidly's doing when the candidate used a link, the recruiter's when they recorded it.
     event_actor = actor if via == Via.RECRUITER else None
+    task_actor_type = None if via == Via.RECRUITER else Event.Actor.SYSTEM
     tasks = [
         create_interview_task(
             locked,
@@ -730,7 +732,7 @@ def cancel_interview_for_candidate(
             urgent=late,
             due_at=now,
             actor=event_actor,
-            actor_type=actor_type,
+            actor_type=task_actor_type,
         )
     ]
     if late:
@@ -743,7 +745,7 @@ def cancel_interview_for_candidate(
                 urgent=True,
                 due_at=now,
                 actor=event_actor,
-                actor_type=actor_type,
+                actor_type=task_actor_type,
             )
         )
     return CancellationOutcome(

@@ -289,7 +289,7 @@ def test_cancel_records_the_candidates_event_and_task_events():
     events = list(Event.objects.order_by("id"))
     assert [(e.kind, e.actor_type, e.actor_user, e.interview, e.candidate) for e in events] == [
         ("interview.cancelled_with_notice", "candidate", None, interview, interview.submission.candidate),
-        ("task.created", "candidate", None, interview, interview.submission.candidate),
+        ("task.created", "system", None, interview, interview.submission.candidate),
     ]
     assert events[0].summary == (
         "Cancelled with notice of interview round 1, 48 h before the start: would like another time"
@@ -362,6 +362,10 @@ def test_recruiter_records_a_phone_cancellation_through_the_page():
     event = Event.objects.filter(kind="interview.late_cancellation").get()
     assert (event.actor_type, event.actor_user, event.data["via"]) == ("user", rita, "recruiter")
     assert event.summary.endswith("(recorded by the recruiter)")
+    assert list(Event.objects.filter(kind="task.created").values_list("actor_type", "actor_user")) == [
+        ("user", rita.pk),
+        ("user", rita.pk),
+    ]
     assert [str(m) for m in response.context["messages"]] == [
         "Late cancellation (less than 24 hours before). Two urgent tasks are on your list: cancel with "
         "Northwind, and call the candidate."
