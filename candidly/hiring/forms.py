@@ -209,7 +209,7 @@ class InterviewForm(forms.Form):
         assert isinstance(interviewers, forms.ModelMultipleChoiceField)
         interviewers.queryset = Contact.objects.filter(company_id=submission.role.company_id).order_by("name")
         if interview is not None:
-            self.fields["status"] = forms.ChoiceField(choices=Interview.Status.choices)
+            # No status field: confirming, cancelling and outcomes have their own buttons and services.
             if not self.is_bound:
                 self.initial.update(self._initial_from(interview))
         elif not self.is_bound:
@@ -229,7 +229,6 @@ class InterviewForm(forms.Form):
             "address": interview.address,
             "interviewers": list(interview.interviewers.all()),
             "notes": interview.notes,
-            "status": interview.status,
         }
 
     def _resolve(self, field: str, day: Date, at: time, zone: str) -> datetime | None:
@@ -287,7 +286,7 @@ class InterviewForm(forms.Form):
     def interview_changes(self) -> dict[str, Any]:
         """The cleaned values as Interview fields, for ``schedule_interview``/``update_interview``."""
         data = self.cleaned_data
-        changes = {
+        return {
             "starts_at": data["starts_at"],
             "ends_at": data["ends_at"],
             "time_zone": data["time_zone"],
@@ -296,9 +295,6 @@ class InterviewForm(forms.Form):
             "address": data["address"],
             "notes": data["notes"],
         }
-        if "status" in data:
-            changes["status"] = data["status"]
-        return changes
 
 
 class RoleFilterForm(forms.Form):
@@ -327,3 +323,39 @@ class InterviewFilterForm(forms.Form):
         required=False,
         choices=[(UPCOMING, "Upcoming and in progress"), (PAST, "Past")],
     )
+
+
+class InterviewOutcomeForm(forms.Form):
+    """The two buttons "Attended" / "No-show": each submits its own ``outcome`` value."""
+
+    outcome = forms.ChoiceField(
+        choices=[
+            (Interview.Status.COMPLETED, "Attended"),
+            (Interview.Status.NO_SHOW, "No-show"),
+        ]
+    )
+
+
+class RecruiterCancelForm(forms.Form):
+    """A recruiter records the candidate's "I can't make it" (by phone, email…) for the 24-hour rule."""
+
+    reason_kind = forms.ChoiceField(
+        label="What does the candidate want?",
+        choices=services.CancellationReason.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="What they said",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For you and your colleagues only; the company never sees it.",
+    )
+
+
+class CandidateEventsFilterForm(forms.Form):
+    kind = forms.ChoiceField(label="Show", required=False)
+
+    def __init__(self, *args: Any, kinds: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Everything"), *kinds.items()]  # type: ignore[attr-defined]

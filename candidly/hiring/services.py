@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from candidly.accounts.models import User
+from candidly.accounts.models import AgencySettings, User
+from candidly.followups.models import Task
 from candidly.hiring.models import Interview, Role, Submission
+from candidly.hiring.rules import CancellationTiming, classify_cancellation
+from candidly.hiring.tasks import close_interview_tasks, create_interview_task, recruiter_for
+from candidly.lib.phones import display_phone
 from candidly.lib.timezones import validate_time_zone
 from candidly.people.models import Candidate, Company, Contact, Tag
+from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
 ROLE_FIELDS = frozenset(
@@ -41,7 +49,9 @@ ROLE_FIELDS = frozenset(
 )
 # Changes to these fields alter what the candidate's calendar shows, so the invite's SEQUENCE goes up.
 CALENDAR_FIELDS = ("starts_at", "ends_at", "format", "video_url", "address")
-INTERVIEW_FIELDS = frozenset({*CALENDAR_FIELDS, "time_zone", "notes", "status"})
+# No "status": confirmations, cancellations and outcomes go through their own services below, so each one
+# writes the Event the reliability record counts.
+INTERVIEW_FIELDS = frozenset({*CALENDAR_FIELDS, "time_zone", "notes"})
 
 
 # --- Roles -----------------------------------------------------------------------------------------
@@ -454,7 +464,7 @@ def update_interview(
             changed.append("interviewers")
     if not changed:
         return locked
-    # Calendars apply an update only when SEQUENCE grows; notes and status alone do not touch the invite.
+    # Calendars apply an update only when SEQUENCE grows; notes alone do not touch the invite.
     if any(name in CALENDAR_FIELDS for name in changed):
         locked.sequence += 1
     locked.save(
@@ -465,8 +475,6 @@ def update_interview(
         summary = f"Interview round {locked.round} moved to {_when(locked)}"
     else:
         summary = f"Interview round {locked.round} changed ({', '.join(changed)})"
-    if "status" in changed:
-        summary += f"; status {locked.get_status_display()}"
     record_event(
         kind="interview.rescheduled" if rescheduled else "interview.updated",
         summary=summary,
@@ -484,3 +492,409 @@ def update_interview(
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+# --- Confirmations, cancellations and outcomes ------------------------------------------------------
+#
+# These services change an interview's status. Each writes one Event whose kind the reliability record
+# counts (``hiring/reliability.py``), so the record and the timeline can never disagree.
+
+EVENT_CONFIRMED = "interview.confirmed"
+EVENT_CANCELLED_WITH_NOTICE = "interview.cancelled_with_notice"
+EVENT_LATE_CANCELLATION = "interview.late_cancellation"
+EVENT_COMPLETED = "interview.completed"
+EVENT_NO_SHOW = "interview.no_show"
+
+CANCELLED_STATUSES = (Interview.Status.CANCELLED_WITH_NOTICE, Interview.Status.LATE_CANCELLATION)
+OUTCOME_STATUSES = (Interview.Status.COMPLETED, Interview.Status.NO_SHOW)
+
+
+class Via(StrEnum):
+    """How the candidate reached us: their signed link, or a recruiter recording what they said."""
+
+    LINK = "link"
+    RECRUITER = "recruiter"
+
+
+class CancellationReason(models.TextChoices):
+    """Why the candidate cannot make it (the public page asks; a recruiter picks it on their behalf)."""
+
+    RESCHEDULE = "reschedule", "Would like another time"
+    NOT_INTERESTED = "not_interested", "No longer interested in the role"
+
+
+class CancellationResult(StrEnum):
+    CANCELLED_WITH_NOTICE = "cancelled_with_notice"
+    LATE_CANCELLATION = "late_cancellation"
+    # Refusals and repeats: nothing was changed.
+    ALREADY_CANCELLED = "already_cancelled"
+    ALREADY_STARTED = "already_started"
+    NOT_SCHEDULED = "not_scheduled"
+
+
+@dataclass(frozen=True)
+class PreparedEmail:
+    """A polite email ready to send (by the recruiter from their task, or by Candidly when enabled)."""
+
+    to_name: str
+    to_email: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class CancellationOutcome:
+    """What ``cancel_interview_for_candidate`` did.
+
+    ``notify_manager`` is True when the interview was cancelled just now *and* the agency wants the hiring
+    manager emailed automatically; ``manager_email`` is then the email to send (it is always prepared for
+    a cancellation, because the recruiter's task quotes it). ``notice`` is start minus the moment asked.
+    """
+
+    result: CancellationResult
+    interview: Interview
+    notice: timedelta
+    tasks: tuple[Task, ...] = ()
+    manager_email: PreparedEmail | None = None
+    notify_manager: bool = False
+
+    @property
+    def cancelled(self) -> bool:
+        """True only for the call that cancelled the interview; repeats and refusals are False."""
+        return self.result in (CancellationResult.CANCELLED_WITH_NOTICE, CancellationResult.LATE_CANCELLATION)
+
+    @property
+    def late(self) -> bool:
+        return self.result == CancellationResult.LATE_CANCELLATION
+
+
+def _check_via(via: str, actor: User | None) -> str | None:
+    """The Event's ``actor_type``: the candidate acting through a link, or the recruiter for them."""
+    if via == Via.LINK:
+        return Event.Actor.CANDIDATE
+    if via == Via.RECRUITER:
+        if actor is None:
+            raise ValueError("A recruiter acting for the candidate must be given as actor.")
+        return None
+    raise ValueError(f"Unknown via {via!r}; use 'link' or 'recruiter'.")
+
+
+def _lock_interview(interview: Interview) -> Interview:
+    # Only the interview row: the joined submission, role and people are read, not changed.
+    return (
+        Interview.objects.select_for_update(of=("self",))
+        .select_related(
+            "submission__candidate__recruiter",
+            "submission__recruiter",
+            "submission__role__company",
+            "submission__role__hiring_manager",
+            "submission__role__recruiter",
+        )
+        .get(pk=interview.pk)
+    )
+
+
+def _hours(delta: timedelta) -> str:
+    """A notice period for people: ``26 h``, ``23 h 59 min``, ``45 min``."""
+    minutes = int(delta.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
+
+
+def _local(moment: datetime, zone: str) -> str:
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    return f"{local:%A} {local.day} {local:%B %Y at %H:%M} {local.tzname()} ({zone})"
+
+
+def prepare_manager_cancellation_email(
+    interview: Interview, *, reason: str, recruiter: User | None
+) -> PreparedEmail:
+    """The polite note telling the hiring manager the candidate cannot attend (never the candidate's note:
+    what a candidate tells us stays with the agency unless the recruiter forwards it)."""
+    role = interview.submission.role
+    manager = role.hiring_manager
+    context = {
+        "interview": interview,
+        "candidate": interview.submission.candidate,
+        "role": role,
+        "manager": manager,
+        "manager_first_name": manager.name.split()[0] if manager.name.split() else manager.name,
+        "when": _local(interview.starts_at, manager.time_zone),
+        "reschedule": reason == CancellationReason.RESCHEDULE,
+        "recruiter": recruiter,
+        "recruiter_phone": display_phone(recruiter.phone) if recruiter and recruiter.phone else "",
+    }
+    subject = render_to_string("hiring/emails/manager-cancellation-subject.txt", context).strip()
+    body = render_to_string("hiring/emails/manager-cancellation-body.txt", context).strip() + "\n"
+    return PreparedEmail(to_name=manager.name, to_email=manager.email, subject=subject, body=body)
+
+
+@transaction.atomic
+def cancel_interview_for_candidate(
+    interview: Interview,
+    *,
+    now: datetime,
+    reason_kind: str,
+    note: str = "",
+    via: str = Via.LINK,
+    actor: User | None = None,
+) -> CancellationOutcome:
+    """Apply the 24-hour rule to the candidate's "I can't make it" (PRODUCT.md rule 4), in one transaction.
+
+    - ``starts_at - now >= notice`` (``AgencySettings.cancellation_notice_hours``, 24 by default; exactly
+      24 h 00 min 00 s counts) → status *cancelled with notice*;
+    - less, but before the start → *late cancellation*, plus an urgent call task for the recruiter.
+    Both bump ``sequence`` (the calendar invite must be cancelled), record an ``interview.<status>`` Event
+    and give the submission's recruiter a "Cancel with <company>" task holding the hiring manager's contact
+    details and a prepared email (``outcome.manager_email``). ``outcome.notify_manager`` says whether the
+    agency wants that email sent automatically; sending it is the caller's business.
+
+    Refusals change nothing and raise nothing: ``already_started`` from the start on, ``already_cancelled``
+    for a repeat (a link used twice), ``not_scheduled`` when the interview was completed, marked or replaced.
+    Touchpoints (reminders) are not touched here: the caller replans them from the outcome. Raises
+    ``ValueError`` for an unknown ``reason_kind``/``via`` or ``via='recruiter'`` without ``actor``.
+    """
+    if reason_kind not in CancellationReason.values:
+        raise ValueError(f"Unknown cancellation reason {reason_kind!r}.")
+    actor_type = _check_via(via, actor)
+    locked = _lock_interview(interview)
+    notice = locked.starts_at - now
+    if locked.status in CANCELLED_STATUSES:
+        return CancellationOutcome(CancellationResult.ALREADY_CANCELLED, locked, notice)
+    policy = AgencySettings.load()
+    timing = classify_cancellation(
+        starts_at=locked.starts_at, now=now, notice=timedelta(hours=policy.cancellation_notice_hours)
+    )
+    if timing == CancellationTiming.STARTED:
+        return CancellationOutcome(CancellationResult.ALREADY_STARTED, locked, notice)
+    if locked.status not in Interview.UPCOMING_STATUSES:
+        return CancellationOutcome(CancellationResult.NOT_SCHEDULED, locked, notice)
+
+    late = timing == CancellationTiming.LATE
+    locked.status = Interview.Status.LATE_CANCELLATION if late else Interview.Status.CANCELLED_WITH_NOTICE
+    # The candidate's calendar only drops the event for a CANCEL with a higher SEQUENCE.
+    locked.sequence += 1
+    locked.save(update_fields=["status", "sequence", "updated_at"])
+
+    submission, role = locked.submission, locked.submission.role
+    candidate, company, manager = submission.candidate, role.company, role.hiring_manager
+    recruiter = recruiter_for(submission)
+    reason_label = CancellationReason(reason_kind).label
+    email = prepare_manager_cancellation_email(locked, reason=reason_kind, recruiter=recruiter)
+    record_event(
+        kind=EVENT_LATE_CANCELLATION if late else EVENT_CANCELLED_WITH_NOTICE,
+        summary=(
+            f"{'Late cancellation' if late else 'Cancelled with notice'} of interview round {locked.round}, "
+            f"{_hours(notice)} before the start: {reason_label.lower()}"
+            + (" (recorded by the recruiter)" if via == Via.RECRUITER else "")
+        ),
+        actor=actor if via == Via.RECRUITER else None,
+        actor_type=actor_type,
+        interview=locked,
+        data={
+            "via": str(via),
+            "reason": reason_kind,
+            "note": note,
+            "notice_seconds": int(notice.total_seconds()),
+            "sequence": locked.sequence,
+            "notify_manager": policy.notify_manager_on_cancellation,
+        },
+    )
+    context = {
+        "interview": locked,
+        "candidate": candidate,
+        "company": company,
+        "manager": manager,
+        "manager_phone": display_phone(manager.phone) if manager.phone else "",
+        "candidate_phone": display_phone(candidate.phone) if candidate.phone else "",
+        "when": _local(locked.starts_at, manager.time_zone),
+        "candidate_when": _local(locked.starts_at, candidate.time_zone),
+        "notice": _hours(notice),
+        "late": late,
+        "reason": reason_kind,
+        "reason_label": reason_label,
+        "note": note,
+        "email": email,
+        "notify_manager": policy.notify_manager_on_cancellation,
+    }
+    # The tasks are Candidly's doing when the candidate used a link, the recruiter's when they recorded it.
+    event_actor = actor if via == Via.RECRUITER else None
+    task_actor_type = None if via == Via.RECRUITER else Event.Actor.SYSTEM
+    tasks = [
+        create_interview_task(
+            locked,
+            kind=Task.Kind.CANCEL_WITH_COMPANY,
+            title=f"Cancel with {company.name}: {candidate.name}, interview round {locked.round}",
+            details=render_to_string("hiring/tasks/cancel-with-company.txt", context).strip(),
+            # Under 24 hours the company is about to block the slot: that call cannot wait either.
+            urgent=late,
+            due_at=now,
+            actor=event_actor,
+            actor_type=task_actor_type,
+        )
+    ]
+    if late:
+        tasks.append(
+            create_interview_task(
+                locked,
+                kind=Task.Kind.CALL,
+                title=f"Call {candidate.name}: late cancellation of the interview with {company.name}",
+                details=render_to_string("hiring/tasks/late-cancellation-call.txt", context).strip(),
+                urgent=True,
+                due_at=now,
+                actor=event_actor,
+                actor_type=task_actor_type,
+            )
+        )
+    return CancellationOutcome(
+        CancellationResult.LATE_CANCELLATION if late else CancellationResult.CANCELLED_WITH_NOTICE,
+        locked,
+        notice,
+        tasks=tuple(tasks),
+        manager_email=email,
+        notify_manager=policy.notify_manager_on_cancellation,
+    )
+
+
+class ConfirmationResult(StrEnum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    ALREADY_STARTED = "already_started"
+    NOT_SCHEDULED = "not_scheduled"
+
+
+@dataclass(frozen=True)
+class ConfirmationOutcome:
+    result: ConfirmationResult
+    interview: Interview
+
+    @property
+    def confirmed(self) -> bool:
+        """True only for the call that confirmed; a repeat or a refusal is False."""
+        return self.result == ConfirmationResult.CONFIRMED
+
+
+@transaction.atomic
+def confirm_interview(
+    interview: Interview, *, now: datetime, via: str = Via.LINK, actor: User | None = None
+) -> ConfirmationOutcome:
+    """The candidate says they will attend: *scheduled* → *confirmed* with an ``interview.confirmed`` Event.
+
+    Idempotent: a confirmed interview stays as it is (``already_confirmed``). Refused without change from
+    the start on (``already_started``) and for an interview no longer scheduled (cancelled, marked,
+    replaced: ``not_scheduled``). Raises ``ValueError`` like ``cancel_interview_for_candidate`` for ``via``.
+    """
+    actor_type = _check_via(via, actor)
+    locked = _lock_interview(interview)
+    if locked.status == Interview.Status.CONFIRMED:
+        return ConfirmationOutcome(ConfirmationResult.ALREADY_CONFIRMED, locked)
+    if locked.status != Interview.Status.SCHEDULED:
+        return ConfirmationOutcome(ConfirmationResult.NOT_SCHEDULED, locked)
+    if now >= locked.starts_at:
+        return ConfirmationOutcome(ConfirmationResult.ALREADY_STARTED, locked)
+    locked.status = Interview.Status.CONFIRMED
+    locked.save(update_fields=["status", "updated_at"])
+    record_event(
+        kind=EVENT_CONFIRMED,
+        summary=f"Confirmed they will attend interview round {locked.round}"
+        + (" (recorded by the recruiter)" if via == Via.RECRUITER else ""),
+        actor=actor if via == Via.RECRUITER else None,
+        actor_type=actor_type,
+        interview=locked,
+        data={"via": str(via)},
+    )
+    return ConfirmationOutcome(ConfirmationResult.CONFIRMED, locked)
+
+
+class FollowUpPlan(StrEnum):
+    """What the follow-ups engine plans after an outcome is marked (``InterviewOutcome.follow_up``)."""
+
+    # Completed: the post-interview cadences (PRODUCT.md rule 1) for candidate and hiring manager.
+    FOLLOW_UP_CADENCE = "follow_up_cadence"
+    # No-show: no cadence, a single "we missed you — is everything all right?" message instead.
+    MISSED_YOU = "missed_you"
+
+
+@dataclass(frozen=True)
+class InterviewOutcome:
+    """What ``mark_interview_outcome`` did. ``follow_up`` is None when nothing changed (a repeat click),
+    so a caller that plans from it never plans twice."""
+
+    interview: Interview
+    status: str
+    changed: bool
+    follow_up: FollowUpPlan | None
+    closed_tasks: tuple[Task, ...] = ()
+
+
+@transaction.atomic
+def mark_interview_outcome(
+    interview: Interview,
+    *,
+    outcome: str,
+    now: datetime,
+    actor: User | None,
+    actor_type: str | None = None,
+    note: str = "",
+) -> InterviewOutcome:
+    """Record what happened at an interview that has ended: ``completed`` (attended) or ``no_show``.
+
+    Writes an ``interview.completed`` / ``interview.no_show`` Event (the reliability record counts them)
+    and closes the interview's open "mark the outcome" tasks. Marking the same outcome again changes
+    nothing (``changed`` False). Raises ``ValidationError`` keyed ``outcome`` and changes nothing when the
+    outcome is unknown, the interview has not ended yet at ``now``, it was cancelled or replaced, or it
+    already carries the other outcome (the record is append-only; it is not silently rewritten).
+    ``actor`` is None when Candidly or a hiring manager's feedback marks it; ``actor_type`` then says who.
+    """
+    if outcome not in OUTCOME_STATUSES:
+        raise ValidationError({"outcome": f"“{outcome}” is not an interview outcome."})
+    locked = _lock_interview(interview)
+    if locked.status == outcome:
+        return InterviewOutcome(locked, outcome, changed=False, follow_up=None)
+    if locked.status in OUTCOME_STATUSES:
+        raise ValidationError(
+            {"outcome": f"This interview is already marked “{locked.get_status_display()}”."}
+        )
+    if locked.status not in Interview.UPCOMING_STATUSES:
+        raise ValidationError(
+            {"outcome": f"This interview is “{locked.get_status_display()}”; there is no outcome to record."}
+        )
+    if now < locked.ends_at:
+        ends = _local(locked.ends_at, locked.time_zone)
+        raise ValidationError(
+            {
+                "outcome": f"The interview has not ended yet (it ends {ends}); "
+                "record what happened after it ends."
+            }
+        )
+    locked.status = outcome
+    locked.save(update_fields=["status", "updated_at"])
+    attended = outcome == Interview.Status.COMPLETED
+    closed = close_interview_tasks(
+        locked,
+        kind=Task.Kind.MARK_INTERVIEW,
+        now=now,
+        done_by=actor,
+        outcome="Marked attended" if attended else "Marked no-show",
+    )
+    record_event(
+        kind=EVENT_COMPLETED if attended else EVENT_NO_SHOW,
+        summary=(
+            f"Attended interview round {locked.round}"
+            if attended
+            else f"No-show at interview round {locked.round}: did not attend and did not tell us"
+        ),
+        actor=actor,
+        actor_type=actor_type,
+        interview=locked,
+        data={"note": note, "closed_tasks": [task.pk for task in closed]},
+    )
+    return InterviewOutcome(
+        locked,
+        outcome,
+        changed=True,
+        follow_up=FollowUpPlan.FOLLOW_UP_CADENCE if attended else FollowUpPlan.MISSED_YOU,
+        closed_tasks=tuple(closed),
+    )

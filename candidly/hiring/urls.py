@@ -18,4 +18,9 @@ urlpatterns = [
     path("interviews/", views.interview_list, name="interview-list"),
     path("interviews/<int:pk>/", views.interview_detail, name="interview-detail"),
     path("interviews/<int:pk>/edit/", views.interview_edit, name="interview-edit"),
+    path("interviews/<int:pk>/outcome/", views.interview_outcome, name="interview-outcome"),
+    path("interviews/<int:pk>/confirm/", views.interview_confirm, name="interview-confirm"),
+    path("interviews/<int:pk>/cancel/", views.interview_cancel, name="interview-cancel"),
+    path("interviews/<int:pk>/invite.ics", views.interview_invite, name="interview-invite"),
+    path("candidates/<int:pk>/events/", views.candidate_events, name="candidate-events"),
 ]

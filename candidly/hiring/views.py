@@ -11,14 +11,19 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from candidly.accounts.models import User
+from candidly.accounts.models import AgencySettings, User
 from candidly.hiring import queries, services
 from candidly.hiring.forms import (
+    CandidateEventsFilterForm,
     InterviewFilterForm,
     InterviewForm,
+    InterviewOutcomeForm,
+    RecruiterCancelForm,
     RoleFilterForm,
     RoleForm,
     SubmissionFilterForm,
@@ -26,7 +31,10 @@ from candidly.hiring.forms import (
     SubmissionStageForm,
 )
 from candidly.hiring.models import Interview, Role, Submission
-from candidly.people.models import Contact
+from candidly.hiring.reliability import KIND_LABELS
+from candidly.hiring.tasks import recruiter_for
+from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
+from candidly.people.models import Candidate, Contact
 from candidly.timeline.models import Event
 
 PAGE_SIZE = 50
@@ -294,7 +302,11 @@ def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _get_interview(pk: int) -> Interview:
     return get_object_or_404(
         Interview.objects.select_related(
-            "submission__candidate", "submission__role__company", "submission__recruiter", "created_by"
+            "submission__candidate__recruiter",
+            "submission__role__company",
+            "submission__role__recruiter",
+            "submission__recruiter",
+            "created_by",
         ),
         pk=pk,
     )
@@ -307,6 +319,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "hiring/interview_detail.html",
         {
             "interview": interview,
+            "now": timezone.now(),
             "interviewers": interview.interviewers.order_by("name"),
             "events": _timeline(interview=interview),
         },
@@ -333,4 +346,131 @@ def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "hiring/interview_form.html",
         {"form": form, "submission": interview.submission, "interview": interview},
+    )
+
+
+# --- Interview status: confirm, cancel for the candidate, outcome; the calendar invite ------------------
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """Where a small action form returns to: its ``next`` (a page of ours), else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return default
+
+
+@require_POST
+def interview_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Attended" / "No-show" buttons (interview page, candidate page, Today): one POST, then back."""
+    interview = _get_interview(pk)
+    back = _back(request, reverse("hiring:interview-detail", args=[pk]))
+    form = InterviewOutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose “Attended” or “No-show”.")
+        return redirect(back)
+    try:
+        result = services.mark_interview_outcome(
+            interview, outcome=form.cleaned_data["outcome"], now=timezone.now(), actor=_actor(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    name = interview.submission.candidate.name
+    if not result.changed:
+        messages.info(request, f"Already recorded: {result.interview.get_status_display()}.")
+    elif result.status == Interview.Status.COMPLETED:
+        messages.success(request, f"Recorded: {name} attended round {interview.round}.")
+    else:
+        messages.success(request, f"Recorded: {name} did not attend round {interview.round} (no-show).")
+    return redirect(back)
+
+
+@require_POST
+def interview_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recruiter records that the candidate confirmed (by phone, by email)."""
+    interview = _get_interview(pk)
+    outcome = services.confirm_interview(
+        interview, now=timezone.now(), via=services.Via.RECRUITER, actor=_actor(request)
+    )
+    texts = {
+        services.ConfirmationResult.CONFIRMED: "Recorded: the candidate confirmed they will attend.",
+        services.ConfirmationResult.ALREADY_CONFIRMED: "Already confirmed.",
+        services.ConfirmationResult.ALREADY_STARTED: "The interview has already started.",
+        services.ConfirmationResult.NOT_SCHEDULED: (
+            f"This interview is “{outcome.interview.get_status_display()}”; it cannot be confirmed."
+        ),
+    }
+    level = messages.SUCCESS if outcome.confirmed else messages.INFO
+    messages.add_message(request, level, texts[outcome.result])
+    return redirect(_back(request, reverse("hiring:interview-detail", args=[pk])))
+
+
+CANCELLATION_MESSAGES = {
+    services.CancellationResult.CANCELLED_WITH_NOTICE: (
+        "Cancelled with notice. Your task “Cancel with {company}” has the hiring manager's details and "
+        "a prepared email."
+    ),
+    services.CancellationResult.LATE_CANCELLATION: (
+        "Late cancellation (less than {hours} hours before). Two urgent tasks are on your list: cancel "
+        "with {company}, and call the candidate."
+    ),
+    services.CancellationResult.ALREADY_CANCELLED: "This interview was already cancelled; nothing changed.",
+    services.CancellationResult.ALREADY_STARTED: "The interview has already started; it cannot be cancelled.",
+    services.CancellationResult.NOT_SCHEDULED: "This interview is no longer scheduled; nothing changed.",
+}
+
+
+def interview_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recruiter records the candidate's "I can't make it"; the 24-hour rule decides what it counts as."""
+    interview = _get_interview(pk)
+    form = RecruiterCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = services.cancel_interview_for_candidate(
+            interview,
+            now=timezone.now(),
+            reason_kind=form.cleaned_data["reason_kind"],
+            note=form.cleaned_data["note"],
+            via=services.Via.RECRUITER,
+            actor=_actor(request),
+        )
+        text = CANCELLATION_MESSAGES[outcome.result].format(
+            company=interview.submission.role.company.name,
+            hours=AgencySettings.load().cancellation_notice_hours,
+        )
+        messages.add_message(request, messages.SUCCESS if outcome.cancelled else messages.INFO, text)
+        return redirect("hiring:interview-detail", pk=pk)
+    return render(request, "hiring/interview_cancel.html", {"interview": interview, "form": form})
+
+
+def interview_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """The interview's calendar invite as the candidate gets it (a cancelled one as METHOD:CANCEL)."""
+    interview = _get_interview(pk)
+    cancelled = interview.status in services.CANCELLED_STATUSES
+    method: InviteMethod = "CANCEL" if cancelled else "REQUEST"
+    organizer = recruiter_for(interview.submission) or _actor(request)
+    body = build_invite(interview, method=method, cancel_link=None, organizer=organizer)
+    response = HttpResponse(body, content_type=f"text/calendar; charset=utf-8; method={method}")
+    response["Content-Disposition"] = f'attachment; filename="{invite_filename(interview)}"'
+    return response
+
+
+def candidate_events(request: HttpRequest, pk: int) -> HttpResponse:
+    """A candidate's timeline, optionally one kind of Event: the events behind a reliability figure."""
+    candidate = get_object_or_404(Candidate, pk=pk)
+    form = CandidateEventsFilterForm(request.GET or None, kinds=KIND_LABELS)
+    kind = form.cleaned_data.get("kind") if form.is_bound and form.is_valid() else ""
+    events = _timeline(candidate=candidate)
+    if kind:
+        events = events.filter(kind=kind)
+    return render(
+        request,
+        "hiring/candidate_events.html",
+        {
+            "candidate": candidate,
+            "form": form,
+            "kind": kind,
+            "kind_label": KIND_LABELS.get(kind or "", ""),
+            "page": _page(request, events),
+        },
     )

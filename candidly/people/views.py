@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.hiring.models import Role, Submission
+from candidly.hiring.reliability import reliability_record
 from candidly.lib.phones import display_phone
 from candidly.people import queries, services
 from candidly.people.forms import CandidateForm, CompanyForm, ContactForm, EditForm
@@ -211,6 +212,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "submissions": queries.candidate_submissions(candidate),
         "upcoming_interviews": interviews.upcoming,
         "past_interviews": interviews.past,
+        "reliability": reliability_record(candidate, now=now),
         **_timeline_context(queries.timeline(candidate=candidate)),
     }
     return render(request, "people/candidate_detail.html", context)

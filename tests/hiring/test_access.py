@@ -23,6 +23,9 @@ def test_hiring_pages_send_anonymous_visitors_to_login():
         "/interviews/",
         f"/interviews/{interview.pk}/",
         f"/interviews/{interview.pk}/edit/",
+        f"/interviews/{interview.pk}/cancel/",
+        f"/interviews/{interview.pk}/invite.ics",
+        f"/candidates/{submission.candidate_id}/events/",
     ]
 
     responses = {path: Client().get(path) for path in paths}
@@ -45,3 +48,21 @@ def test_anonymous_stage_move_changes_nothing():
     submission.refresh_from_db()
     assert submission.stage == Submission.Stage.INTERVIEWING
     assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_anonymous_interview_actions_change_nothing():
+    interview = InterviewFactory()
+    actions = {
+        f"/interviews/{interview.pk}/confirm/": {},
+        f"/interviews/{interview.pk}/cancel/": {"reason_kind": "reschedule"},
+        f"/interviews/{interview.pk}/outcome/": {"outcome": "no_show"},
+    }
+
+    responses = {path: Client().post(path, data) for path, data in actions.items()}
+
+    assert {path: r.url for path, r in responses.items()} == {
+        path: f"/accounts/login/?next={path}" for path in actions
+    }
+    interview.refresh_from_db()
+    assert (interview.status, interview.sequence, Event.objects.count()) == ("scheduled", 0, 0)

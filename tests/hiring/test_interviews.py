@@ -4,6 +4,7 @@ import pytest
 import time_machine
 
 from candidly.hiring.models import Interview, Submission
+from candidly.hiring.services import update_interview
 from candidly.timeline.models import Event
 from tests.factories import ContactFactory, InterviewFactory, SubmissionFactory
 
@@ -267,7 +268,7 @@ def test_interview_edit_new_time_bumps_sequence_and_records_reschedule(recruiter
 
 
 @pytest.mark.django_db
-def test_interview_edit_outcome_only_keeps_the_invite_version(recruiter, recruiter_client):
+def test_interview_edit_notes_only_keeps_the_invite_version(recruiter, recruiter_client):
     interview = InterviewFactory(
         starts_at=datetime(2025, 1, 15, 15, 0, tzinfo=UTC),
         ends_at=datetime(2025, 1, 15, 16, 0, tzinfo=UTC),
@@ -275,13 +276,42 @@ def test_interview_edit_outcome_only_keeps_the_invite_version(recruiter, recruit
         video_url="https://meet.example.com/abc",
     )
 
-    recruiter_client.post(f"/interviews/{interview.pk}/edit/", interview_form(status="completed"))
+    recruiter_client.post(f"/interviews/{interview.pk}/edit/", interview_form(notes="Ask about the move"))
 
     interview.refresh_from_db()
-    assert (interview.status, interview.sequence) == ("completed", 0)
+    assert (interview.notes, interview.sequence) == ("Ask about the move", 0)
     assert list(Event.objects.values_list("kind", "actor_user", "summary")) == [
-        ("interview.updated", recruiter.pk, "Interview round 1 changed (status); status Completed")
+        ("interview.updated", recruiter.pk, "Interview round 1 changed (notes)")
     ]
+
+
+@pytest.mark.django_db
+def test_interview_edit_cannot_set_the_status(recruiter_client):
+    # Outcomes and cancellations have their own buttons: each writes the Event the reliability record counts.
+    interview = InterviewFactory(
+        starts_at=datetime(2025, 1, 15, 15, 0, tzinfo=UTC),
+        ends_at=datetime(2025, 1, 15, 16, 0, tzinfo=UTC),
+        time_zone="America/New_York",
+        video_url="https://meet.example.com/abc",
+    )
+
+    page = recruiter_client.get(f"/interviews/{interview.pk}/edit/")
+    recruiter_client.post(f"/interviews/{interview.pk}/edit/", interview_form(status="no_show"))
+
+    interview.refresh_from_db()
+    assert "status" not in page.context["form"].fields
+    assert (interview.status, Event.objects.count()) == ("scheduled", 0)
+
+
+@pytest.mark.django_db
+def test_update_interview_service_refuses_a_status_change(recruiter):
+    interview = InterviewFactory()
+
+    with pytest.raises(TypeError, match="status"):
+        update_interview(interview, changes={"status": "completed"}, actor=recruiter)
+
+    interview.refresh_from_db()
+    assert interview.status == "scheduled"
 
 
 @pytest.mark.django_db

@@ -52,7 +52,9 @@ def test_today_lists_ended_interviews_nobody_marked(recruiter_client):
         response = recruiter_client.get("/")
 
     assert response.context["unmarked"] == [forgotten, just_ended]
-    assert f'href="/interviews/{forgotten.pk}/edit/"' in response.content.decode()
+    page = response.content.decode()
+    assert f'action="/interviews/{forgotten.pk}/outcome/"' in page
+    assert f'action="/interviews/{just_ended.pk}/outcome/"' in page
 
 
 @pytest.mark.django_db

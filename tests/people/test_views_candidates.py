@@ -342,8 +342,8 @@ def test_candidate_detail_query_count_is_constant(recruiter_client, django_asser
             status=Interview.Status.COMPLETED,
         )
         record_event(kind="note", summary=f"Note {i}", actor=actors[i % 2], submission=submission)
-    # session, user, candidate+recruiter, tags, submissions, interviews, events
-    with django_assert_num_queries(7):
+    # session, user, candidate+recruiter, tags, submissions, interviews, reliability record, events
+    with django_assert_num_queries(8):
         response = recruiter_client.get(reverse("people:candidate-detail", args=[candidate.pk]))
 
     assert len(response.context["submissions"]) == n

@@ -1,0 +1,173 @@
+"""A candidate's reliability record (PRODUCT.md rule 5: "reputation is a record, not a verdict").
+
+Every number is a count of timeline Events, so a recruiter can open the events behind it, and the record
+can never drift from the timeline. The Events are written by the hiring services:
+
+==========================  ===========================================  ======================
+figure                      Event kind                                   written by
+==========================  ===========================================  ======================
+interviews attended         ``interview.completed``                      mark_interview_outcome
+confirmations               ``interview.confirmed``                      confirm_interview
+cancellations with notice   ``interview.cancelled_with_notice``          cancel_interview_for_candidate
+late cancellations          ``interview.late_cancellation``              cancel_interview_for_candidate
+no-shows                    ``interview.no_show``                        mark_interview_outcome
+follow-up responses         ``followup.responded`` (``data.response_seconds``: seconds from the first
+                            follow-up message to the response), written by the follow-ups engine
+==========================  ===========================================  ======================
+
+The label is short and neutral, with its reason next to it:
+
+- **watch**: at least one no-show, or at least two late cancellations, in the last 12 months (365 days,
+  counted by when the Event was recorded);
+- **new**: no interview outcome recorded yet (nothing attended, cancelled or missed);
+- **reliable**: everything else.
+
+Recruiters only: never render it on a public page or in an email.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.db.models import Count, Q
+
+from candidly.hiring.services import (
+    EVENT_CANCELLED_WITH_NOTICE,
+    EVENT_COMPLETED,
+    EVENT_CONFIRMED,
+    EVENT_LATE_CANCELLATION,
+    EVENT_NO_SHOW,
+)
+from candidly.people.models import Candidate
+from candidly.timeline.models import Event
+
+EVENT_FOLLOWUP_RESPONDED = "followup.responded"
+WATCH_WINDOW = timedelta(days=365)
+WATCH_NO_SHOWS = 1
+WATCH_LATE_CANCELLATIONS = 2
+
+# (attribute, label, event kind), in the order the candidate page shows them.
+FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("attended", "Interviews attended", EVENT_COMPLETED),
+    ("confirmations", "Confirmations", EVENT_CONFIRMED),
+    ("cancellations_with_notice", "Cancellations with notice", EVENT_CANCELLED_WITH_NOTICE),
+    ("late_cancellations", "Late cancellations", EVENT_LATE_CANCELLATION),
+    ("no_shows", "No-shows", EVENT_NO_SHOW),
+)
+RECORD_KINDS: tuple[str, ...] = (*(kind for _, _, kind in FIGURES), EVENT_FOLLOWUP_RESPONDED)
+KIND_LABELS: dict[str, str] = {
+    **{kind: label for _, label, kind in FIGURES},
+    EVENT_FOLLOWUP_RESPONDED: "Responses to follow-ups",
+}
+
+
+class ReliabilityLabel(StrEnum):
+    RELIABLE = "reliable"
+    WATCH = "watch"
+    NEW = "new"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of the record and the Event kind behind it (the page links to those Events)."""
+
+    label: str
+    count: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class ReliabilityRecord:
+    attended: int
+    confirmations: int
+    cancellations_with_notice: int
+    late_cancellations: int
+    no_shows: int
+    recent_no_shows: int
+    recent_late_cancellations: int
+    responses: int
+    median_response: timedelta | None
+    label: ReliabilityLabel
+    reason: str
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [Figure(label, getattr(self, name), kind) for name, label, kind in FIGURES]
+
+    @property
+    def median_response_display(self) -> str:
+        """``"3 h 20 min"``, ``"2 days 4 h"``, or ``"—"`` before any follow-up was answered."""
+        if self.median_response is None:
+            return "—"
+        return format_duration(self.median_response)
+
+
+def format_duration(delta: timedelta) -> str:
+    """A duration for people, to the minute: ``45 min``, ``3 h 20 min``, ``2 days 4 h``."""
+    minutes = max(0, round(delta.total_seconds() / 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} min"
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _label(
+    *, attended: int, outcomes: int, recent_no_shows: int, recent_late: int
+) -> tuple[ReliabilityLabel, str]:
+    """The label and its reason (the rule is in the module docstring)."""
+    concerns = []
+    if recent_no_shows >= WATCH_NO_SHOWS:
+        concerns.append(_plural(recent_no_shows, "no-show", "no-shows"))
+    if recent_late >= WATCH_LATE_CANCELLATIONS:
+        concerns.append(_plural(recent_late, "late cancellation", "late cancellations"))
+    if concerns:
+        return ReliabilityLabel.WATCH, f"{' and '.join(concerns)} in the last 12 months."
+    if outcomes == 0:
+        return ReliabilityLabel.NEW, "No interview outcome recorded yet."
+    return (
+        ReliabilityLabel.RELIABLE,
+        f"{_plural(attended, 'interview', 'interviews')} attended; no no-show and at most one late "
+        "cancellation in the last 12 months.",
+    )
+
+
+def reliability_record(candidate: Candidate | int, *, now: datetime) -> ReliabilityRecord:
+    """The record of ``candidate`` (or its pk) as of ``now``.
+
+    One aggregate query over the candidate's Events; a second one, only when follow-up responses exist,
+    reads their ``response_seconds`` for the median (responses without a usable number are counted but
+    not timed). Never fails for a candidate without events: everything is zero, the label *new*.
+    """
+    candidate_id = candidate if isinstance(candidate, int) else candidate.pk
+    since = now - WATCH_WINDOW
+    events = Event.objects.filter(candidate_id=candidate_id, kind__in=RECORD_KINDS)
+    counts = events.aggregate(
+        **{name: Count("pk", filter=Q(kind=kind)) for name, _, kind in FIGURES},
+        recent_no_shows=Count("pk", filter=Q(kind=EVENT_NO_SHOW, occurred_at__gte=since)),
+        recent_late_cancellations=Count("pk", filter=Q(kind=EVENT_LATE_CANCELLATION, occurred_at__gte=since)),
+        responses=Count("pk", filter=Q(kind=EVENT_FOLLOWUP_RESPONDED)),
+    )
+    median = None
+    if counts["responses"]:
+        raw = events.filter(kind=EVENT_FOLLOWUP_RESPONDED).values_list("data__response_seconds", flat=True)
+        seconds = [float(value) for value in raw if isinstance(value, int | float) and value >= 0]
+        if seconds:
+            median = timedelta(seconds=statistics.median(seconds))
+    outcomes = sum(counts[name] for name in ("attended", "cancellations_with_notice", "late_cancellations"))
+    label, reason = _label(
+        attended=counts["attended"],
+        outcomes=outcomes + counts["no_shows"],
+        recent_no_shows=counts["recent_no_shows"],
+        recent_late=counts["recent_late_cancellations"],
+    )
+    return ReliabilityRecord(**counts, median_response=median, label=label, reason=reason)
