@@ -43,8 +43,9 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _public(response: HttpResponse) -> HttpResponse:
-    # Tokens are in the URL: never cache the page, never leak it in a Referer, never index it.
-    response["Referrer-Policy"] = "no-referrer"
+    # Tokens are in the URL: never cache the page, never send it to another site, never index it.
+    # "same-origin", not "no-referrer": no-referrer makes browsers send "Origin: null", which CSRF refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -34,7 +34,7 @@ def _assert_friendly_page_without_data(response, status: int) -> None:
     assert [t.name for t in response.templates][:2] == ["public/link_invalid.html", "public_base.html"]
     for private in ("Cara", "Acme Robotics", "Backend Engineer", "Rita", "+44"):
         assert private not in body
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
 
 
