@@ -35,6 +35,7 @@ PUBLIC_ROUTES = {
     "messaging:withdraw",
     "messaging:feedback",
     "messaging:inbound-webhook",
+    "hiring:role-public",
 }
 
 # Sample values per converter, tried in order until the built URL resolves back to the same route.

@@ -92,6 +92,12 @@ class Submission(models.Model):
     end_note = models.TextField(blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     gone_quiet_at = models.DateTimeField(null=True, blank=True)
+    # What the candidate told us when they withdrew (hiring/withdrawal.py). None: not asked or no answer.
+    open_to_other_roles = models.BooleanField(null=True, blank=True)
+    # Off unless the candidate allows it: only then may the company hear *why* they withdrew.
+    share_reason_with_company = models.BooleanField(default=False)
+    # {"remote": bool, "min_compensation": int | None, "tags": [str]}: what they would want instead.
+    withdrawal_wants = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -178,3 +184,37 @@ class Interview(models.Model):
     @property
     def is_upcoming(self) -> bool:
         return self.status in self.UPCOMING_STATUSES
+
+
+class RoleSuggestion(models.Model):
+    """A role Candidly suggested to a candidate in a "roles you might like" email (hiring/suggestions.py).
+
+    One row per role per email: it keeps what was sent and why (``reasons``), holds the signed link of the
+    role's public page, and records the candidate's "I'm interested" click.
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="role_suggestions")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="suggestions")
+    # The process that ended and led to the suggestion, when there was one.
+    after_submission = models.ForeignKey(
+        Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    score = models.IntegerField(default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    link = models.OneToOneField(
+        "messaging.Link", on_delete=models.SET_NULL, null=True, blank=True, related_name="role_suggestion"
+    )
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    interested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-score", "id"]
+        indexes = [models.Index(fields=["candidate", "role"], name="rolesuggestion_candidate_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.role} suggested to {self.candidate}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidly.hiring import views
+from candidly.hiring import ending_views, public_roles, views
 
 app_name = "hiring"
 
@@ -23,4 +23,15 @@ urlpatterns = [
     path("interviews/<int:pk>/cancel/", views.interview_cancel, name="interview-cancel"),
     path("interviews/<int:pk>/invite.ics", views.interview_invite, name="interview-invite"),
     path("candidates/<int:pk>/events/", views.candidate_events, name="candidate-events"),
+    # The end of a process (withdrawal, the company's decision) and better-suited roles.
+    path("submissions/<int:pk>/end/", ending_views.submission_end, name="submission-end"),
+    path("submissions/<int:pk>/ended/", ending_views.submission_ended, name="submission-ended"),
+    path(
+        "submissions/<int:pk>/tell-candidate/",
+        ending_views.submission_tell_candidate,
+        name="submission-tell-candidate",
+    ),
+    path("candidates/<int:pk>/suggestions/send/", ending_views.suggestions_send, name="suggestions-send"),
+    # Public: a suggested role's page with "I'm interested" (signed link, no account).
+    path("l/role/<str:token>/", public_roles.role_page, name="role-public"),
 ]

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
-from candidly.hiring import queries, services
+from candidly.hiring import ending_views, queries, services
 from candidly.hiring.forms import (
     CandidateEventsFilterForm,
     InterviewFilterForm,
@@ -229,6 +229,12 @@ def submission_stage(request: HttpRequest, pk: int) -> HttpResponse:
     form = SubmissionStageForm(request.POST, submission=submission)
     if form.is_valid():
         try:
+            stage = form.cleaned_data["stage"]
+            if stage in ending_views.ENDINGS and submission.is_open:
+                # Withdrawn and rejected end through their services: interviews, touchpoints, tasks, messages.
+                return ending_views.end_submission_for(
+                    request, submission, outcome=ending_views.ENDINGS[stage], data=form.cleaned_data
+                )
             moved = services.move_submission(
                 submission,
                 stage=form.cleaned_data["stage"],

@@ -9,7 +9,7 @@ link and List-Unsubscribe; emails to contacts (hiring managers) carry the Reply-
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
@@ -17,13 +17,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import dateformat, timezone
 
+from candidly.accounts.models import User
 from candidly.followups.models import Touchpoint
-from candidly.hiring.models import Interview, Submission
+from candidly.hiring.models import Interview, Role, Submission
 from candidly.lib.phones import display_phone
 from candidly.messaging.links import issue_link, link_url
 from candidly.messaging.models import Link
@@ -389,3 +390,132 @@ def _interview(touchpoint: Touchpoint) -> Interview:
     if touchpoint.interview is None:
         raise RenderError(f"{touchpoint.kind!r} needs an interview.")
     return touchpoint.interview
+
+
+# --- emails a recruiter sends from a page (no touchpoint): suggested roles, a company's decision ----------
+
+ROLES_YOU_MIGHT_LIKE = "roles-you-might-like"
+COMPANY_DECLINED = "company-declined"
+
+
+def roles_you_might_like(
+    candidate: Candidate,
+    *,
+    roles: Sequence[tuple[Role, str]],
+    after: Submission | None,
+    recruiter: User | None,
+    now: datetime,
+) -> RenderedEmail:
+    """Open roles that may suit the candidate better, each with the URL of its public page ("I'm
+    interested"). ``after`` is the process that ended, when there was one (the email mentions it)."""
+    items = [
+        {
+            "title": role.title,
+            "company": role.company.name,
+            "where": role_where(role),
+            "pay": role_pay_band(role),
+            "url": url,
+        }
+        for role, url in roles
+    ]
+    context = {"roles": items, "after": after, "role": after.role if after else None}
+    return _direct_candidate_email(
+        ROLES_YOU_MIGHT_LIKE, candidate, submission=after, recruiter=recruiter, context=context, now=now
+    )
+
+
+def company_declined(
+    submission: Submission, *, subject: str, message: str, recruiter: User | None, now: datetime
+) -> RenderedEmail:
+    """The honest news that the company decided not to move forward, as the recruiter reviewed it:
+    ``subject`` and ``message`` (the middle of the email; greeting and signature come from the layout)."""
+    context = {"message": message.strip(), "subject": subject}
+    return _direct_candidate_email(
+        COMPANY_DECLINED,
+        submission.candidate,
+        submission=submission,
+        recruiter=recruiter,
+        context=context,
+        now=now,
+    )
+
+
+def send_now(email: RenderedEmail, *, message_id: str) -> None:
+    """Hand ``email`` to the configured mail backend now (SMTP, an anymail provider, the demo inbox).
+
+    For messages a recruiter sends from a page and sees the result of: any failure raises (``OSError``,
+    ``smtplib.SMTPException`` or the provider's error) and the caller shows it; nothing is retried here.
+    """
+    connection = get_connection(fail_silently=False)
+    if connection.send_messages([email.to_message(message_id=message_id)]) != 1:
+        raise RuntimeError("The mail backend accepted no message.")
+
+
+def _direct_candidate_email(
+    kind: str,
+    candidate: Candidate,
+    *,
+    submission: Submission | None,
+    recruiter: User | None,
+    context: dict[str, Any],
+    now: datetime,
+) -> RenderedEmail:
+    # The promises of a touchpoint's email: a routed Reply-To, one-click unsubscribe, the recruiter's tel:.
+    reply_token = issue_link(Link.Purpose.REPLY, candidate=candidate, submission=submission, now=now)
+    reply_to = f"reply+{reply_token}@{settings.CANDIDLY_REPLY_DOMAIN}"
+    unsubscribe_token = issue_link(
+        Link.Purpose.UNSUBSCRIBE, candidate=candidate, submission=submission, now=now
+    )
+    links = {"unsubscribe": link_url(Link.Purpose.UNSUBSCRIBE, unsubscribe_token)}
+    recruiter_name = (recruiter.get_full_name() or recruiter.get_username()) if recruiter else ""
+    context = {
+        "person": candidate,
+        "first_name": candidate.name.split()[0] if candidate.name.strip() else candidate.name,
+        "submission": submission,
+        "company": submission.role.company if submission else None,
+        "recruiter_name": recruiter_name,
+        "recruiter_phone": recruiter.phone if recruiter else "",
+        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
+        "links": links,
+        "unsubscribed": candidate.is_unsubscribed,
+        "logistics": False,
+        "reply_to": reply_to,
+        "now": now,
+        **context,
+    }
+    subject = re.sub(r"\s+", " ", render_text(f"emails/{kind}-subject.txt", context)).strip()
+    domain = settings.CANDIDLY_REPLY_DOMAIN
+    return RenderedEmail(
+        kind=kind,
+        to=[candidate.email],
+        from_email=_from_address(recruiter_name),
+        subject=subject,
+        text=render_text(f"emails/{kind}-body.txt", context).strip() + "\n",
+        html=render_to_string(f"emails/{kind}-body.html", context),
+        reply_to=reply_to,
+        headers={
+            "X-Candidly-Kind": kind,
+            "List-Unsubscribe": f"<{links['unsubscribe']}>, "
+            f"<mailto:unsubscribe+{unsubscribe_token}@{domain}?subject=unsubscribe>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        links=links,
+    )
+
+
+def role_where(role: Role) -> str:
+    if role.workplace == role.Workplace.REMOTE:
+        return f"Remote{f' ({role.location})' if role.location else ''}"
+    label = role.get_workplace_display()
+    return f"{label}, {role.location}" if role.location else label
+
+
+def role_pay_band(role: Role) -> str:
+    low, high = role.compensation_min, role.compensation_max
+    if low is not None and high is not None:
+        return f"{low:,} to {high:,} {role.currency}"
+    if high is not None:
+        return f"up to {high:,} {role.currency}"
+    if low is not None:
+        return f"from {low:,} {role.currency}"
+    return ""

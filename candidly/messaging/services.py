@@ -1,8 +1,9 @@
-"""What people without accounts do through their links: unsubscribe, confirm, ask to cancel or withdraw,
-give feedback. Each service is one transaction that changes the rows and appends the timeline Event.
+"""What people without accounts do through their links: unsubscribe, confirm, ask to cancel, give
+feedback. Each service is one transaction that changes the rows and appends the timeline Event.
 
-Cancelling and withdrawing are recorded as requests with a task for the recruiter; the 24-hour rule and
-the withdrawal flow proper belong to the hiring services and replace these when they land.
+Cancelling is recorded as a request with a task for the recruiter; the 24-hour rule belongs to the hiring
+services and replaces it when it lands. Withdrawing is ``hiring.withdrawal`` (its page:
+``hiring.public_withdrawal``).
 """
 
 from __future__ import annotations
@@ -123,35 +124,6 @@ def request_cancellation(link: Link, *, now: datetime, note: str = "") -> Task |
             candidate=link.candidate,
             submission=submission,
             interview=interview,
-        )
-
-
-def request_withdrawal(link: Link, *, now: datetime, note: str = "") -> Task | None:
-    """The candidate is no longer interested: an Event, the cadence for the whole submission stops, and the
-    recruiter gets a task to tell the company. None when the link was used concurrently."""
-    submission = link.submission
-    assert submission is not None and link.candidate is not None
-    with transaction.atomic():
-        if not mark_link_used(link, now=now):
-            return None
-        record_event(
-            kind="submission.withdraw_requested",
-            summary="Said they are no longer interested",
-            actor_type=Event.Actor.CANDIDATE,
-            submission=submission,
-            data={"note": note},
-        )
-        stop_remaining_touchpoints(
-            candidate=link.candidate, submission=submission, reason="no longer interested", now=now
-        )
-        return Task.objects.create(
-            kind=Task.Kind.TELL_COMPANY,
-            title=f"{link.candidate.name} is no longer interested in {submission.role}",
-            details=note,
-            assigned_to=submission.recruiter or link.candidate.recruiter,
-            due_at=now,
-            candidate=link.candidate,
-            submission=submission,
         )
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from candidly.hiring import public_withdrawal
 from candidly.messaging import views
 
 app_name = "messaging"
@@ -9,7 +10,7 @@ urlpatterns = [
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("l/confirm/<str:token>/", views.confirm, name="confirm"),
     path("l/cancel/<str:token>/", views.cancel, name="cancel"),
-    path("l/withdraw/<str:token>/", views.withdraw, name="withdraw"),
+    path("l/withdraw/<str:token>/", public_withdrawal.withdraw, name="withdraw"),
     path("l/feedback/<str:token>/", views.feedback, name="feedback"),
     # Inbound email (replies) from a provider through anymail, e.g. /anymail/postmark/inbound/.
     path("anymail/<str:provider>/inbound/", views.inbound_webhook, name="inbound-webhook"),

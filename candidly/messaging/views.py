@@ -150,18 +150,6 @@ def cancel(request: HttpRequest, link: Link) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@public_link(Link.Purpose.WITHDRAW)
-def withdraw(request: HttpRequest, link: Link) -> HttpResponse:
-    form = NoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        task = services.request_withdrawal(link, now=timezone.now(), note=form.cleaned_data["note"])
-        if task is None:
-            return render(request, "public/link_invalid.html", {"gone": True}, status=410)
-        return render(request, "public/withdraw_done.html", _page_context(link))
-    return render(request, "public/withdraw.html", _page_context(link, form=form))
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
 @public_link(Link.Purpose.FEEDBACK)
 def feedback(request: HttpRequest, link: Link) -> HttpResponse:
     form = FeedbackForm(request.POST or None)

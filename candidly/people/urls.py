@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidly.people import views
+from candidly.people import pool, views
 
 app_name = "people"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("candidates/new/", views.candidate_create, name="candidate-create"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate-detail"),
     path("candidates/<int:pk>/edit/", views.candidate_edit, name="candidate-edit"),
+    path("talent-pool/", pool.talent_pool, name="talent-pool"),
 ]

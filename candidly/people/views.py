@@ -21,6 +21,7 @@ from django.utils import timezone
 from candidly.accounts.models import User
 from candidly.hiring.models import Role, Submission
 from candidly.hiring.reliability import reliability_record
+from candidly.hiring.suggestions import suggest_roles
 from candidly.lib.phones import display_phone
 from candidly.people import queries, services
 from candidly.people.forms import CandidateForm, CompanyForm, ContactForm, EditForm
@@ -205,11 +206,15 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     now = timezone.now()
     interviews = queries.candidate_interviews(candidate, now=now)
+    submissions = queries.candidate_submissions(candidate)
     context = {
         "candidate": candidate,
         "phone_display": display_phone(candidate.phone),
         "now": now,
-        "submissions": queries.candidate_submissions(candidate),
+        "submissions": submissions,
+        # Better-suited roles (hiring/suggestions.py): two queries, the submissions are reused.
+        "suggestions": suggest_roles(candidate, submissions=submissions),
+        "next": request.get_full_path(),
         "upcoming_interviews": interviews.upcoming,
         "past_interviews": interviews.past,
         "reliability": reliability_record(candidate, now=now),

@@ -1,4 +1,6 @@
-"""Public action pages (unsubscribe, cancel, withdraw, feedback) and the recruiters' local inbox."""
+"""Public action pages (unsubscribe, cancel, feedback) and the recruiters' local inbox.
+
+The withdraw page is hiring's: tests/hiring/test_withdrawal_pages.py."""
 
 from __future__ import annotations
 
@@ -94,7 +96,7 @@ def test_confirm_page_post_needs_a_csrf_token(interview):
     assert interview.status == interview.Status.SCHEDULED
 
 
-# --- cancel / withdraw / feedback --------------------------------------------------------------------
+# --- cancel / feedback --------------------------------------------------------------------
 
 
 def test_cancel_link_records_the_request_stops_reminders_and_tasks_the_recruiter(interview):
@@ -130,31 +132,6 @@ def test_cancel_under_24_hours_before_is_an_urgent_task(interview):
 
     assert list(Task.objects.values_list("urgent", flat=True)) == [True]
     assert Event.objects.get().summary == "Asked to cancel the interview (less than 24 hours before)"
-
-
-def test_withdraw_link_stops_the_whole_process_cadence_and_is_single_use(interview):
-    nudge = make_touchpoint(interview, Kind.NUDGE, status=PLANNED)
-    done = make_touchpoint(interview, Kind.FOLLOW_UP_EMAIL, status=Touchpoint.Status.DONE)
-    token = _token(interview, Link.Purpose.WITHDRAW)
-    client = Client()
-
-    page = client.get(f"/l/withdraw/{token}/")
-    response = client.post(f"/l/withdraw/{token}/", {"note": "Compensation too low"})
-    second = client.get(f"/l/withdraw/{token}/")
-
-    nudge.refresh_from_db()
-    done.refresh_from_db()
-    assert page.status_code == 200
-    assert "I'm no longer interested" in page.content.decode()
-    assert response.status_code == 200
-    assert "No hard feelings at all." in response.content.decode()
-    assert (nudge.status, nudge.skip_reason) == (Touchpoint.Status.SKIPPED, "no longer interested")
-    assert done.status == Touchpoint.Status.DONE
-    assert list(Task.objects.values_list("kind", "details")) == [
-        (Task.Kind.TELL_COMPANY, "Compensation too low")
-    ]
-    assert [e.kind for e in Event.objects.all()] == ["submission.withdraw_requested"]
-    assert second.status_code == 410
 
 
 def test_feedback_link_empty_answer_is_refused_and_keeps_nothing(interview):
