@@ -140,7 +140,8 @@ def withdraw(request: HttpRequest, link: Link) -> HttpResponse:
     """GET: the form. POST: withdraw, then the thank-you page (also for a double submit)."""
     candidate = link.candidate
     currency = candidate.currency if candidate is not None else "EUR"
-    form = WithdrawForm(request.POST or None, currency=currency)
+    # An empty POST is valid here (the click alone withdraws), so bind on the method, not on the data.
+    form = WithdrawForm(request.POST if request.method == "POST" else None, currency=currency)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data

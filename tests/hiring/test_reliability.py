@@ -233,8 +233,9 @@ def test_candidate_page_query_count_is_constant_with_the_record(
         attended(cara, NOW - timedelta(days=20 + n), recruiter)
         interview_for(cara, NOW - timedelta(days=2 + n))  # ended, unmarked: shows the two buttons
 
-    # session, user, candidate+recruiter, tags, submissions, interviews, reliability, events
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(8):
+    # session, user, candidate+recruiter, tags, submissions, interviews, reliability, open roles to suggest
+    # (none: the only roles are the candidate's own), events
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(9):
         response = recruiter_client.get(f"/candidates/{cara.pk}/")
 
     assert len(response.context["past_interviews"]) == 2 * rows

@@ -342,8 +342,9 @@ def test_candidate_detail_query_count_is_constant(recruiter_client, django_asser
             status=Interview.Status.COMPLETED,
         )
         record_event(kind="note", summary=f"Note {i}", actor=actors[i % 2], submission=submission)
-    # session, user, candidate+recruiter, tags, submissions, interviews, reliability record, events
-    with django_assert_num_queries(8):
+    # session, user, candidate+recruiter, tags, submissions, interviews, reliability record, open roles to
+    # suggest (none here, so no tags prefetch), events
+    with django_assert_num_queries(9):
         response = recruiter_client.get(reverse("people:candidate-detail", args=[candidate.pk]))
 
     assert len(response.context["submissions"]) == n
