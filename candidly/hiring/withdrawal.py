@@ -25,10 +25,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from candidly.accounts.models import User
@@ -40,7 +42,7 @@ from candidly.hiring.tasks import recruiter_for
 from candidly.lib.phones import display_phone
 from candidly.messaging.links import mark_link_used
 from candidly.messaging.models import Link
-from candidly.people.models import Candidate, Tag
+from candidly.people.models import Candidate, Contact, Tag
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
@@ -306,10 +308,12 @@ def create_submission_task(
     now: datetime,
     actor: User | None,
     urgent: bool = False,
+    contact: Contact | None = None,
 ) -> Task:
     """A task about ``submission`` for its recruiter, with its ``task.created`` Event (caller's transaction).
 
     Made by Candidly (actor None) when the candidate acted through a link, by the recruiter otherwise.
+    ``contact`` is the company person the task is about, if any (the hiring manager to tell).
     """
     assignee = recruiter_for(submission)
     task = Task.objects.create(
@@ -320,7 +324,7 @@ def create_submission_task(
         assigned_to=assignee,
         due_at=now,
         candidate=submission.candidate,
-        contact=submission.role.hiring_manager,
+        contact=contact,
         submission=submission,
     )
     record_event(
@@ -385,6 +389,7 @@ def _tell_company_task(
         "via": VIA_LABELS[via],
         "email": email,
         "shared": submission.share_reason_with_company,
+        "ended_url": settings.CANDIDLY_BASE_URL + reverse("hiring:submission-ended", args=[submission.pk]),
     }
     return create_submission_task(
         submission,
@@ -393,6 +398,7 @@ def _tell_company_task(
         details=render_to_string("hiring/withdrawal/tell-company-task.txt", context).strip(),
         now=now,
         actor=actor,
+        contact=manager,
     )
 
 

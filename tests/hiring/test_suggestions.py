@@ -336,3 +336,18 @@ def test_role_page_with_a_bad_token_shows_nothing():
 
     assert response.status_code == 404
     assert "This link doesn't work" in response.content.decode()
+
+
+@pytest.mark.parametrize("roles", [1, 5])
+def test_candidate_page_query_count_is_constant_with_suggestions(django_assert_num_queries, roles):
+    world = make_world()
+    for n in range(roles):
+        open_role(CompanyFactory(name=f"Company {n}"), f"Role {n}", tags=("python", f"tag-{n}"))
+    client = Client()
+    client.force_login(world.rita)
+    # session, user, candidate+recruiter, tags, submissions, interviews, reliability, open roles, their tags,
+    # events
+    with django_assert_num_queries(10):
+        response = client.get(reverse("people:candidate-detail", args=[world.cara.pk]))
+
+    assert len(response.context["suggestions"].items) == roles
