@@ -385,7 +385,7 @@ def express_interest(suggestion: RoleSuggestion, *, now: datetime) -> Task | Non
     role = suggestion.role
     candidate = suggestion.candidate
     with transaction.atomic():
-        if Role.objects.filter(pk=role.pk, status=Role.Status.OPEN).count() == 0:
+        if not Role.objects.filter(pk=role.pk, status=Role.Status.OPEN).exists():
             return None
         if not RoleSuggestion.objects.filter(pk=suggestion.pk, interested_at__isnull=True).update(
             interested_at=now
