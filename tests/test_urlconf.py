@@ -31,6 +31,7 @@ PUBLIC_ROUTES = {
     "admin:login",
     "messaging:unsubscribe",
     "messaging:confirm",
+    "messaging:confirm-invite",
     "messaging:cancel",
     "messaging:withdraw",
     "messaging:feedback",

@@ -490,61 +490,83 @@ class _Builder:
         )
         status = interview.status
         at = interview.created_at
-        before = Status.SCHEDULED
+        confirmation: Event | None = None
         if status == Status.CONFIRMED or (status != Status.SCHEDULED and self.rng.random() < 0.6):
             # Candidates confirm from the reminder's link; some never click and just turn up.
             confirmed_at = self.between(
                 interview.created_at, min(interview.starts_at - timedelta(hours=1), self.now)
             )
-            events.append(
-                self.event(
-                    confirmed_at,
-                    "interview.confirmed",
-                    "Confirmed they will attend the interview",
-                    interview=interview,
-                    actor_type=Event.Actor.CANDIDATE,
-                )
+            confirmation = self.event(
+                confirmed_at,
+                "interview.confirmed",
+                f"Confirmed they will attend interview round {interview.round}",
+                interview=interview,
+                actor_type=Event.Actor.CANDIDATE,
+                details={"via": "link"},
             )
-            at, before = confirmed_at, Status.CONFIRMED
+            events.append(confirmation)
+            at = confirmed_at
         if status in (Status.LATE_CANCELLATION, Status.CANCELLED_WITH_NOTICE):
+            # As hiring.services.cancel_interview_for_candidate records the candidate's "I can't make it".
             late = status == Status.LATE_CANCELLATION
             hours_before = self.rng.uniform(2, 20) if late else self.rng.uniform(26, 72)
-            asked_at = max(interview.starts_at - timedelta(hours=hours_before), at + timedelta(minutes=5))
+            aim = interview.starts_at - timedelta(hours=hours_before)
+            asked_at = max(aim, at + timedelta(minutes=5))
+            if not late and interview.starts_at - asked_at < timedelta(hours=24):
+                # A late confirmation must not turn a cancellation with notice into a late one: they
+                # confirmed earlier. Booked less than a day ahead, it can only have been late.
+                if aim > interview.created_at + timedelta(minutes=10):
+                    asked_at = aim
+                    if confirmation is not None:
+                        confirmation.occurred_at = interview.created_at + (aim - interview.created_at) / 2
+                else:
+                    late, status = True, Status.LATE_CANCELLATION
+                    interview.status = status
+            notice = interview.starts_at - asked_at
+            # One draw, as the demo always made here, so everything generated after it stays the same.
+            reason = "reschedule" if self.rng.randrange(10, 90) < 60 else "not_interested"
+            # The calendar invite was cancelled: one version later.
+            interview.sequence = 1
+            label = "Late cancellation" if late else "Cancelled with notice"
+            minutes = int(notice.total_seconds() // 60)
+            reason_label = "would like another time" if reason == "reschedule" else "no longer interested"
             events.append(
                 self.event(
                     asked_at,
-                    "interview.cancel_requested",
-                    "Asked to cancel the interview" + (" (less than 24 hours before)" if late else ""),
+                    "interview.late_cancellation" if late else "interview.cancelled_with_notice",
+                    f"{label} of interview round {interview.round}, {minutes // 60} h {minutes % 60} min "
+                    f"before the start: {reason_label}",
                     interview=interview,
                     actor_type=Event.Actor.CANDIDATE,
-                    details={"note": "", "late": late},
+                    details={
+                        "via": "link",
+                        "reason": reason,
+                        "note": "",
+                        "notice_seconds": int(notice.total_seconds()),
+                        "sequence": 1,
+                        "notify_manager": False,
+                    },
                 )
             )
-            at = min(asked_at + timedelta(minutes=self.rng.randrange(10, 90)), self.now)
-        elif status == Status.COMPLETED:
-            at = min(interview.ends_at + timedelta(minutes=self.rng.randrange(10, 120)), self.now)
-        elif status == Status.NO_SHOW:
-            at = min(interview.starts_at + timedelta(minutes=self.rng.randrange(20, 90)), self.now)
-        if status in (
-            Status.COMPLETED,
-            Status.NO_SHOW,
-            Status.LATE_CANCELLATION,
-            Status.CANCELLED_WITH_NOTICE,
-        ):
-            # The recruiter records the outcome, as hiring.services.update_interview does.
+            at = asked_at
+        elif status in (Status.COMPLETED, Status.NO_SHOW):
+            # The recruiter records the outcome after the end, as hiring.services.mark_interview_outcome does.
+            attended = status == Status.COMPLETED
+            if attended:
+                at = min(interview.ends_at + timedelta(minutes=self.rng.randrange(10, 120)), self.now)
+            else:
+                noticed = interview.starts_at + timedelta(minutes=self.rng.randrange(20, 90))
+                at = min(max(noticed, interview.ends_at + timedelta(minutes=5)), self.now)
             events.append(
                 self.event(
                     at,
-                    "interview.updated",
-                    f"Interview round {interview.round} changed (status); status {Status(status).label}",
+                    "interview.completed" if attended else "interview.no_show",
+                    f"Attended interview round {interview.round}"
+                    if attended
+                    else f"No-show at interview round {interview.round}: did not attend and did not tell us",
                     interview=interview,
                     actor=recruiter,
-                    details={
-                        "changed": ["status"],
-                        "before": {"status": str(before)},
-                        "after": {"status": str(status)},
-                        "sequence": 0,
-                    },
+                    details={"note": "", "closed_tasks": []},
                 )
             )
         interview.updated_at = at

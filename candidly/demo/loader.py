@@ -10,8 +10,10 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from candidly.accounts.models import User
+from candidly.accounts.models import AgencySettings, User
 from candidly.demo.generator import DEMO_SEED, DEMO_USERNAME, DemoAgency, build_demo_agency
+from candidly.followups.interview_plan import plan_interview_touchpoints
+from candidly.followups.models import Touchpoint
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.models import Event
@@ -54,6 +56,7 @@ def demo_counts() -> dict[str, int]:
         ).count(),
         "interviews ahead": Interview.objects.filter(starts_at__gt=timezone.now()).count(),
         "timeline events": Event.objects.count(),
+        "planned messages": Touchpoint.objects.filter(status=Touchpoint.Status.PLANNED).count(),
     }
 
 
@@ -83,8 +86,36 @@ def load_demo_agency(
             return DemoSummary("already_loaded", demo_counts())
         if if_empty and User.objects.exists():
             return DemoSummary("not_empty", demo_counts())
-        save_demo_agency(build_demo_agency(now=now or timezone.now(), seed=seed))
+        now = now or timezone.now()
+        agency = build_demo_agency(now=now, seed=seed)
+        save_demo_agency(agency)
+        plan_demo_touchpoints(agency, now=now)
     return DemoSummary("loaded", demo_counts())
+
+
+# Interviews booked this recently still get their confirmation when the demo starts; older bookings had
+# theirs at the time.
+RECENT_BOOKING = timedelta(days=1)
+
+
+def plan_demo_touchpoints(agency: DemoAgency, *, now: datetime) -> list[Touchpoint]:
+    """Plan the upcoming interviews' confirmations and reminders through the real planner, as booking them
+    would have, so the worker ``make run`` starts has work and the demo inbox fills as the hours pass.
+
+    Only what is still ahead: reminders whose moment has passed are not planned, and a confirmation only
+    for interviews booked within ``RECENT_BOOKING``. Returns the touchpoints planned.
+    """
+    settings_row = AgencySettings.load()
+    planned: list[Touchpoint] = []
+    for interview in agency.interviews:
+        if interview.is_upcoming and interview.starts_at > now:
+            planned += plan_interview_touchpoints(
+                interview,
+                now=now,
+                confirmation=interview.created_at >= now - RECENT_BOOKING,
+                agency=settings_row,
+            )
+    return planned
 
 
 def _insert_keeping_times(model: type[models.Model], rows: list[Any], *, fields: tuple[str, ...]) -> None:

@@ -31,6 +31,8 @@ class Touchpoint(models.Model):
         ESCALATION = "escalation", "Escalation: chase the company"
         MISSED_YOU = "missed-you", "“We missed you”"
         UPDATE = "candidate-update", "Update to the candidate"
+        INTERVIEW_CANCELLED = "interview-cancelled", "Interview cancellation"
+        MANAGER_CANCELLATION = "manager-cancellation", "Cancellation to the hiring manager"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -47,8 +49,10 @@ class Touchpoint(models.Model):
         FAILED = "failed", "Failed"
         AMBIGUOUS = "ambiguous", "Maybe sent — check"
 
-    # Logistics a candidate still needs after unsubscribing: where and when their interview is.
-    ESSENTIAL_KINDS = frozenset({Kind.INTERVIEW_CONFIRMATION, Kind.INTERVIEW_REMINDER})
+    # Logistics an unsubscribed candidate still needs: when and where the interview is, or that it is off.
+    ESSENTIAL_KINDS = frozenset(
+        {Kind.INTERVIEW_CONFIRMATION, Kind.INTERVIEW_REMINDER, Kind.INTERVIEW_CANCELLED}
+    )
     # Channels the worker hands to messaging; the others become a recruiter's Task.
     MESSAGE_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
     # Outcomes a recruiter must look at: maybe sent, or given up on.

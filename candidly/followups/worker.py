@@ -31,7 +31,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from candidly.accounts.models import AgencySettings
-from candidly.followups import claims, services
+from candidly.followups import claims, interview_plan, services
 from candidly.followups.models import Touchpoint
 from candidly.messaging import delivery
 from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
@@ -169,6 +169,8 @@ class Worker:
         report = BatchReport()
         if started >= self._next_reap:
             report.reaped = claims.reap_expired_leases(now=self.clock(), max_attempts=self.max_attempts)
+            # Same cadence as the reaper: interviews nobody marked become a task the next business day.
+            interview_plan.sweep_unmarked_interviews(now=self.clock())
             self._next_reap = started + self.reap_every_seconds
         batch = claims.claim_due(
             now=self.clock(), worker_id=self.worker_id, batch_size=self.batch_size, lease=self.lease

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from candidly.accounts.models import AgencySettings, User
+from candidly.followups import interview_plan
 from candidly.followups.models import Task
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.rules import CancellationTiming, classify_cancellation
@@ -417,6 +418,8 @@ def schedule_interview(
             note=f"Interview round {interview.round} booked",
             actor=actor,
         )
+    # In the booking's transaction: an interview never exists without its confirmation and reminders.
+    interview_plan.plan_interview_touchpoints(interview, now=timezone.now())
     return interview
 
 
@@ -487,6 +490,9 @@ def update_interview(
             "sequence": locked.sequence,
         },
     )
+    if any(name in CALENDAR_FIELDS for name in changed):
+        # The candidate's calendar and reminders must follow: skip the old version's, plan the new one's.
+        interview_plan.replan_interview_touchpoints(locked, now=timezone.now())
     return locked
 
 
@@ -649,12 +655,14 @@ def cancel_interview_for_candidate(
     Both bump ``sequence`` (the calendar invite must be cancelled), record an ``interview.<status>`` Event
     and give the submission's recruiter a "Cancel with <company>" task holding the hiring manager's contact
     details and a prepared email (``outcome.manager_email``). ``outcome.notify_manager`` says whether the
-    agency wants that email sent automatically; sending it is the caller's business.
+    agency wants that email sent automatically; it is then planned as a touchpoint (see below).
 
     Refusals change nothing and raise nothing: ``already_started`` from the start on, ``already_cancelled``
     for a repeat (a link used twice), ``not_scheduled`` when the interview was completed, marked or replaced.
-    Touchpoints (reminders) are not touched here: the caller replans them from the outcome. Raises
-    ``ValueError`` for an unknown ``reason_kind``/``via`` or ``via='recruiter'`` without ``actor``.
+    On a cancellation the interview's planned touchpoints are skipped and the cancellation messages planned
+    (the candidate's METHOD:CANCEL invite; the manager's email with ``notify_manager``): see
+    ``followups.interview_plan``. Raises ``ValueError`` for an unknown ``reason_kind``/``via`` or
+    ``via='recruiter'`` without ``actor``.
     """
     if reason_kind not in CancellationReason.values:
         raise ValueError(f"Unknown cancellation reason {reason_kind!r}.")
@@ -748,6 +756,9 @@ def cancel_interview_for_candidate(
                 actor_type=task_actor_type,
             )
         )
+    interview_plan.cancel_interview_touchpoints(
+        locked, now=now, notify_manager=policy.notify_manager_on_cancellation
+    )
     return CancellationOutcome(
         CancellationResult.LATE_CANCELLATION if late else CancellationResult.CANCELLED_WITH_NOTICE,
         locked,
@@ -842,10 +853,12 @@ def mark_interview_outcome(
     """Record what happened at an interview that has ended: ``completed`` (attended) or ``no_show``.
 
     Writes an ``interview.completed`` / ``interview.no_show`` Event (the reliability record counts them)
-    and closes the interview's open "mark the outcome" tasks. Marking the same outcome again changes
-    nothing (``changed`` False). Raises ``ValidationError`` keyed ``outcome`` and changes nothing when the
-    outcome is unknown, the interview has not ended yet at ``now``, it was cancelled or replaced, or it
-    already carries the other outcome (the record is append-only; it is not silently rewritten).
+    and closes the interview's open "mark the outcome" tasks; what follows (the cadences, or "we missed
+    you" for a no-show) is planned by ``followups.interview_plan.after_interview_outcome``. Marking the
+    same outcome again changes nothing (``changed`` False). Raises ``ValidationError`` keyed ``outcome``
+    and changes nothing when the outcome is unknown, the interview has not ended yet at ``now``, it was
+    cancelled or replaced, or it already carries the other outcome (the record is append-only; it is not
+    silently rewritten).
     ``actor`` is None when Candidly or a hiring manager's feedback marks it; ``actor_type`` then says who.
     """
     if outcome not in OUTCOME_STATUSES:
@@ -891,10 +904,6 @@ def mark_interview_outcome(
         interview=locked,
         data={"note": note, "closed_tasks": [task.pk for task in closed]},
     )
-    return InterviewOutcome(
-        locked,
-        outcome,
-        changed=True,
-        follow_up=FollowUpPlan.FOLLOW_UP_CADENCE if attended else FollowUpPlan.MISSED_YOU,
-        closed_tasks=tuple(closed),
-    )
+    follow_up = FollowUpPlan.FOLLOW_UP_CADENCE if attended else FollowUpPlan.MISSED_YOU
+    interview_plan.after_interview_outcome(locked, follow_up, now=now)
+    return InterviewOutcome(locked, outcome, changed=True, follow_up=follow_up, closed_tasks=tuple(closed))

@@ -29,6 +29,7 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
+from candidly.followups.interview_plan import reason_no_longer_applies
 from candidly.followups.models import Touchpoint
 from candidly.messaging.emails import (
     LOGISTICS_KINDS,
@@ -68,7 +69,7 @@ def deliver(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[
     """Send ``touchpoint``'s message by its channel; see the module docstring for the contract."""
     if touchpoint.channel not in (Touchpoint.Channel.EMAIL, Touchpoint.Channel.SMS):
         raise PermanentDeliveryError(f"Channel {touchpoint.channel!r} is not delivered by messaging.")
-    reason = reason_not_to_send(touchpoint)
+    reason = reason_not_to_send(touchpoint, now=now)
     if reason:
         return Receipt(message_id="", sent=False, note=reason)
     if touchpoint.channel == Touchpoint.Channel.SMS:
@@ -76,18 +77,21 @@ def deliver(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[
     return _deliver_email(touchpoint, now=now, before_handoff=before_handoff)
 
 
-def reason_not_to_send(touchpoint: Touchpoint) -> str:
-    """Why this message must not go out at all (empty when it may): unsubscribed, or logistics for an
-    interview that is off."""
+def reason_not_to_send(touchpoint: Touchpoint, *, now: datetime) -> str:
+    """Why this message must not go out at all (empty when it may): unsubscribed, or a message about an
+    interview that no longer applies (off, started, changed since: ``interview_plan``)."""
     candidate = touchpoint.candidate
     # The worker may hold this row for a while: read the state a person can change from the database now.
     if candidate is not None:
         candidate.refresh_from_db(fields=["unsubscribed_at"])
     if touchpoint.interview is not None:
-        touchpoint.interview.refresh_from_db(fields=["status", "starts_at", "ends_at"])
+        touchpoint.interview.refresh_from_db(fields=["status", "starts_at", "ends_at", "sequence"])
     if touchpoint.kind in LOGISTICS_KINDS and not is_logistics_for_attended_interview(touchpoint):
         return INTERVIEW_OFF
-    if candidate is not None and candidate.is_unsubscribed and touchpoint.kind not in LOGISTICS_KINDS:
+    no_longer = reason_no_longer_applies(touchpoint, now=now)
+    if no_longer:
+        return no_longer
+    if candidate is not None and candidate.is_unsubscribed and not touchpoint.is_essential:
         return UNSUBSCRIBED
     return ""
 

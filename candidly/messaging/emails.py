@@ -23,9 +23,12 @@ from django.template.loader import get_template, render_to_string
 from django.utils import dateformat, timezone
 
 from candidly.accounts.models import User
+from candidly.followups.interview_plan import cancellation_reason, step_sequence
 from candidly.followups.models import Touchpoint
 from candidly.hiring.models import Interview, Role, Submission
+from candidly.hiring.services import CancellationReason, prepare_manager_cancellation_email
 from candidly.lib.phones import display_phone
+from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
 from candidly.messaging.links import issue_link, link_url
 from candidly.messaging.models import Link
 from candidly.people.models import Candidate, Contact
@@ -41,6 +44,7 @@ CANDIDATE_KINDS = frozenset(
         Kind.LAST_CALL,
         Kind.MISSED_YOU,
         Kind.UPDATE,
+        Kind.INTERVIEW_CANCELLED,
     }
 )
 CONTACT_KINDS = frozenset({Kind.FEEDBACK_REQUEST, Kind.FEEDBACK_REMINDER})
@@ -101,16 +105,60 @@ def render_email(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
 
 
 def interview_confirmation(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
-    """Booked: when and where, with "I'll be there" / "Can't make it" and a calendar invite."""
-    email = _candidate_email(touchpoint, now=now, actions=("confirm", "cancel", "withdraw"))
-    interview = _interview(touchpoint)
-    invite = interview_invite(interview, attendee=email.to[0], organizer=email.reply_to)
-    return replace(email, attachments=[("interview.ics", invite, "text/calendar")])
+    """Booked (or changed: a touchpoint planned for a later version of the interview says "updated"): when
+    and where, with "I'll be there" / "Can't make it" and the calendar invite (METHOD:REQUEST)."""
+    email = _candidate_email(
+        touchpoint,
+        now=now,
+        actions=("confirm", "cancel", "withdraw"),
+        extra={"updated": step_sequence(touchpoint.step) > 0},
+    )
+    return _with_invite(email, touchpoint, "REQUEST")
 
 
 def interview_reminder(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
-    """24 h and 2 h before: a reminder with confirm / can't make it."""
-    return _candidate_email(touchpoint, now=now, actions=("confirm", "cancel", "withdraw"))
+    """24 h and 2 h before: a reminder with confirm / can't make it, and the invite again."""
+    email = _candidate_email(touchpoint, now=now, actions=("confirm", "cancel", "withdraw"))
+    return _with_invite(email, touchpoint, "REQUEST")
+
+
+def interview_cancelled(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """The interview is off: a kind word and the METHOD:CANCEL update that removes it from the calendar."""
+    interview = _interview(touchpoint)
+    reason = cancellation_reason(interview)
+    email = _candidate_email(
+        touchpoint,
+        now=now,
+        actions=("withdraw",),
+        extra={"reschedule": reason == CancellationReason.RESCHEDULE},
+    )
+    return _with_invite(email, touchpoint, "CANCEL")
+
+
+def manager_cancellation(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
+    """To the hiring manager, when the agency enabled it: the candidate cannot attend. The same polite text
+    the recruiter's "Cancel with <company>" task quotes; never the candidate's own note."""
+    contact = touchpoint.contact
+    interview = _interview(touchpoint)
+    if contact is None or touchpoint.kind != Kind.MANAGER_CANCELLATION:
+        raise RenderError(f"{touchpoint.kind!r} is not a cancellation email for a company contact.")
+    recruiter = _recruiter(interview.submission, contact)
+    recruiter_name = (recruiter.get_full_name() or recruiter.get_username()) if recruiter else ""
+    prepared = prepare_manager_cancellation_email(
+        interview, reason=cancellation_reason(interview), recruiter=recruiter
+    )
+    reply_to = reply_address(touchpoint, now=now)
+    html = render_to_string("emails/manager-cancellation-body.html", {"body": prepared.body})
+    return RenderedEmail(
+        kind=touchpoint.kind,
+        to=[contact.email],
+        from_email=_from_address(recruiter_name),
+        subject=prepared.subject,
+        text=prepared.body,
+        html=html,
+        reply_to=reply_to,
+        headers={"X-Candidly-Kind": touchpoint.kind},
+    )
 
 
 def follow_up_email(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
@@ -158,6 +206,8 @@ RENDERERS: dict[str, Callable[..., RenderedEmail]] = {
     Kind.UPDATE: candidate_update,
     Kind.FEEDBACK_REQUEST: feedback_request,
     Kind.FEEDBACK_REMINDER: feedback_reminder,
+    Kind.INTERVIEW_CANCELLED: interview_cancelled,
+    Kind.MANAGER_CANCELLATION: manager_cancellation,
 }
 
 
@@ -178,33 +228,28 @@ def reply_address(touchpoint: Touchpoint, *, now: datetime) -> str:
     return f"reply+{token}@{settings.CANDIDLY_REPLY_DOMAIN}"
 
 
-def interview_invite(interview: Interview, *, attendee: str, organizer: str) -> str:
-    """An iCalendar REQUEST for the interview; UID and SEQUENCE let later updates replace it."""
-    from icalendar import Calendar, Event, vCalAddress, vText
-
+def _with_invite(email: RenderedEmail, touchpoint: Touchpoint, method: InviteMethod) -> RenderedEmail:
+    """``email`` with the interview's calendar file attached; its content type names the iTIP method, so
+    calendar clients offer to add (REQUEST) or remove (CANCEL) the event."""
+    interview = _interview(touchpoint)
     submission = interview.submission
-    calendar = Calendar()
-    calendar.add("prodid", "-//Candidly//Interview//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
-    event = Event()
-    event.add("uid", f"interview-{interview.pk}@{settings.CANDIDLY_REPLY_DOMAIN}")
-    event.add("sequence", interview.sequence)
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", interview.starts_at)
-    event.add("dtend", interview.ends_at)
-    event.add("summary", f"Interview: {submission.role.title} at {submission.role.company.name}")
-    event.add("location", interview.video_url or interview.address or "Phone")
-    event["organizer"] = vCalAddress(f"mailto:{organizer}")
-    attendee_address = vCalAddress(f"mailto:{attendee}")
-    attendee_address.params["cn"] = vText(submission.candidate.name)
-    attendee_address.params["rsvp"] = vText("FALSE")
-    event.add("attendee", attendee_address)
-    calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    invite = build_invite(
+        interview,
+        method=method,
+        cancel_link=email.links.get("cancel"),
+        organizer=_recruiter(submission, submission.candidate),
+    ).decode("utf-8")
+    attachment = (invite_filename(interview), invite, f"text/calendar; method={method}")
+    return replace(email, attachments=[*email.attachments, attachment])
 
 
-def _candidate_email(touchpoint: Touchpoint, *, now: datetime, actions: tuple[str, ...]) -> RenderedEmail:
+def _candidate_email(
+    touchpoint: Touchpoint,
+    *,
+    now: datetime,
+    actions: tuple[str, ...],
+    extra: dict[str, Any] | None = None,
+) -> RenderedEmail:
     candidate = touchpoint.candidate
     if candidate is None or touchpoint.kind not in CANDIDATE_KINDS:
         raise RenderError(f"{touchpoint.kind!r} is not an email for a candidate.")
@@ -226,6 +271,7 @@ def _candidate_email(touchpoint: Touchpoint, *, now: datetime, actions: tuple[st
         links=links,
         unsubscribed=candidate.is_unsubscribed,
         logistics=is_logistics_for_attended_interview(touchpoint),
+        **(extra or {}),
     )
     return _render(
         touchpoint,
@@ -297,7 +343,7 @@ def build_context(
     *,
     now: datetime,
 ) -> dict[str, Any]:
-    recruiter = submission.recruiter or getattr(person, "recruiter", None) or submission.role.recruiter
+    recruiter = _recruiter(submission, person)
     zone = ZoneInfo(person.time_zone)
     context: dict[str, Any] = {
         "touchpoint": touchpoint,
@@ -320,6 +366,11 @@ def build_context(
             starts_relative=_relative(interview.starts_at, now, zone),
         )
     return context
+
+
+def _recruiter(submission: Submission, person: Candidate | Contact) -> User | None:
+    """Who signs the message (and organises the invite): the submission's, the person's, the role's."""
+    return submission.recruiter or getattr(person, "recruiter", None) or submission.role.recruiter
 
 
 def _render(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date
+from email.utils import parseaddr
 from typing import Literal
 
 from django.conf import settings
@@ -49,7 +50,7 @@ def _location(interview: Interview) -> str:
 
 
 def _description(
-    interview: Interview, *, method: InviteMethod, cancel_link: str | None, organizer: User
+    interview: Interview, *, method: InviteMethod, cancel_link: str | None, organizer: User | None
 ) -> str:
     role = interview.submission.role
     lines = [f"Interview round {interview.round} for {role.title} at {role.company.name}."]
@@ -64,8 +65,9 @@ def _description(
             lines.append("This is a phone interview.")
         if cancel_link:
             lines.append(f"Can't make it? Tell us here, the earlier the better: {cancel_link}")
-    contact = " · ".join(part for part in (str(organizer), organizer.phone, organizer.email) if part)
-    lines.append(f"Your recruiter: {contact}")
+    if organizer is not None:
+        contact = " · ".join(part for part in (str(organizer), organizer.phone, organizer.email) if part)
+        lines.append(f"Your recruiter: {contact}")
     return "\n".join(lines)
 
 
@@ -74,16 +76,17 @@ def build_invite(
     *,
     method: InviteMethod = "REQUEST",
     cancel_link: str | None = None,
-    organizer: User,
+    organizer: User | None,
 ) -> bytes:
     """The ``.ics`` bytes of ``interview`` for its candidate: METHOD ``REQUEST`` (add, update) or ``CANCEL``.
 
     The event carries the stable UID (``invite_uid``), SEQUENCE = ``interview.sequence``, DTSTART/DTEND in
     the interview's own zone with its VTIMEZONE, DTSTAMP (now), SUMMARY, ORGANIZER (``organizer``, the
-    recruiter, with CN), ATTENDEE (the candidate, CN, RSVP), LOCATION (address, video link or "Phone call"),
-    URL (video), DESCRIPTION (with ``cancel_link`` for a request when given) and STATUS CONFIRMED/CANCELLED.
-    Reads the interview's submission, candidate, role and company (select them to save queries). Raises
-    ``ValueError`` for another method.
+    recruiter, with CN; the agency's sender address when nobody owns the submission yet), ATTENDEE (the
+    candidate, CN, RSVP), LOCATION (address, video link or "Phone call"), URL (video), DESCRIPTION (with
+    ``cancel_link`` for a request when given) and STATUS CONFIRMED/CANCELLED. Reads the interview's
+    submission, candidate, role and company (select them to save queries). Raises ``ValueError`` for
+    another method.
     """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"Unknown iTIP method {method!r}; use REQUEST or CANCEL.")
@@ -99,7 +102,11 @@ def build_invite(
     event.add("dtstart", interview.starts_at.astimezone(zone))
     event.add("dtend", interview.ends_at.astimezone(zone))
     event.add("summary", f"Interview: {role.title} at {role.company.name}")
-    event.add("organizer", _address(organizer.email or settings.DEFAULT_FROM_EMAIL, str(organizer)))
+    sender_name, sender = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if organizer is not None:
+        event.add("organizer", _address(organizer.email or sender, str(organizer)))
+    else:
+        event.add("organizer", _address(sender, sender_name or "Candidly"))
     event.add(
         "attendee",
         _address(

@@ -145,22 +145,8 @@ def resolve_link(token: str, *, purpose: str, now: datetime | None = None) -> Li
     Raises ``UnknownLink`` (404) for a malformed, tampered or wrong-purpose token; ``ExpiredLink``,
     ``RevokedLink``, ``UsedLink`` or ``StaleLink`` (410) for one that worked once. Never writes.
     """
-    token = token.strip().lower()
-    if not TOKEN_RE.fullmatch(token):
-        raise UnknownLink("Malformed token.")
     now = now or timezone.now()
-    link = (
-        Link.objects.select_related(
-            "candidate__recruiter",
-            "contact__company",
-            "interview__submission__role__company",
-            "interview__submission__recruiter",
-            "submission__role__company",
-            "submission__recruiter",
-        )
-        .filter(token_hash__in=_candidate_hashes(token, purpose), purpose=purpose)
-        .first()
-    )
+    link = find_link(token, purpose=purpose)
     if link is None:
         raise UnknownLink("No such link.")
     if link.revoked_at is not None:
@@ -172,6 +158,30 @@ def resolve_link(token: str, *, purpose: str, now: datetime | None = None) -> Li
     if _moved_on(link, now):
         raise StaleLink("The link's object has moved on.")
     return link
+
+
+def find_link(token: str, *, purpose: str) -> Link | None:
+    """The Link ``token`` names under ``purpose``, whatever its state, with its person and objects loaded;
+    ``None`` for a malformed, tampered or wrong-purpose token. Never writes.
+
+    ``resolve_link`` adds the checks. A page may use this after ``UsedLink`` or ``StaleLink`` to tell the
+    person what became of the thing the link was about (a valid link for them, that did its job).
+    """
+    token = token.strip().lower()
+    if not TOKEN_RE.fullmatch(token):
+        return None
+    return (
+        Link.objects.select_related(
+            "candidate__recruiter",
+            "contact__company",
+            "interview__submission__role__company",
+            "interview__submission__recruiter",
+            "submission__role__company",
+            "submission__recruiter",
+        )
+        .filter(token_hash__in=_candidate_hashes(token, purpose), purpose=purpose)
+        .first()
+    )
 
 
 def _moved_on(link: Link, now: datetime) -> bool:

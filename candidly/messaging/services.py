@@ -1,22 +1,30 @@
-"""What people without accounts do through their links: unsubscribe, confirm, ask to cancel, give
-feedback. Each service is one transaction that changes the rows and appends the timeline Event.
+"""What people without accounts do through their links: unsubscribe, confirm, cancel, give feedback.
+Each service is one transaction that changes the rows and appends the timeline Event.
 
-Cancelling is recorded as a request with a task for the recruiter; the 24-hour rule belongs to the hiring
-services and replaces it when it lands. Withdrawing is ``hiring.withdrawal`` (its page:
-``hiring.public_withdrawal``).
+Confirming and cancelling an interview are the hiring services' (the 24-hour rule), called with the link.
+Withdrawing is ``hiring.withdrawal`` (its page: ``hiring.public_withdrawal``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 
-from candidly.followups.models import Task, Touchpoint
+from candidly.followups.models import Touchpoint
 from candidly.hiring.models import Interview, Submission
-from candidly.messaging.links import mark_link_used
+from candidly.hiring.services import (
+    CancellationOutcome,
+    CancellationReason,
+    ConfirmationOutcome,
+    Via,
+    cancel_interview_for_candidate,
+    confirm_interview,
+)
+from candidly.messaging.links import issue_link, link_url, mark_link_used
 from candidly.messaging.models import Link
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
@@ -74,57 +82,51 @@ def unsubscribe_candidate(candidate: Candidate, *, via: str, now: datetime) -> b
     return bool(changed)
 
 
-def confirm_interview(link: Link, *, now: datetime) -> bool:
-    """The candidate says they will attend. False when it was already confirmed (nothing changes)."""
-    interview = link.interview
-    assert interview is not None
-    with transaction.atomic():
-        changed = Interview.objects.filter(pk=interview.pk, status=Interview.Status.SCHEDULED).update(
-            status=Interview.Status.CONFIRMED, updated_at=now
-        )
-        if changed:
-            record_event(
-                kind="interview.confirmed",
-                summary="Confirmed they will attend the interview",
-                actor_type=Event.Actor.CANDIDATE,
-                interview=interview,
-            )
-    interview.refresh_from_db(fields=["status"])
-    return bool(changed)
+@dataclass(frozen=True)
+class LinkCancellation:
+    """What the candidate's "I can't make it" did: the 24-hour rule's outcome, and for a candidate no longer
+    interested a fresh withdraw link to go on with (empty when the process has already ended)."""
+
+    outcome: CancellationOutcome
+    withdraw_url: str = ""
 
 
-def request_cancellation(link: Link, *, now: datetime, note: str = "") -> Task | None:
-    """The candidate asks to cancel: an Event, their reminders stop, and the recruiter gets a task to
-    cancel with the company (urgent under 24 hours). None when the link was used concurrently."""
-    interview = link.interview
-    assert interview is not None and link.candidate is not None
-    submission = interview.submission
-    late = interview.starts_at - now < timedelta(hours=24)
+def confirm_interview_from_link(link: Link, *, now: datetime) -> ConfirmationOutcome:
+    """The candidate says they will attend (``hiring.services.confirm_interview``, by link). Confirming
+    twice changes nothing the second time (``already_confirmed``)."""
+    assert link.interview is not None, "a confirm link always has its interview"
+    return confirm_interview(link.interview, now=now, via=Via.LINK)
+
+
+def cancel_interview_from_link(
+    link: Link, *, reason_kind: str, note: str, now: datetime
+) -> LinkCancellation | None:
+    """The candidate's "I can't make it": ``hiring.services.cancel_interview_for_candidate`` (the 24-hour
+    rule, tasks, replanned touchpoints) with the single-use link spent in the same transaction.
+
+    Returns ``None`` when the link was used by a concurrent request (that one did the work). A refusal
+    (already started, already cancelled by the recruiter) changes nothing and leaves the link unspent.
+    Raises ``ValueError`` for an unknown ``reason_kind``.
+    """
+    interview, candidate = link.interview, link.candidate
+    assert interview is not None and candidate is not None, "a cancel link is a candidate's, for an interview"
     with transaction.atomic():
-        # Claiming the link first makes a form submitted twice create one task, not two.
+        # Spending the link first makes a form submitted twice cancel once, not twice.
         if not mark_link_used(link, now=now):
             return None
-        record_event(
-            kind="interview.cancel_requested",
-            summary="Asked to cancel the interview" + (" (less than 24 hours before)" if late else ""),
-            actor_type=Event.Actor.CANDIDATE,
-            interview=interview,
-            data={"note": note, "late": late},
+        outcome = cancel_interview_for_candidate(
+            interview, now=now, reason_kind=reason_kind, note=note, via=Via.LINK
         )
-        stop_remaining_touchpoints(
-            candidate=link.candidate, interview=interview, reason="asked to cancel", now=now
-        )
-        return Task.objects.create(
-            kind=Task.Kind.CANCEL_WITH_COMPANY,
-            title=f"{link.candidate.name} asked to cancel the interview with {submission.role.company.name}",
-            details=note,
-            urgent=late,
-            assigned_to=submission.recruiter or link.candidate.recruiter,
-            due_at=now,
-            candidate=link.candidate,
-            submission=submission,
-            interview=interview,
-        )
+        if not outcome.cancelled:
+            transaction.set_rollback(True)
+            link.used_at = None
+            return LinkCancellation(outcome)
+        withdraw_url = ""
+        submission = outcome.interview.submission
+        if reason_kind == CancellationReason.NOT_INTERESTED and submission.is_open:
+            token = issue_link(Link.Purpose.WITHDRAW, candidate=candidate, submission=submission, now=now)
+            withdraw_url = link_url(Link.Purpose.WITHDRAW, token)
+        return LinkCancellation(outcome, withdraw_url=withdraw_url)
 
 
 def record_link_feedback(link: Link, *, text: str, now: datetime) -> list[Touchpoint] | None:

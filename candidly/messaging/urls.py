@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidly.hiring import public_withdrawal
+from candidly.hiring import public_views, public_withdrawal
 from candidly.messaging import views
 
 app_name = "messaging"
@@ -8,8 +8,10 @@ app_name = "messaging"
 urlpatterns = [
     # Public link pages; tokens are unguessable, the pages reveal nothing when a token is wrong.
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("l/confirm/<str:token>/", views.confirm, name="confirm"),
-    path("l/cancel/<str:token>/", views.cancel, name="cancel"),
+    # The candidate's interview pages (the 24-hour rule) live with the hiring app.
+    path("l/confirm/<str:token>/", public_views.interview_confirm, name="confirm"),
+    path("l/confirm/<str:token>/invite.ics", public_views.interview_invite, name="confirm-invite"),
+    path("l/cancel/<str:token>/", public_views.interview_cancel, name="cancel"),
     path("l/withdraw/<str:token>/", public_withdrawal.withdraw, name="withdraw"),
     path("l/feedback/<str:token>/", views.feedback, name="feedback"),
     # Inbound email (replies) from a provider through anymail, e.g. /anymail/postmark/inbound/.

@@ -1,5 +1,7 @@
 """Public link pages (no account: candidates and hiring managers) and the recruiters' local inbox.
 
+The interview's confirm / can't-make-it pages are the hiring app's (``hiring/public_views.py``).
+
 Public pages follow one rule: GET only renders (mail scanners and link previews fetch every URL in an
 email), POST acts. A bad token gets a friendly page that reveals nothing, with 404 or 410.
 """
@@ -27,7 +29,7 @@ from django.views.decorators.http import require_http_methods
 from candidly.accounts import security
 from candidly.lib.phones import display_phone
 from candidly.messaging import services
-from candidly.messaging.forms import FeedbackForm, NoteForm
+from candidly.messaging.forms import FeedbackForm
 from candidly.messaging.links import LinkError, is_rate_limited, record_bad_token, resolve_link
 from candidly.messaging.models import InboxMessage, Link
 
@@ -42,7 +44,7 @@ def client_ip(request: HttpRequest) -> str:
     return security.client_ip(request) or "0.0.0.0"  # noqa: S104 - a key, not a bind address
 
 
-def _public(response: HttpResponse) -> HttpResponse:
+def public_response(response: HttpResponse) -> HttpResponse:
     # Tokens are in the URL: never cache the page, never send it to another site, never index it.
     # "same-origin", not "no-referrer": no-referrer makes browsers send "Origin: null", which CSRF refuses.
     response["Referrer-Policy"] = "same-origin"
@@ -66,18 +68,18 @@ def public_link(purpose: str) -> Callable[[LinkView], Callable[..., HttpResponse
             if is_rate_limited(ip, now=now):
                 response = render(request, "public/link_invalid.html", {"rate_limited": True}, status=429)
                 response["Retry-After"] = "3600"
-                return _public(response)
+                return public_response(response)
             try:
                 link = resolve_link(token, purpose=purpose, now=now)
             except LinkError as exc:
                 if exc.status == 404:
                     record_bad_token(ip, now=now)
-                return _public(
+                return public_response(
                     render(
                         request, "public/link_invalid.html", {"gone": exc.status == 410}, status=exc.status
                     )
                 )
-            return _public(view(request, link))
+            return public_response(view(request, link))
 
         return wrapped
 
@@ -125,28 +127,6 @@ def unsubscribe(request: HttpRequest, link: Link) -> HttpResponse:
         services.unsubscribe_candidate(candidate, via=via, now=timezone.now())
         return render(request, "public/unsubscribe_done.html", context)
     return render(request, "public/unsubscribe.html", context)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@public_link(Link.Purpose.CONFIRM)
-def confirm(request: HttpRequest, link: Link) -> HttpResponse:
-    context = _page_context(link)
-    if request.method == "POST":
-        services.confirm_interview(link, now=timezone.now())
-        return render(request, "public/confirm_done.html", context)
-    return render(request, "public/confirm.html", context)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@public_link(Link.Purpose.CANCEL)
-def cancel(request: HttpRequest, link: Link) -> HttpResponse:
-    form = NoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        task = services.request_cancellation(link, now=timezone.now(), note=form.cleaned_data["note"])
-        if task is None:
-            return render(request, "public/link_invalid.html", {"gone": True}, status=410)
-        return render(request, "public/cancel_done.html", _page_context(link, late=task.urgent))
-    return render(request, "public/cancel.html", _page_context(link, form=form))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -227,6 +227,12 @@ def test_worker_unsubscribed_candidate_gets_the_reminder_but_not_the_follow_up(
     candidate = interview.submission.candidate
     candidate.unsubscribed_at = clock.now - timedelta(days=1)
     candidate.save(update_fields=["unsubscribed_at"])
+    # A reminder is only sent before the interview starts: make it tomorrow's.
+    interview.starts_at, interview.ends_at = (
+        clock.now + timedelta(days=1),
+        clock.now + timedelta(days=1, hours=1),
+    )
+    interview.save(update_fields=["starts_at", "ends_at"])
     follow_up = plan_email(interview, due_at=clock.now)
     reminder = plan_email(
         interview, due_at=clock.now, kind=Touchpoint.Kind.INTERVIEW_REMINDER, respects_business_hours=False

@@ -163,7 +163,8 @@ def test_interview_confirmation_attaches_calendar_invite_with_stable_uid(smtp_si
     assert f"UID:interview-{interview.pk}@replies.localhost" in calendar
     assert "SEQUENCE:0" in calendar
     assert "METHOD:REQUEST" in calendar
-    assert f"DTSTART:{interview.starts_at:%Y%m%dT%H%M%S}Z" in calendar
+    local_start = interview.starts_at.astimezone(ZoneInfo(interview.time_zone))
+    assert f"DTSTART;TZID={interview.time_zone}:{local_start:%Y%m%dT%H%M%S}" in calendar
 
 
 @pytest.mark.parametrize("kind", [Kind.FEEDBACK_REQUEST, Kind.FEEDBACK_REMINDER])

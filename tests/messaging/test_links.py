@@ -137,6 +137,18 @@ def test_revoked_link_gets_friendly_410(interview):
     _assert_friendly_page_without_data(response, 410)
 
 
+def _assert_closed_page_without_interview_data(response, *, private: tuple[str, ...]) -> None:
+    # A valid link that did its job says what happened (hiring/public_views.py), still without the
+    # interview's details.
+    body = response.content.decode()
+    assert response.status_code == 410
+    assert [t.name for t in response.templates][:2] == ["public/interview_closed.html", "public_base.html"]
+    for word in private:
+        assert word not in body
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_link_dies_when_its_interview_moves_on(interview):
     token = _confirm_token(interview)
     interview.status = Interview.Status.CANCELLED_WITH_NOTICE
@@ -144,7 +156,9 @@ def test_link_dies_when_its_interview_moves_on(interview):
 
     response = Client().get(f"/l/confirm/{token}/")
 
-    _assert_friendly_page_without_data(response, 410)
+    _assert_closed_page_without_interview_data(
+        response, private=("Cara", "Acme Robotics", "Backend Engineer", "Rita", "+44")
+    )
 
 
 def test_confirm_link_dies_once_the_interview_started(interview):
@@ -153,7 +167,11 @@ def test_confirm_link_dies_once_the_interview_started(interview):
     with time_machine.travel(interview.starts_at + timedelta(minutes=1)):
         response = Client().get(f"/l/confirm/{token}/")
 
-    _assert_friendly_page_without_data(response, 410)
+    # Only the recruiter's phone is offered: after the start, a call is the way to reach the company.
+    _assert_closed_page_without_interview_data(
+        response, private=("Cara", "Acme Robotics", "Backend Engineer")
+    )
+    assert 'href="tel:+442079460958"' in response.content.decode()
 
 
 def test_expiry_boundary_with_a_custom_max_age(interview):

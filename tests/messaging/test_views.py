@@ -1,16 +1,14 @@
-"""Public action pages (unsubscribe, cancel, feedback) and the recruiters' local inbox.
+"""Public action pages (unsubscribe, feedback) and the recruiters' local inbox.
 
-The withdraw page is hiring's: tests/hiring/test_withdrawal_pages.py."""
+The withdraw page is hiring's: tests/hiring/test_withdrawal_pages.py; the interview confirm / cancel pages
+too: tests/hiring/test_public_*.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from candidly.followups.models import Task, Touchpoint
+from candidly.followups.models import Touchpoint
 from candidly.messaging.links import issue_link
 from candidly.messaging.models import InboxMessage, Link
 from candidly.timeline.models import Event
@@ -96,42 +94,7 @@ def test_confirm_page_post_needs_a_csrf_token(interview):
     assert interview.status == interview.Status.SCHEDULED
 
 
-# --- cancel / feedback --------------------------------------------------------------------
-
-
-def test_cancel_link_records_the_request_stops_reminders_and_tasks_the_recruiter(interview):
-    reminder = make_touchpoint(interview, Kind.INTERVIEW_REMINDER, status=PLANNED)
-    token = _token(interview, Link.Purpose.CANCEL)
-
-    response = Client().post(f"/l/cancel/{token}/", {"note": "I accepted another offer"})
-
-    reminder.refresh_from_db()
-    [task] = Task.objects.all()
-    assert response.status_code == 200
-    assert "Your recruiter will cancel with the company for you." in response.content.decode()
-    assert (reminder.status, reminder.skip_reason) == (Touchpoint.Status.SKIPPED, "asked to cancel")
-    assert (task.kind, task.urgent, task.details, task.assigned_to.username, task.interview) == (
-        Task.Kind.CANCEL_WITH_COMPANY,
-        False,
-        "I accepted another offer",
-        "rita",
-        interview,
-    )
-    assert task.title == "Cara Candidate asked to cancel the interview with Acme Robotics"
-    assert [e.kind for e in Event.objects.all()] == ["interview.cancel_requested"]
-    assert Client().get(f"/l/cancel/{token}/").status_code == 410
-
-
-def test_cancel_under_24_hours_before_is_an_urgent_task(interview):
-    interview.starts_at = timezone.now() + timedelta(hours=23)
-    interview.ends_at = interview.starts_at + timedelta(hours=1)
-    interview.save()
-    token = _token(interview, Link.Purpose.CANCEL)
-
-    Client().post(f"/l/cancel/{token}/", {"note": ""})
-
-    assert list(Task.objects.values_list("urgent", flat=True)) == [True]
-    assert Event.objects.get().summary == "Asked to cancel the interview (less than 24 hours before)"
+# --- feedback ------------------------------------------------------------------------------------
 
 
 def test_feedback_link_empty_answer_is_refused_and_keeps_nothing(interview):
