@@ -272,11 +272,16 @@ def stop_submission_touchpoints(
     *Planned* rows are skipped by a conditional update on their status (the worker claims on the same
     condition, so a row is either sent or skipped, never both). *Due* rows (a call step already on the
     recruiter's list) are skipped too and their open task cancelled. Rows the worker holds right now
-    (*in progress*) are left to it. Returns ``(skipped touchpoint ids, cancelled task ids)``.
+    (*in progress*) are left to it, and so is the candidate's calendar cancel. Returns ``(skipped
+    touchpoint ids, cancelled task ids)``.
     """
     about = Q(submission=submission) | Q(interview__submission=submission)
     remaining = Touchpoint.objects.filter(
         about, status__in=(Touchpoint.Status.PLANNED, Touchpoint.Status.DUE)
+    ).exclude(
+        # The calendar cancel of an interview the ending just cancelled still goes: it takes the event
+        # out of the candidate's calendar (followups.interview_plan plans it with the cancellation).
+        kind=Touchpoint.Kind.INTERVIEW_CANCELLED
     )
     ids = sorted(remaining.values_list("pk", flat=True))
     if not ids:

@@ -80,13 +80,16 @@ def test_withdraw_submission_ends_the_process_and_everything_around_it():
     assert statuses == {
         nudge.pk: ("skipped", "The candidate withdrew."),
         reminder.pk: ("skipped", "The candidate withdrew."),
-        upcoming_reminder.pk: ("skipped", "The candidate withdrew."),
+        # Cancelling the interview (the 24-hour rule) already stopped its reminders.
+        upcoming_reminder.pk: ("skipped", "The interview was cancelled."),
         sent.pk: ("done", ""),
         call.pk: ("skipped", "The candidate withdrew."),
     }
-    assert sorted(outcome.skipped_touchpoints) == sorted(
-        [nudge.pk, reminder.pk, upcoming_reminder.pk, call.pk]
-    )
+    assert sorted(outcome.skipped_touchpoints) == sorted([nudge.pk, reminder.pk, call.pk])
+    # ...and the candidate still gets the calendar cancel for it.
+    assert list(
+        Touchpoint.objects.filter(status="planned", interview=next_week).values_list("kind", flat=True)
+    ) == [Kind.INTERVIEW_CANCELLED]
     call_task.refresh_from_db()
     assert (call_task.status, call_task.outcome) == ("cancelled", "The candidate withdrew.")
     other.refresh_from_db()
@@ -112,6 +115,7 @@ def test_withdraw_submission_ends_the_process_and_everything_around_it():
         "submission.stage_changed",
         "interview.cancelled_with_notice",
         "task.created",
+        "touchpoint.skipped",
         "task.created",
         "candidate.preferences_updated",
         "submission.withdrawn",
