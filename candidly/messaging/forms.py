@@ -3,15 +3,6 @@ from __future__ import annotations
 from django import forms
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label="Anything you'd like us to know? (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
 class FeedbackForm(forms.Form):
     text = forms.CharField(
         label="How did it go?",
