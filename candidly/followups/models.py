@@ -323,9 +323,9 @@ class Feedback(models.Model):
 
     class CallWindow(models.TextChoices):
         ANY = "any", "Any time in working hours"
-        MORNING = "morning", "Morning (9:00 to 12:00)"
-        MIDDAY = "midday", "Around lunch (12:00 to 14:00)"
-        AFTERNOON = "afternoon", "Afternoon (14:00 to 18:00)"
+        MORNING = "morning", "Morning, 9:00 to 12:00"
+        MIDDAY = "midday", "Around lunch, 12:00 to 14:00"
+        AFTERNOON = "afternoon", "Afternoon, 14:00 to 18:00"
 
     interview = models.ForeignKey("hiring.Interview", on_delete=models.PROTECT, related_name="feedback")
     candidate = models.ForeignKey(

@@ -211,9 +211,7 @@ def test_worker_skips_cadence_steps_once_the_interview_is_marked_a_no_show(clock
     report = make_worker().run_batch()  # the +1 h call and feedback request are due now
 
     assert dict(report.outcomes) == {Outcome.SKIPPED: 2}
-    assert sorted(
-        Touchpoint.objects.filter(status=Status.SKIPPED).values_list("kind", "skip_reason")
-    ) == [
+    assert sorted(Touchpoint.objects.filter(status=Status.SKIPPED).values_list("kind", "skip_reason")) == [
         (Kind.FEEDBACK_REQUEST, "The interview is now “no-show”."),
         (Kind.FOLLOW_UP_CALL, "The interview is now “no-show”."),
     ]
@@ -227,7 +225,9 @@ def test_worker_with_periodic_checks_plans_and_then_performs_the_cadence(clock, 
 
     assert report.checks["cadences_planned"] == 1
     assert dict(report.outcomes) == {Outcome.TASK: 1, Outcome.SENT: 1}
-    assert [mail.rcpt_tos for mail in smtp_sink.received] == [[interview.submission.role.hiring_manager.email]]
+    assert [mail.rcpt_tos for mail in smtp_sink.received] == [
+        [interview.submission.role.hiring_manager.email]
+    ]
     assert list(Task.objects.values_list("kind", "title")) == [
         (Task.Kind.CALL, f"Call Cara Candidate about {interview.submission.role}")
     ]
@@ -237,7 +237,9 @@ def test_worker_with_periodic_checks_plans_and_then_performs_the_cadence(clock, 
 def test_plan_follow_up_cadences_two_triggers_racing_plan_one_cadence(clock):
     interview = ended_at(clock.now)
 
-    results = in_threads(lambda: plan_follow_up_cadences(interview), lambda: plan_follow_up_cadences(interview))
+    results = in_threads(
+        lambda: plan_follow_up_cadences(interview), lambda: plan_follow_up_cadences(interview)
+    )
 
     assert sorted(len(result) for result in results) == [0, 8]
     assert Touchpoint.objects.filter(interview=interview).count() == 8
@@ -326,12 +328,17 @@ def test_cadence_settings_save_writes_the_steps_and_an_event(admin_client_, admi
     assert response.status_code == 302
     cadence = Cadence.objects.get(audience="hiring_manager")
     assert (cadence.window_business_days, cadence.updated_by) == (3, admin_user)
-    assert list(cadence.steps.values_list("position", "offset", "unit", "kind", "respects_business_hours")) == [
+    assert list(
+        cadence.steps.values_list("position", "offset", "unit", "kind", "respects_business_hours")
+    ) == [
         (1, 2, "hours", Kind.FEEDBACK_REQUEST, True),
         (2, 3, "business_days", Kind.ESCALATION, False),
     ]
     event = Event.objects.get(kind="cadence.updated")
     assert (event.actor_user, event.data["after"]) == (
         admin_user,
-        ["+2 hours: Feedback request to the hiring manager (email)", "+3 business days: Escalation: chase the company (task)"],
+        [
+            "+2 hours: Feedback request to the hiring manager (email)",
+            "+3 business days: Escalation: chase the company (task)",
+        ],
     )
