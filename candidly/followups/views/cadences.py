@@ -65,7 +65,8 @@ def cadence_settings(request: HttpRequest) -> HttpResponse:
                 actor=actor,
             )
             messages.success(
-                request, f"{cadence} saved. It applies to interviews that end from now on; planned ones keep theirs."
+                request,
+                f"{cadence} saved. It applies to interviews that end from now on; planned ones keep theirs.",
             )
             return redirect("followups:cadence-settings")
         status = 400
