@@ -16,10 +16,10 @@ from datetime import datetime
 from candidly.accounts.models import User
 from candidly.followups.models import Task, Touchpoint
 from candidly.hiring.models import Submission
+from candidly.hiring.reliability import EVENT_GONE_QUIET
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
-EVENT_GONE_QUIET = "submission.gone_quiet"
 EVENT_GONE_QUIET_CLEARED = "submission.gone_quiet_cleared"
 EVENT_ESCALATED = "followup.escalated"
 

@@ -22,12 +22,13 @@ from candidly.followups.models import Cadence, CadenceRun, Feedback, Task, Touch
 from candidly.followups.services import plan_touchpoint
 from candidly.hiring import services as hiring_services
 from candidly.hiring.models import Interview, Submission
+from candidly.hiring.reliability import EVENT_FOLLOWUP_RESPONDED
 from candidly.lib.businesstime import BusinessHours, next_business_moment
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
-EVENT_RESPONDED = "followup.responded"  # the candidate's; hiring.reliability counts it
+EVENT_RESPONDED = EVENT_FOLLOWUP_RESPONDED  # the candidate's; hiring.reliability counts it
 EVENT_MANAGER_RESPONDED = "followup.manager_responded"  # the hiring manager's; responsiveness counts it
 EVENT_FEEDBACK_GIVEN = "feedback.given"
 EVENT_FEEDBACK_CORRECTED = "feedback.corrected"
