@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401  (modules below append their routes)
+from django.urls import path
 
 app_name = "followups"
 

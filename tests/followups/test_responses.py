@@ -137,8 +137,8 @@ def test_record_response_call_me_gives_an_urgent_call_task_in_the_chosen_window(
         planned.submission.recruiter,
     )
     assert (
-        task.title
-        == "Call Cara Candidate: they asked to talk about Acme Robotics (afternoon, 14:00 to 18:00, their time)"
+        task.title == "Call Cara Candidate: they asked to talk about Acme Robotics "
+        "(afternoon, 14:00 to 18:00, their time)"
     )
 
 

@@ -37,7 +37,9 @@ def _forms(cadence: Cadence, data: Any = None) -> dict[str, Any]:
     forms: dict[str, Any] = {
         "cadence": cadence,
         "prefix": prefix,
-        "steps": CadenceStepFormSet(data, initial=initial, prefix=prefix, audience=cadence.audience),
+        "steps": CadenceStepFormSet(  # type: ignore[call-arg]
+            data, initial=initial, prefix=prefix, audience=cadence.audience
+        ),
         "window": None,
     }
     if cadence.audience == Cadence.Audience.HIRING_MANAGER:
