@@ -11,3 +11,11 @@ from candidly.followups.views import cadences as cadence_views  # noqa: E402
 urlpatterns += [
     path("settings/cadences/", cadence_views.cadence_settings, name="cadence-settings"),
 ]
+
+from candidly.followups.views import calls as call_views  # noqa: E402
+
+urlpatterns += [
+    path("calls/<int:pk>/", call_views.call_detail, name="call"),
+    path("calls/<int:pk>/log/", call_views.call_log, name="call-log"),
+    path("updates/<int:pk>/send/", call_views.update_send, name="update-send"),
+]
