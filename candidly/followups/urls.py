@@ -19,3 +19,20 @@ urlpatterns += [
     path("calls/<int:pk>/log/", call_views.call_log, name="call-log"),
     path("updates/<int:pk>/send/", call_views.update_send, name="update-send"),
 ]
+
+from candidly.followups.views import feedback as feedback_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "companies/<int:pk>/responsiveness/",
+        feedback_views.responsiveness_events,
+        {"about": "company"},
+        name="company-responsiveness",
+    ),
+    path(
+        "contacts/<int:pk>/responsiveness/",
+        feedback_views.responsiveness_events,
+        {"about": "contact"},
+        name="contact-responsiveness",
+    ),
+]

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
+from candidly.followups.queries import feedback_for
 from candidly.hiring import ending_views, queries, services
 from candidly.hiring.forms import (
     CandidateEventsFilterForm,
@@ -327,6 +328,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "interview": interview,
             "now": timezone.now(),
             "interviewers": interview.interviewers.order_by("name"),
+            "feedback": feedback_for(interview=interview),
             "events": _timeline(interview=interview),
         },
     )

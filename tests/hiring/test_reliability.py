@@ -235,8 +235,8 @@ def test_candidate_page_query_count_is_constant_with_the_record(
         interview_for(cara, NOW - timedelta(days=2 + n))  # ended, unmarked: shows the two buttons
 
     # session, user, candidate+recruiter, tags, submissions, interviews, reliability, open roles to suggest
-    # (none: the only roles are the candidate's own), events
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(9):
+    # (none: the only roles are the candidate's own), feedback, events
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(10):
         response = recruiter_client.get(f"/candidates/{cara.pk}/")
 
     assert len(response.context["past_interviews"]) == 2 * rows

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from candidly.followups.forms import ThreeQuestionsForm, VerdictForm
 from candidly.followups.models import Feedback
 from candidly.followups.responses import record_response
+from candidly.followups.responsiveness import FIGURE_LABELS, figure_events
 from candidly.messaging.links import issue_link, link_url
 from candidly.messaging.models import Link
 from candidly.messaging.views import _page_context as page_context
 from candidly.messaging.views import public_link
+from candidly.people.models import Company, Contact
 
 WITHDRAW = "withdraw"
 
@@ -102,3 +105,21 @@ def _manager_page(request: HttpRequest, link: Link) -> HttpResponse:
         return render(request, "followups/manager_feedback_done.html", context)
     status = 400 if request.method == "POST" and not final else 200
     return render(request, "followups/manager_feedback_form.html", context, status=status)
+
+
+# --- recruiters: the events behind a responsiveness figure -------------------------------------------------
+
+
+def responsiveness_events(request: HttpRequest, about: str, pk: int) -> HttpResponse:
+    """``/companies/<pk>/responsiveness/?figure=…`` and the same for contacts (login required)."""
+    company = get_object_or_404(Company, pk=pk) if about == "company" else None
+    contact = None
+    if about == "contact":
+        contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
+    figure = request.GET.get("figure", "")
+    if figure not in FIGURE_LABELS:
+        raise Http404("No such figure.")
+    events = figure_events(figure, company=company, contact=contact)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    context = {"company": company, "contact": contact, "figure_label": FIGURE_LABELS[figure], "page": page}
+    return render(request, "followups/responsiveness_events.html", context)
