@@ -349,3 +349,50 @@ def update_cadence(
         data={"audience": locked.audience, "before": before, "after": after},
     )
     return Cadence.objects.prefetch_related("steps").get(pk=locked.pk)
+
+
+# --- the recruiter's "remind now" (Today page) ----------------------------------------------------------
+
+# Extra reminders a recruiter asks for are numbered from here, clear of the cadence's own step numbers.
+EXTRA_REMINDER_STEPS = 100
+
+
+def remind_manager_now(run: CadenceRun, *, actor: User, now: datetime) -> Touchpoint | None:
+    """Queue one more feedback reminder to the hiring manager of ``run``, due now (the worker sends it in
+    their business hours), with an Event. Returns the reminder, or ``None`` when they have answered.
+
+    A reminder already queued and not yet sent is returned instead of a second one (a double click).
+    """
+    if run.audience != Audience.HIRING_MANAGER or run.contact is None:
+        raise ValueError("Only a hiring manager's cadence has feedback reminders.")
+    with transaction.atomic():
+        run = CadenceRun.objects.select_for_update().select_related("contact", "interview").get(pk=run.pk)
+        if run.responded_at is not None:
+            return None
+        extra = Touchpoint.objects.filter(
+            contact=run.contact,
+            interview=run.interview,
+            kind=Kind.FEEDBACK_REMINDER,
+            step__gte=EXTRA_REMINDER_STEPS,
+        )
+        waiting = extra.filter(status=Touchpoint.Status.PLANNED).first()
+        if waiting is not None:
+            return waiting
+        assert run.contact is not None
+        touchpoint, _ = plan_touchpoint(
+            person=run.contact,
+            kind=Kind.FEEDBACK_REMINDER,
+            channel=Touchpoint.Channel.EMAIL,
+            due_at=now,
+            interview=run.interview,
+            step=EXTRA_REMINDER_STEPS + extra.count(),
+        )
+        record_event(
+            kind="followup.reminder_requested",
+            summary=f"Extra feedback reminder to {run.contact.name} queued",
+            actor=actor,
+            contact=run.contact,
+            interview=run.interview,
+            data={"touchpoint": touchpoint.pk},
+        )
+    return touchpoint

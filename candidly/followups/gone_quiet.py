@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
+
 from candidly.accounts.models import User
 from candidly.followups.models import Task, Touchpoint
 from candidly.hiring.models import Submission
@@ -102,3 +104,26 @@ def record_escalation(touchpoint: Touchpoint, *, now: datetime) -> None:
         interview=interview,
         data={"touchpoint": touchpoint.pk, "at": now.isoformat()},
     )
+
+
+def mark_alert_handled(task: Task, *, actor: User, now: datetime) -> bool:
+    """The recruiter dealt with a gone-quiet alert (called, wrote): the task is done, with an Event.
+
+    The flag itself stays until the candidate answers: it is a fact on their record, not a to-do.
+    False when the task was no longer open (nothing changes then).
+    """
+    if task.kind != Task.Kind.GONE_QUIET:
+        raise ValueError("Only a gone-quiet alert is handled here.")
+    with transaction.atomic():
+        done = Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
+            status=Task.Status.DONE, done_at=now, done_by=actor, outcome="Handled by the recruiter"
+        )
+        if done:
+            record_event(
+                kind="task.done",
+                summary=f"Handled: {task.title}",
+                actor=actor,
+                submission=task.submission,
+                data={"task": task.pk, "task_kind": task.kind},
+            )
+    return bool(done)

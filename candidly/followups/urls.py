@@ -18,6 +18,8 @@ urlpatterns += [
     path("calls/<int:pk>/", call_views.call_detail, name="call"),
     path("calls/<int:pk>/log/", call_views.call_log, name="call-log"),
     path("updates/<int:pk>/send/", call_views.update_send, name="update-send"),
+    path("feedback/<int:pk>/remind/", call_views.feedback_remind, name="feedback-remind"),
+    path("alerts/<int:pk>/handled/", call_views.alert_handled, name="alert-handled"),
 ]
 
 from candidly.followups.views import feedback as feedback_views  # noqa: E402

@@ -14,9 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
-from candidly.followups.cadences import STOPPED_INTERVIEW_STATUSES
+from candidly.followups.cadences import STOPPED_INTERVIEW_STATUSES, remind_manager_now
 from candidly.followups.forms import CallOutcomeForm, ThreeQuestionsForm
-from candidly.followups.models import Feedback, Task
+from candidly.followups.gone_quiet import mark_alert_handled
+from candidly.followups.models import CadenceRun, Feedback, Task
 from candidly.followups.responses import log_call
 from candidly.followups.services import business_moment
 from candidly.followups.silence import send_update
@@ -133,4 +134,27 @@ def update_send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This update was already sent.")
     else:
         messages.success(request, f"Update to {task.candidate} queued; it goes out in their business hours.")
+    return redirect(_back(request))
+
+
+@require_POST
+def feedback_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Remind now" on an overdue company: one more feedback reminder to the hiring manager."""
+    run = get_object_or_404(CadenceRun.objects.select_related("contact"), pk=pk)
+    touchpoint = remind_manager_now(run, actor=_actor(request), now=timezone.now())
+    if touchpoint is None:
+        messages.info(request, "They have answered already; no reminder needed.")
+    else:
+        messages.success(request, f"Reminder to {run.contact} queued; it goes out in their business hours.")
+    return redirect(_back(request))
+
+
+@require_POST
+def alert_handled(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a gone-quiet alert handled (the recruiter reached out another way)."""
+    task = get_object_or_404(Task.objects.select_related("submission"), pk=pk, kind=Task.Kind.GONE_QUIET)
+    if mark_alert_handled(task, actor=_actor(request), now=timezone.now()):
+        messages.success(request, f"Marked handled: {task.title}.")
+    else:
+        messages.info(request, "Already handled.")
     return redirect(_back(request))
