@@ -366,7 +366,11 @@ def remind_manager_now(run: CadenceRun, *, actor: User, now: datetime) -> Touchp
     if run.audience != Audience.HIRING_MANAGER or run.contact is None:
         raise ValueError("Only a hiring manager's cadence has feedback reminders.")
     with transaction.atomic():
-        run = CadenceRun.objects.select_for_update().select_related("contact", "interview").get(pk=run.pk)
+        run = (
+            CadenceRun.objects.select_for_update(of=("self",))
+            .select_related("contact", "interview")
+            .get(pk=run.pk)
+        )
         if run.responded_at is not None:
             return None
         extra = Touchpoint.objects.filter(

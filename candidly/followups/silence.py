@@ -41,7 +41,7 @@ def _latest(rows: QuerySet[Touchpoint] | QuerySet[Task], column: str) -> Subquer
 def submissions_to_check() -> QuerySet[Submission]:
     """Open submissions not flagged gone quiet, with when we last reached the candidate and what is next.
 
-    One query: the latest message sent, the latest contact task done, the next planned message, and
+    One query: the latest message sent, the latest contact task done, the next planned step, and
     whether an "Update" task is already open.
     """
     sent = Touchpoint.objects.filter(
@@ -53,11 +53,11 @@ def submissions_to_check() -> QuerySet[Submission]:
     tasks_done = Task.objects.filter(
         submission=OuterRef("pk"), kind__in=CONTACT_TASK_KINDS, status=Task.Status.DONE
     ).exclude(outcome=CALL_NO_ANSWER)
+    # Any step still to come (a message, a call, the gone-quiet check) means the cadence is on it.
     upcoming = Touchpoint.objects.filter(
         submission=OuterRef("pk"),
         candidate=OuterRef("candidate"),
         status__in=(Touchpoint.Status.PLANNED, Touchpoint.Status.IN_PROGRESS),
-        channel__in=MESSAGE_CHANNELS,
     )
     return (
         Submission.objects.filter(stage__in=Submission.OPEN_STAGES, gone_quiet_at__isnull=True)
@@ -93,7 +93,7 @@ def check_silence(*, now: datetime) -> list[Task]:
     more than ``silence_business_days`` business days without hearing from us; return the new tasks.
 
     A task is created one business day before the limit, due at the limit, unless one is already open
-    or a message to the candidate is planned before the limit. At most one open Update task per
+    or a step of the candidate's cadence is planned before the limit. At most one open Update task per
     submission, also with several workers checking at once (a partial unique index decides).
     """
     agency = AgencySettings.load()
@@ -112,7 +112,7 @@ def check_silence(*, now: datetime) -> list[Task]:
             continue
         upcoming = submission.next_message_at  # type: ignore[attr-defined]
         if upcoming is not None and upcoming <= deadline:
-            continue  # the cadence will write to them in time
+            continue  # the cadence will reach them (or alert the recruiter) in time
         task = _create_update_task(submission, last=last, due_at=max(now, deadline))
         if task is not None:
             created.append(task)
