@@ -148,7 +148,7 @@ class ThreeQuestionsForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    call_me = forms.BooleanField(label="I'd rather talk: call me", required=False)
+    call_me = forms.BooleanField(label="Call me instead", required=False)
     call_window = forms.ChoiceField(
         label="Best time to call (your time)",
         choices=Feedback.CallWindow.choices,

@@ -399,16 +399,16 @@ def _verdict_tasks(
             actor_type=Event.Actor.CONTACT,
             note=f"From {contact.name}'s feedback",
         )
-    verb: str = {
-        Feedback.Verdict.ADVANCE: "wants to move forward with",
-        Feedback.Verdict.REJECT: "is not moving forward with",
-        Feedback.Verdict.HOLD: "put on hold",
-    }[Feedback.Verdict(feedback.verdict)]
+    headline: str = {
+        Feedback.Verdict.ADVANCE: "{company} wants to move forward with {name}",
+        Feedback.Verdict.REJECT: "{company} is not moving forward with {name}",
+        Feedback.Verdict.HOLD: "{company} put {name} on hold",
+    }[Feedback.Verdict(feedback.verdict)].format(company=contact.company.name, name=candidate.name)
     tasks.append(
         hiring_services.create_interview_task(
             interview,
             kind=Task.Kind.RELAY_VERDICT,
-            title=f"{contact.company.name} {verb} {candidate.name}: tell {candidate.name}",
+            title=f"{headline}: tell {candidate.name}",
             details=f"{contact.name}'s verdict after round {interview.round}: "
             f"{feedback.get_verdict_display()}."
             + (f"\n\nTheir notes (for you, not the candidate):\n{feedback.notes}" if feedback.notes else ""),
