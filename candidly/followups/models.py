@@ -146,6 +146,8 @@ class Task(models.Model):
         MARK_INTERVIEW = "mark-interview", "Mark the interview's outcome"
         CHECK_MESSAGE = "check-message", "Check a message that may not have been sent"
         MESSAGE_FAILED = "message-failed", "A message could not be sent"
+        GONE_QUIET = "gone-quiet", "The candidate has gone quiet"
+        RELAY_VERDICT = "relay-verdict", "Tell the candidate the company's verdict"
         OTHER = "other", "Other"
 
     class Status(models.TextChoices):
@@ -187,6 +189,200 @@ class Task(models.Model):
     class Meta:
         ordering = ["-urgent", "due_at", "id"]
         indexes = [models.Index(fields=["status", "due_at"], name="task_open_due_idx")]
+        constraints = [
+            # Two workers running the silence check at once must not give the recruiter two "Update" tasks.
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=Q(kind="update-candidate", status="open"),
+                name="task_one_open_update_per_submission",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class Cadence(models.Model):
+    """The admin's ordered list of follow-up steps for one audience after an interview ends (rule 1).
+
+    Steps are copied into Touchpoints when an interview's cadences are planned: editing a cadence changes
+    interviews that end afterwards, never touchpoints already planned.
+    """
+
+    class Audience(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        HIRING_MANAGER = "hiring_manager", "Hiring manager"
+
+    audience = models.CharField(max_length=16, choices=Audience.choices, unique=True)
+    # Hiring managers only: feedback within this many business days of the interview's end counts as
+    # "within the window" on the company's responsiveness record.
+    window_business_days = models.PositiveSmallIntegerField(default=2)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["audience"]
+
+    def __str__(self) -> str:
+        return f"{self.get_audience_display()} cadence"
+
+
+class CadenceStep(models.Model):
+    """One step of a cadence: ``offset`` hours or business days after the interview's end."""
+
+    class Unit(models.TextChoices):
+        HOURS = "hours", "hours"
+        BUSINESS_DAYS = "business_days", "business days"
+
+    class Channel(models.TextChoices):
+        CALL = "call", "Phone call (recruiter task)"
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+        WRITTEN = "written", "The candidate's preferred written channel"
+        TASK = "task", "Recruiter task"
+
+    cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    offset = models.PositiveSmallIntegerField()
+    unit = models.CharField(max_length=16, choices=Unit.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    kind = models.CharField(max_length=32, choices=Touchpoint.Kind.choices)
+    respects_business_hours = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["cadence", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cadence", "position"], name="cadence_step_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"+{self.offset} {self.get_unit_display()}: {self.get_kind_display()} ({self.channel})"
+
+
+class CadenceRun(models.Model):
+    """One audience's cadence planned for one interview: the marker that makes planning happen once.
+
+    Also the hiring manager's side of the responsiveness record: when feedback was asked for, when it
+    was due to count as "within the window", and when it came.
+    """
+
+    interview = models.ForeignKey("hiring.Interview", on_delete=models.PROTECT, related_name="cadence_runs")
+    audience = models.CharField(max_length=16, choices=Cadence.Audience.choices)
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.PROTECT, null=True, blank=True, related_name="cadence_runs"
+    )
+    contact = models.ForeignKey(
+        "people.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="cadence_runs"
+    )
+    planned_at = models.DateTimeField()
+    respond_by = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-planned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "audience"], name="cadence_run_once_per_interview"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["contact", "respond_by"],
+                condition=Q(audience="hiring_manager", responded_at__isnull=True),
+                name="cadence_run_awaiting_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_audience_display()} cadence for interview {self.interview_id}"
+
+
+class Feedback(models.Model):
+    """The answers about one interview: the candidate's three questions, or the hiring manager's verdict.
+
+    One row per (interview, person): correcting answers through a live link updates it (with an Event).
+    """
+
+    class Channel(models.TextChoices):
+        FORM = "form", "Feedback form"
+        PHONE = "phone", "Phone call"
+        EMAIL = "email", "Email reply"
+        SMS = "sms", "SMS reply"
+
+    class Difference(models.TextChoices):
+        NO = "no", "No"
+        A_LITTLE = "a_little", "A little"
+        A_LOT = "a_lot", "A lot"
+
+    class Excitement(models.TextChoices):
+        YES = "yes", "Yes"
+        NOT_SURE = "not_sure", "Not sure"
+        NO = "no", "No"
+
+    class Verdict(models.TextChoices):
+        ADVANCE = "advance", "Move forward"
+        REJECT = "reject", "Not moving forward"
+        HOLD = "hold", "On hold"
+        DID_NOT_ATTEND = "did_not_attend", "The candidate did not attend"
+
+    class CallWindow(models.TextChoices):
+        ANY = "any", "Any time in working hours"
+        MORNING = "morning", "Morning, 9:00 to 12:00"
+        MIDDAY = "midday", "Around lunch, 12:00 to 14:00"
+        AFTERNOON = "afternoon", "Afternoon, 14:00 to 18:00"
+
+    interview = models.ForeignKey("hiring.Interview", on_delete=models.PROTECT, related_name="feedback")
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.PROTECT, null=True, blank=True, related_name="feedback"
+    )
+    contact = models.ForeignKey(
+        "people.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="feedback"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    # The candidate's three questions (blank when they only asked to be called).
+    enjoyment = models.PositiveSmallIntegerField(null=True, blank=True)
+    difference = models.CharField(max_length=12, choices=Difference.choices, blank=True)
+    difference_note = models.TextField(blank=True)
+    excitement = models.CharField(max_length=12, choices=Excitement.choices, blank=True)
+    call_me = models.BooleanField(default=False)
+    call_window = models.CharField(max_length=12, choices=CallWindow.choices, blank=True)
+    # The hiring manager's verdict.
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
+    # Free text from either: the candidate's own words, the manager's notes for the recruiter.
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(candidate__isnull=False, contact__isnull=True)
+                | Q(candidate__isnull=True, contact__isnull=False),
+                name="feedback_exactly_one_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(enjoyment__isnull=True) | Q(enjoyment__gte=1, enjoyment__lte=5),
+                name="feedback_enjoyment_1_to_5",
+            ),
+            models.UniqueConstraint(
+                fields=["interview", "candidate"],
+                condition=Q(candidate__isnull=False),
+                name="feedback_once_per_candidate_interview",
+            ),
+            models.UniqueConstraint(
+                fields=["interview", "contact"],
+                condition=Q(contact__isnull=False),
+                name="feedback_once_per_contact_interview",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on interview {self.interview_id} from {self.candidate or self.contact}"
+
+    @property
+    def is_verdict(self) -> bool:
+        return self.contact_id is not None

@@ -7,7 +7,9 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from candidly.accounts.models import User
-from candidly.followups.models import Task, Touchpoint
+from candidly.followups.models import Feedback, Task, Touchpoint
+from candidly.hiring.models import Interview
+from candidly.people.models import Candidate
 
 # Everything performing a touchpoint reads: the person, their recruiter, the interview, the submission's
 # role and company (messages name them; Events and Tasks link them). One query per batch, not several per row.
@@ -68,3 +70,16 @@ def open_tasks(*, assigned_to: User | None = None) -> QuerySet[Task]:
     return tasks.select_related("candidate", "contact", "submission__role__company", "touchpoint").order_by(
         "-urgent", "due_at", "id"
     )
+
+
+def feedback_for(*, interview: Interview | None = None, candidate: Candidate | None = None) -> list[Feedback]:
+    """The answers about one interview, or about all of a candidate's interviews (candidate's and managers'),
+    newest first, with what the recruiter's pages show loaded (one query)."""
+    rows = Feedback.objects.select_related("candidate", "contact", "interview")
+    if interview is not None:
+        rows = rows.filter(interview=interview)
+    elif candidate is not None:
+        rows = rows.filter(interview__submission__candidate=candidate)
+    else:
+        raise ValueError("Give the interview or the candidate.")
+    return list(rows.order_by("-updated_at", "-id"))

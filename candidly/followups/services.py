@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from candidly.accounts.models import AgencySettings, User
+from candidly.followups.gone_quiet import flag_gone_quiet, record_escalation
 from candidly.followups.models import Task, Touchpoint
 from candidly.hiring.models import Interview, Submission
 from candidly.lib.businesstime import next_business_moment
@@ -377,6 +378,11 @@ def mark_ambiguous(touchpoint: Touchpoint, *, now: datetime, owner: Owner, error
 _TASK_KINDS: dict[str, str] = {
     Touchpoint.Kind.ESCALATION: Task.Kind.CHASE_COMPANY,
     Touchpoint.Kind.UPDATE: Task.Kind.UPDATE_CANDIDATE,
+    Touchpoint.Kind.GONE_QUIET: Task.Kind.GONE_QUIET,
+}
+_TASK_TITLES: dict[str, str] = {
+    Touchpoint.Kind.GONE_QUIET: "{person} has gone quiet",
+    Touchpoint.Kind.ESCALATION: "Chase {company} for feedback from {person_name}",
 }
 
 
@@ -405,6 +411,11 @@ def hand_to_recruiter(
             return None
         kind = _TASK_KINDS.get(touchpoint.kind, Task.Kind.CALL if is_call else Task.Kind.OTHER)
         title = f"Call {person}" if is_call else f"{touchpoint.get_kind_display()}: {person}"
+        if touchpoint.kind in _TASK_TITLES:
+            company = touchpoint.submission.role.company if touchpoint.submission is not None else ""
+            title = _TASK_TITLES[touchpoint.kind].format(
+                person=person, person_name=person.name, company=company
+            )
         if touchpoint.submission is not None:
             title += f" about {touchpoint.submission.role}"
         task = _task(touchpoint, kind=kind, title=title, due_at=task_due)
@@ -414,4 +425,9 @@ def hand_to_recruiter(
             summary=f"Task for {task.assigned_to or 'the team'}: {title}",
             task=task.pk,
         )
+        # The last steps of the cadences also go on the records (same transaction as their task).
+        if touchpoint.kind == Touchpoint.Kind.GONE_QUIET:
+            flag_gone_quiet(touchpoint, now=now)
+        elif touchpoint.kind == Touchpoint.Kind.ESCALATION:
+            record_escalation(touchpoint, now=now)
     return task

@@ -31,8 +31,9 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from candidly.accounts.models import AgencySettings
-from candidly.followups import claims, interview_plan, services
+from candidly.followups import cadences, claims, interview_plan, services
 from candidly.followups.models import Touchpoint
+from candidly.followups.silence import check_silence
 from candidly.messaging import delivery
 from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
 
@@ -70,6 +71,7 @@ class BatchReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     released: int = 0
     reaped: claims.ReapCounts = field(default_factory=claims.ReapCounts)
+    checks: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
     def __str__(self) -> str:
@@ -82,13 +84,26 @@ class BatchReport:
             parts.append(
                 f"reaped(retry={reaped.retried} ambiguous={reaped.ambiguous} failed={reaped.failed})"
             )
+        parts += [f"{name}={count}" for name, count in sorted(self.checks.items()) if count]
         return " ".join(parts) + f" in {self.seconds:.3f}s"
+
+
+def run_periodic_checks(*, now: datetime) -> Counter[str]:
+    """The checks every worker runs every ``checks_every_seconds``: cadences for interviews that passed
+    as completed, and "Update" tasks for candidates about to be left in silence. Both are idempotent and
+    safe in several workers at once; a failure is logged by :meth:`Worker.run` and retried next pass."""
+    return Counter(
+        cadences_planned=cadences.plan_for_ended_interviews(now=now),
+        update_tasks=len(check_silence(now=now)),
+    )
 
 
 class Worker:
     """One worker process's loop. Build it, then call :meth:`run` (or :meth:`run_batch` from tests).
 
     ``deliver`` is the messaging seam (replaceable by a stub in the benchmark); ``clock`` gives ``now``.
+    ``checks_every_seconds`` turns on :func:`run_periodic_checks` (``run_worker`` does; off by default so
+    a bare Worker only performs what is queued).
     ``request_stop()`` (e.g. from a SIGTERM handler) lets the current item finish, gives the rest of the
     claimed batch back to the queue, and makes :meth:`run` return.
     """
@@ -101,6 +116,7 @@ class Worker:
         lease: timedelta = timedelta(seconds=60),
         poll_seconds: float = 1.0,
         reap_every_seconds: float = 2.0,
+        checks_every_seconds: float | None = None,
         max_attempts: int | None = None,
         deliver: Deliver = delivery.deliver,
         clock: Callable[[], datetime] = timezone.now,
@@ -110,11 +126,13 @@ class Worker:
         self.lease = lease
         self.poll_seconds = poll_seconds
         self.reap_every_seconds = reap_every_seconds
+        self.checks_every_seconds = checks_every_seconds
         self.max_attempts = max_attempts
         self.deliver = deliver
         self.clock = clock
         self._stop = threading.Event()
         self._next_reap = 0.0  # monotonic seconds; 0 → reap on the first pass
+        self._next_checks = 0.0  # likewise for the periodic checks (ended interviews, silence)
         self._agency: AgencySettings | None = None  # read once per batch: an admin's change applies next pass
 
     # -- control ------------------------------------------------------------------------------------------
@@ -151,7 +169,7 @@ class Worker:
                 self._stop.wait(self.poll_seconds)
                 continue
             total += report.claimed
-            if report.claimed or report.reaped.total:
+            if report.claimed or report.reaped.total or any(report.checks.values()):
                 logger.info("worker %s: %s", self.worker_id, report)
             if report.claimed < self.batch_size:
                 if once:
@@ -172,6 +190,10 @@ class Worker:
             # Same cadence as the reaper: interviews nobody marked become a task the next business day.
             interview_plan.sweep_unmarked_interviews(now=self.clock())
             self._next_reap = started + self.reap_every_seconds
+        if self.checks_every_seconds is not None and started >= self._next_checks:
+            # Plan what is now due to be planned; the touchpoints it makes are claimed below or next pass.
+            report.checks = run_periodic_checks(now=self.clock())
+            self._next_checks = started + self.checks_every_seconds
         batch = claims.claim_due(
             now=self.clock(), worker_id=self.worker_id, batch_size=self.batch_size, lease=self.lease
         )
@@ -196,6 +218,10 @@ class Worker:
         """
         now = self.clock()
         worker_id = self.worker_id
+        stop = cadences.reason_to_stop(touchpoint)
+        if stop:
+            skipped = services.mark_skipped(touchpoint, now=now, worker_id=worker_id, reason=stop)
+            return Outcome.SKIPPED if skipped else Outcome.LOST
         if not touchpoint.is_message:
             task = services.hand_to_recruiter(touchpoint, now=now, worker_id=worker_id, agency=self._agency)
             return Outcome.TASK if task is not None else Outcome.LOST

@@ -11,6 +11,7 @@ confirmations               ``interview.confirmed``                      confirm
 cancellations with notice   ``interview.cancelled_with_notice``          cancel_interview_for_candidate
 late cancellations          ``interview.late_cancellation``              cancel_interview_for_candidate
 no-shows                    ``interview.no_show``                        mark_interview_outcome
+times gone quiet            ``submission.gone_quiet``                    the follow-ups worker
 follow-up responses         ``followup.responded`` (``data.response_seconds``: seconds from the first
                             follow-up message to the response), written by the follow-ups engine
 ==========================  ===========================================  ======================
@@ -34,17 +35,18 @@ from enum import StrEnum
 
 from django.db.models import Count, Q
 
-from candidly.hiring.services import (
+from candidly.hiring.events import (
     EVENT_CANCELLED_WITH_NOTICE,
     EVENT_COMPLETED,
     EVENT_CONFIRMED,
+    EVENT_FOLLOWUP_RESPONDED,
+    EVENT_GONE_QUIET,
     EVENT_LATE_CANCELLATION,
     EVENT_NO_SHOW,
 )
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
 
-EVENT_FOLLOWUP_RESPONDED = "followup.responded"
 WATCH_WINDOW = timedelta(days=365)
 WATCH_NO_SHOWS = 1
 WATCH_LATE_CANCELLATIONS = 2
@@ -56,6 +58,7 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("cancellations_with_notice", "Cancellations with notice", EVENT_CANCELLED_WITH_NOTICE),
     ("late_cancellations", "Late cancellations", EVENT_LATE_CANCELLATION),
     ("no_shows", "No-shows", EVENT_NO_SHOW),
+    ("gone_quiet", "Went quiet after an interview", EVENT_GONE_QUIET),
 )
 RECORD_KINDS: tuple[str, ...] = (*(kind for _, _, kind in FIGURES), EVENT_FOLLOWUP_RESPONDED)
 KIND_LABELS: dict[str, str] = {
@@ -86,6 +89,7 @@ class ReliabilityRecord:
     cancellations_with_notice: int
     late_cancellations: int
     no_shows: int
+    gone_quiet: int
     recent_no_shows: int
     recent_late_cancellations: int
     responses: int

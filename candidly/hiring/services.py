@@ -24,6 +24,13 @@ from django.utils.text import slugify
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups import interview_plan
 from candidly.followups.models import Task
+from candidly.hiring.events import (
+    EVENT_CANCELLED_WITH_NOTICE,
+    EVENT_COMPLETED,
+    EVENT_CONFIRMED,
+    EVENT_LATE_CANCELLATION,
+    EVENT_NO_SHOW,
+)
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.rules import CancellationTiming, classify_cancellation
 from candidly.hiring.tasks import close_interview_tasks, create_interview_task, recruiter_for
@@ -505,11 +512,6 @@ def _jsonable(value: Any) -> Any:
 # These services change an interview's status. Each writes one Event whose kind the reliability record
 # counts (``hiring/reliability.py``), so the record and the timeline can never disagree.
 
-EVENT_CONFIRMED = "interview.confirmed"
-EVENT_CANCELLED_WITH_NOTICE = "interview.cancelled_with_notice"
-EVENT_LATE_CANCELLATION = "interview.late_cancellation"
-EVENT_COMPLETED = "interview.completed"
-EVENT_NO_SHOW = "interview.no_show"
 
 CANCELLED_STATUSES = (Interview.Status.CANCELLED_WITH_NOTICE, Interview.Status.LATE_CANCELLATION)
 OUTCOME_STATUSES = (Interview.Status.COMPLETED, Interview.Status.NO_SHOW)

@@ -17,6 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
+from candidly.followups.queries import feedback_for
+from candidly.followups.today import today_lists
 from candidly.hiring import ending_views, queries, services
 from candidly.hiring.forms import (
     CandidateEventsFilterForm,
@@ -64,7 +66,9 @@ def _timeline(**about: Any) -> QuerySet[Event]:
 
 
 def today(request: HttpRequest) -> HttpResponse:
-    """The recruiter's home: interviews on today's date in the viewer's zone, and interviews nobody marked."""
+    """The recruiter's home: what to do now (calls, overdue companies, gone-quiet alerts, updates, unmarked
+    interviews), today's interviews in the viewer's zone, and what the worker sends in the next hours.
+    A constant number of queries whatever the data size (each list is capped; see followups.today)."""
     now = timezone.now()
     day = timezone.localdate(now)
     interviews = list(queries.interviews_on_day(day, timezone.get_current_timezone_name()))
@@ -79,6 +83,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "interviews": interviews,
             "unmarked": unmarked[:PAGE_SIZE],
             "more_unmarked": len(unmarked) > PAGE_SIZE,
+            "lists": today_lists(user=_actor(request), now=now),
         },
     )
 
@@ -327,6 +332,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "interview": interview,
             "now": timezone.now(),
             "interviewers": interview.interviewers.order_by("name"),
+            "feedback": feedback_for(interview=interview),
             "events": _timeline(interview=interview),
         },
     )

@@ -20,10 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from candidly.followups.models import Touchpoint
+from candidly.followups.models import Feedback, Touchpoint
+from candidly.followups.responses import record_response
 from candidly.messaging.links import LinkError, resolve_link
 from candidly.messaging.models import InboundEmail, Link
-from candidly.messaging.services import stop_remaining_touchpoints, unsubscribe_candidate
+from candidly.messaging.services import unsubscribe_candidate
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
@@ -76,8 +77,9 @@ def reply_text(message: EmailMessage) -> str:
 def record_reply(touchpoint: Touchpoint, *, text: str, received_at: datetime) -> list[Touchpoint]:
     """Count an email reply to ``touchpoint`` as the person's response, in one transaction.
 
-    Appends a "Replied by email" Event with the text on the timeline, and skips the person's remaining
-    planned touchpoints for that interview (reason "responded by email"). Returns the skipped rows.
+    Appends a "Replied by email" Event with the text on the timeline, then records the person's response
+    (``followups.responses.record_response``: their remaining planned touchpoints for that interview are
+    skipped with the reason "responded by email", gone quiet is cleared). Returns the skipped rows.
     """
     actor = Event.Actor.CANDIDATE if touchpoint.candidate_id else Event.Actor.CONTACT
     with transaction.atomic():
@@ -91,14 +93,14 @@ def record_reply(touchpoint: Touchpoint, *, text: str, received_at: datetime) ->
             submission=touchpoint.submission,
             data={"text": text, "touchpoint": touchpoint.pk, "received_at": received_at.isoformat()},
         )
-        return stop_remaining_touchpoints(
-            candidate=touchpoint.candidate,
-            contact=touchpoint.contact,
+        response = record_response(
+            person=touchpoint.person,
             interview=touchpoint.interview,
             submission=touchpoint.submission,
-            reason=RESPONDED_BY_EMAIL,
-            now=received_at,
+            channel=Feedback.Channel.EMAIL,
+            received_at=received_at,
         )
+        return response.skipped
 
 
 def ingest_email(

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from candidly.followups.views import feedback as feedback_views
 from candidly.hiring import public_views, public_withdrawal
 from candidly.messaging import views
 
@@ -13,7 +14,8 @@ urlpatterns = [
     path("l/confirm/<str:token>/invite.ics", public_views.interview_invite, name="confirm-invite"),
     path("l/cancel/<str:token>/", public_views.interview_cancel, name="cancel"),
     path("l/withdraw/<str:token>/", public_withdrawal.withdraw, name="withdraw"),
-    path("l/feedback/<str:token>/", views.feedback, name="feedback"),
+    # The three questions / the manager's verdict: the follow-ups app owns these pages.
+    path("l/feedback/<str:token>/", feedback_views.feedback, name="feedback"),
     # Inbound email (replies) from a provider through anymail, e.g. /anymail/postmark/inbound/.
     path("anymail/<str:provider>/inbound/", views.inbound_webhook, name="inbound-webhook"),
     # Recruiters: the demo's local inbox.

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidly.accounts.models import User
+from candidly.followups.queries import feedback_for
+from candidly.followups.responsiveness import responsiveness_record
 from candidly.hiring.models import Role, Submission
 from candidly.hiring.reliability import reliability_record
 from candidly.hiring.suggestions import suggest_roles
@@ -120,6 +122,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": list(company.contacts.order_by("name", "pk")),
         # Open roles first: that is what a recruiter works on; the rest is history.
         "roles": sorted(roles, key=lambda role: role.status != Role.Status.OPEN),
+        "responsiveness": responsiveness_record(company=company),
         **_timeline_context(queries.timeline(company=company)),
     }
     return render(request, "people/company_detail.html", context)
@@ -166,6 +169,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "phone_display": display_phone(contact.phone),
         "now": timezone.now(),
         "managed_roles": list(contact.managed_roles.order_by("title", "pk")),
+        "responsiveness": responsiveness_record(contact=contact),
         **_timeline_context(queries.timeline(contact=contact)),
     }
     return render(request, "people/contact_detail.html", context)
@@ -218,6 +222,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upcoming_interviews": interviews.upcoming,
         "past_interviews": interviews.past,
         "reliability": reliability_record(candidate, now=now),
+        "feedback": feedback_for(candidate=candidate),
         **_timeline_context(queries.timeline(candidate=candidate)),
     }
     return render(request, "people/candidate_detail.html", context)

@@ -69,8 +69,9 @@ def test_reliability_numbers_equal_the_events_written_by_the_services(recruiter)
         ("Cancellations with notice", event_count(cara, "interview.cancelled_with_notice")),
         ("Late cancellations", event_count(cara, "interview.late_cancellation")),
         ("No-shows", event_count(cara, "interview.no_show")),
+        ("Went quiet after an interview", event_count(cara, "submission.gone_quiet")),
     ]
-    assert [f.count for f in record.figures] == [2, 1, 1, 1, 1]
+    assert [f.count for f in record.figures] == [2, 1, 1, 1, 1, 0]
     assert [
         Interview.objects.filter(submission__candidate=cara, status=status).count()
         for status in ("completed", "confirmed", "cancelled_with_notice", "late_cancellation", "no_show")
@@ -86,7 +87,7 @@ def test_reliability_label_new_without_outcomes():
     record = reliability_record(cara, now=NOW)
 
     assert (record.label, record.reason) == (ReliabilityLabel.NEW, "No interview outcome recorded yet.")
-    assert [f.count for f in record.figures] == [0, 0, 0, 0, 0]
+    assert [f.count for f in record.figures] == [0, 0, 0, 0, 0, 0]
 
 
 @pytest.mark.django_db
@@ -234,8 +235,8 @@ def test_candidate_page_query_count_is_constant_with_the_record(
         interview_for(cara, NOW - timedelta(days=2 + n))  # ended, unmarked: shows the two buttons
 
     # session, user, candidate+recruiter, tags, submissions, interviews, reliability, open roles to suggest
-    # (none: the only roles are the candidate's own), events
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(9):
+    # (none: the only roles are the candidate's own), feedback, events
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(10):
         response = recruiter_client.get(f"/candidates/{cara.pk}/")
 
     assert len(response.context["past_interviews"]) == 2 * rows

@@ -346,8 +346,8 @@ def test_candidate_page_query_count_is_constant_with_suggestions(django_assert_n
     client = Client()
     client.force_login(world.rita)
     # session, user, candidate+recruiter, tags, submissions, interviews, reliability, open roles, their tags,
-    # events
-    with django_assert_num_queries(10):
+    # feedback (the answers about interviews), events
+    with django_assert_num_queries(11):
         response = client.get(reverse("people:candidate-detail", args=[world.cara.pk]))
 
     assert len(response.context["suggestions"].items) == roles

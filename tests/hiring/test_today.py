@@ -63,8 +63,9 @@ def test_today_runs_constant_queries(recruiter_client, django_assert_num_queries
     for minutes in range(rows):
         interview_at(NOW - timedelta(hours=3) + timedelta(minutes=minutes))  # today, over, unmarked
 
-    # session, user, today's interviews, unmarked interviews, the viewer's open tasks
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(5):
+    # session, user, today's interviews, unmarked interviews, the viewer's open tasks, and the follow-ups'
+    # five lists (calls, overdue feedback, gone quiet, updates, sending soon; tests/followups/test_today.py)
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(10):
         response = recruiter_client.get("/")
 
     assert (len(response.context["interviews"]), len(response.context["unmarked"])) == (rows, rows)

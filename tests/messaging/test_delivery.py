@@ -101,7 +101,7 @@ def test_deliver_follow_up_email_reaches_smtp_with_headers_bodies_and_links(smtp
     ]
     assert [page.status_code for page in pages] == [200, 200, 200]
     assert [page.templates[0].name for page in pages] == [
-        "public/feedback.html",
+        "followups/feedback_form.html",
         "public/withdraw.html",
         "public/unsubscribe.html",
     ]
@@ -191,7 +191,7 @@ def test_deliver_feedback_email_to_hiring_manager_has_reply_to_but_no_unsubscrib
     assert "+44 20 7946 0958 (tel:+442079460958)" in text
     page = Client().get(feedback.removeprefix("http://127.0.0.1:8000"))
     assert page.status_code == 200
-    assert "Your verdict on Cara Candidate" in page.content.decode()
+    assert "Your feedback on Cara Candidate" in page.content.decode()
 
 
 def test_deliver_451_reply_to_data_is_temporary(smtp_sink, interview):

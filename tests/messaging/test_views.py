@@ -12,7 +12,6 @@ from candidly.followups.models import Touchpoint
 from candidly.messaging.links import issue_link
 from candidly.messaging.models import InboxMessage, Link
 from candidly.timeline.models import Event
-from tests.messaging.conftest import make_touchpoint
 
 Kind = Touchpoint.Kind
 PLANNED = Touchpoint.Status.PLANNED
@@ -97,35 +96,7 @@ def test_confirm_page_post_needs_a_csrf_token(interview):
 # --- feedback ------------------------------------------------------------------------------------
 
 
-def test_feedback_link_empty_answer_is_refused_and_keeps_nothing(interview):
-    token = _token(interview, Link.Purpose.FEEDBACK)
-
-    response = Client().post(f"/l/feedback/{token}/", {"text": "  "})
-
-    assert response.status_code == 400
-    assert "Write a few words, even one line helps." in response.content.decode()
-    assert list(Event.objects.all()) == []
-    assert Link.objects.get(purpose=Link.Purpose.FEEDBACK).used_at is None
-
-
-def test_feedback_link_answer_is_a_response_that_stops_the_cadence(interview):
-    nudge = make_touchpoint(interview, Kind.NUDGE, status=PLANNED)
-    last_call = make_touchpoint(interview, Kind.LAST_CALL, status=PLANNED)
-    token = _token(interview, Link.Purpose.FEEDBACK)
-
-    response = Client().post(f"/l/feedback/{token}/", {"text": "Loved the team, still keen."})
-
-    assert response.status_code == 200
-    assert list(Touchpoint.objects.order_by("id").values_list("id", "status", "skip_reason")) == [
-        (nudge.pk, Touchpoint.Status.SKIPPED, "gave feedback"),
-        (last_call.pk, Touchpoint.Status.SKIPPED, "gave feedback"),
-    ]
-    event = Event.objects.get()
-    assert (event.kind, event.summary, event.data) == (
-        "interview.feedback_given",
-        "Gave feedback: Loved the team, still keen.",
-        {"text": "Loved the team, still keen."},
-    )
+# The feedback page (the three questions) is tested in tests/followups/test_feedback_pages.py.
 
 
 # --- the local inbox ----------------------------------------------------------------------------------

@@ -45,6 +45,15 @@ class Command(BaseCommand):
             default=2.0,
             help="How often expired leases are recovered.",
         )
+        parser.add_argument(
+            "--checks-seconds",
+            type=_positive(float),
+            default=30.0,
+            help="How often ended interviews get their cadences and silent candidates an Update task.",
+        )
+        parser.add_argument(
+            "--no-checks", action="store_true", help="Only perform queued touchpoints (no periodic checks)."
+        )
         parser.add_argument("--worker-id", default="", help="Name in claimed_by (default: host:pid:random).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -54,6 +63,7 @@ class Command(BaseCommand):
             lease=timedelta(seconds=options["lease_seconds"]),
             poll_seconds=options["poll_seconds"],
             reap_every_seconds=options["reap_seconds"],
+            checks_every_seconds=None if options["no_checks"] else options["checks_seconds"],
         )
         if worker.lease.total_seconds() < 2:
             raise CommandError("--lease-seconds must be at least 2.")

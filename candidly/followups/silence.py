@@ -1,0 +1,216 @@
+"""No one is left in silence (PRODUCT.md rule 6).
+
+Every candidate with an open submission hears from the agency at least every ``silence_business_days``
+business days (agency setting, 3 by default), counted in the candidate's zone. "Hearing from us" is a
+message sent to them about that submission, or a recruiter's task about them done (a call that reached
+them or left a voicemail, an update, the company's verdict passed on). When that promise would break --
+typically because the company is slow and the candidate's own cadence has run out -- the recruiter gets an
+"Update <candidate>" task one business day ahead, with a prepared honest message they send in one click.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, Min, OuterRef, QuerySet, Subquery
+
+from candidly.accounts.models import AgencySettings, User
+from candidly.followups.models import Task, Touchpoint
+from candidly.followups.responses import CALL_NO_ANSWER
+from candidly.followups.services import plan_touchpoint
+from candidly.hiring.models import Submission
+from candidly.hiring.tasks import recruiter_for
+from candidly.lib.businesstime import add_business_days
+from candidly.lib.phones import display_phone
+from candidly.people.models import Candidate
+from candidly.timeline.models import Event
+from candidly.timeline.services import record_event
+
+MESSAGE_CHANNELS = (Touchpoint.Channel.EMAIL, Touchpoint.Channel.SMS)
+# Done tasks that mean a recruiter spoke or wrote to the candidate.
+CONTACT_TASK_KINDS = (Task.Kind.CALL, Task.Kind.UPDATE_CANDIDATE, Task.Kind.RELAY_VERDICT)
+
+
+def _latest(rows: QuerySet[Touchpoint] | QuerySet[Task], column: str) -> Subquery:
+    # GROUP BY the outer submission: one aggregate row per submission, as a correlated subquery.
+    return Subquery(rows.values("submission").annotate(latest=Max(column)).values("latest")[:1])
+
+
+def submissions_to_check() -> QuerySet[Submission]:
+    """Open submissions not flagged gone quiet, with when we last reached the candidate and what is next.
+
+    One query: the latest message sent, the latest contact task done, the next planned step, and
+    whether an "Update" task is already open.
+    """
+    sent = Touchpoint.objects.filter(
+        submission=OuterRef("pk"),
+        candidate=OuterRef("candidate"),
+        status=Touchpoint.Status.DONE,
+        channel__in=MESSAGE_CHANNELS,
+    )
+    tasks_done = Task.objects.filter(
+        submission=OuterRef("pk"), kind__in=CONTACT_TASK_KINDS, status=Task.Status.DONE
+    ).exclude(outcome=CALL_NO_ANSWER)
+    # Any step still to come (a message, a call, the gone-quiet check) means the cadence is on it.
+    upcoming = Touchpoint.objects.filter(
+        submission=OuterRef("pk"),
+        candidate=OuterRef("candidate"),
+        status__in=(Touchpoint.Status.PLANNED, Touchpoint.Status.IN_PROGRESS),
+    )
+    return (
+        Submission.objects.filter(stage__in=Submission.OPEN_STAGES, gone_quiet_at__isnull=True)
+        .select_related("candidate", "role__company", "recruiter", "role__recruiter", "candidate__recruiter")
+        .annotate(
+            last_message_at=_latest(sent, "done_at"),
+            last_task_at=_latest(tasks_done, "done_at"),
+            next_message_at=Subquery(
+                upcoming.values("submission").annotate(first=Min("due_at")).values("first")[:1]
+            ),
+            has_open_update=Exists(
+                Task.objects.filter(
+                    submission=OuterRef("pk"), kind=Task.Kind.UPDATE_CANDIDATE, status=Task.Status.OPEN
+                )
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+def last_heard_from_us(submission: Submission) -> datetime:
+    """The later of the annotations (see :func:`submissions_to_check`) and the submission's creation."""
+    moments = [
+        submission.created_at,
+        getattr(submission, "last_message_at", None),
+        getattr(submission, "last_task_at", None),
+    ]
+    return max(moment for moment in moments if moment is not None)
+
+
+def check_silence(*, now: datetime) -> list[Task]:
+    """Create an "Update <candidate>" task for each open submission whose candidate would otherwise go
+    more than ``silence_business_days`` business days without hearing from us; return the new tasks.
+
+    A task is created one business day before the limit, due at the limit, unless one is already open
+    or a step of the candidate's cadence is planned before the limit. At most one open Update task per
+    submission, also with several workers checking at once (a partial unique index decides).
+    """
+    agency = AgencySettings.load()
+    days = agency.silence_business_days
+    if days <= 0:
+        return []
+    hours = agency.business_hours()
+    created: list[Task] = []
+    for submission in submissions_to_check():
+        if submission.has_open_update:  # type: ignore[attr-defined]
+            continue
+        zone = submission.candidate.time_zone
+        last = last_heard_from_us(submission)
+        deadline = add_business_days(last, days, zone, hours)
+        if now < add_business_days(last, days - 1, zone, hours):
+            continue
+        upcoming = submission.next_message_at  # type: ignore[attr-defined]
+        if upcoming is not None and upcoming <= deadline:
+            continue  # the cadence will reach them (or alert the recruiter) in time
+        task = _create_update_task(submission, last=last, due_at=max(now, deadline))
+        if task is not None:
+            created.append(task)
+    return created
+
+
+def _create_update_task(submission: Submission, *, last: datetime, due_at: datetime) -> Task | None:
+    candidate = submission.candidate
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                kind=Task.Kind.UPDATE_CANDIDATE,
+                title=f"Update {candidate.name}",
+                details=prepared_update(submission),
+                assigned_to=recruiter_for(submission),
+                due_at=due_at,
+                candidate=candidate,
+                submission=submission,
+            )
+            record_event(
+                kind="task.created",
+                summary=f"Task for {task.assigned_to or 'the team'}: update {candidate.name} "
+                f"(last heard from us {last:%d %b})",
+                actor_type=Event.Actor.SYSTEM,
+                submission=submission,
+                data={"task": task.pk, "task_kind": task.kind, "last_contact": last.isoformat()},
+            )
+    except IntegrityError:
+        return None  # another worker created it a moment ago
+    return task
+
+
+def prepared_update(submission: Submission) -> str:
+    """The update email's own words as the candidate will read them (without links and footer)."""
+    from candidly.messaging.emails import render_text
+
+    recruiter = recruiter_for(submission)
+    name = submission.candidate.name
+    text = render_text(
+        "emails/candidate-update-body.txt",
+        {
+            "first_name": name.split()[0] if name.strip() else name,
+            "company": submission.role.company,
+            "role": submission.role,
+            "recruiter_name": (recruiter.get_full_name() or recruiter.get_username()) if recruiter else "",
+            "recruiter_phone": recruiter.phone if recruiter else "",
+            "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
+            "links": {},
+        },
+    )
+    # The footer (after the "-- " signature line) holds links issued when the email is written.
+    return re.split(r"\n-- ?\n", text, maxsplit=1)[0].strip()
+
+
+def send_update(task: Task, *, actor: User, now: datetime) -> Touchpoint | None:
+    """Send the prepared update: a ``candidate-update`` touchpoint due now on the candidate's preferred
+    written channel (the worker sends it in their business hours), the task done, an Event.
+
+    Returns ``None`` when the task was no longer open (a second click). Raises ``ValueError`` for a task
+    that is not an open-able Update task.
+    """
+    submission, candidate = task.submission, task.candidate
+    if task.kind != Task.Kind.UPDATE_CANDIDATE or submission is None or candidate is None:
+        raise ValueError("Only an Update task about a submission can send an update.")
+    channel = (
+        Touchpoint.Channel.SMS
+        if candidate.preferred_channel == Candidate.Channel.SMS and candidate.phone
+        else Touchpoint.Channel.EMAIL
+    )
+    with transaction.atomic():
+        if not Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
+            status=Task.Status.DONE, done_at=now, done_by=actor, outcome="Update sent"
+        ):
+            return None
+        task.status = Task.Status.DONE
+        # Each update is a new step; two clicks racing compute the same step and plan one row.
+        step = (
+            Touchpoint.objects.filter(
+                candidate=candidate,
+                submission=submission,
+                kind=Touchpoint.Kind.UPDATE,
+                interview__isnull=True,
+            ).count()
+            + 1
+        )
+        touchpoint, _ = plan_touchpoint(
+            person=candidate,
+            kind=Touchpoint.Kind.UPDATE,
+            channel=channel,
+            due_at=now,
+            submission=submission,
+            step=step,
+        )
+        record_event(
+            kind="candidate.update_sent",
+            summary=f"Update to {candidate.name} queued by {channel}",
+            actor=actor,
+            submission=submission,
+            data={"task": task.pk, "touchpoint": touchpoint.pk},
+        )
+    return touchpoint
