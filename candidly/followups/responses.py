@@ -19,7 +19,6 @@ from django.db.models import Q
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups.gone_quiet import clear_gone_quiet
 from candidly.followups.models import Cadence, CadenceRun, Feedback, Task, Touchpoint
-from candidly.followups.services import plan_touchpoint
 from candidly.hiring import services as hiring_services
 from candidly.hiring.models import Interview, Submission
 from candidly.hiring.reliability import EVENT_FOLLOWUP_RESPONDED
@@ -254,9 +253,11 @@ def _stop_cadence(
     *,
     reason: str,
     now: datetime,
+    keep_kinds: tuple[str, ...] = (),
 ) -> list[Touchpoint]:
     """Skip the person's planned touchpoints (and a follow-up call still with the recruiter) about the
-    interview; cancel the open tasks of those calls. Conditional on the status, like the worker's claim."""
+    interview, except ``keep_kinds``; cancel the open tasks of those calls. Conditional on the status, like
+    the worker's claim."""
     mine = Q(candidate=person) if isinstance(person, Candidate) else Q(contact=person)
     about = (
         Q(interview=interview) if interview is not None else Q(submission=submission, interview__isnull=True)
@@ -264,7 +265,11 @@ def _stop_cadence(
     pending = Q(status=Touchpoint.Status.PLANNED) | Q(
         status=Touchpoint.Status.DUE, kind=Touchpoint.Kind.FOLLOW_UP_CALL
     )
-    ids = list(Touchpoint.objects.filter(mine & about & pending).values_list("pk", flat=True))
+    ids = list(
+        Touchpoint.objects.filter(mine & about & pending)
+        .exclude(kind__in=keep_kinds)
+        .values_list("pk", flat=True)
+    )
     for status in (Touchpoint.Status.PLANNED, Touchpoint.Status.DUE):
         Touchpoint.objects.filter(pk__in=ids, status=status).update(
             status=Touchpoint.Status.SKIPPED, skip_reason=reason[:300], done_at=now, updated_at=now
@@ -449,15 +454,14 @@ def _mark_no_show(interview: Interview, contact: Contact, *, now: datetime) -> l
             )
         ]
     if outcome.changed:
+        # mark_interview_outcome has planned the single "we missed you" message; stop everything else.
         _stop_cadence(
-            candidate, interview, interview.submission, reason="the candidate did not attend", now=now
-        )
-        plan_touchpoint(
-            person=candidate,
-            kind=Touchpoint.Kind.MISSED_YOU,
-            channel=Touchpoint.Channel.EMAIL,
-            due_at=now,
-            interview=interview,
+            candidate,
+            interview,
+            interview.submission,
+            reason="the candidate did not attend",
+            now=now,
+            keep_kinds=(Touchpoint.Kind.MISSED_YOU,),
         )
     return []
 

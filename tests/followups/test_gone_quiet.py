@@ -108,7 +108,8 @@ def test_gone_quiet_step_after_the_process_ended_is_skipped(interview, clock, ma
 
     assert dict(report.outcomes) == {Outcome.SKIPPED: 2}
     assert Submission.objects.get().gone_quiet_at is None
-    assert list(Task.objects.all()) == []
+    # Only the (separate) reminder to record whether the candidate attended; no gone-quiet alert.
+    assert list(Task.objects.values_list("kind", flat=True)) == [Task.Kind.MARK_INTERVIEW]
     assert Event.objects.filter(kind="submission.gone_quiet").count() == 0
 
 
@@ -117,7 +118,7 @@ def test_escalation_step_tasks_the_recruiter_and_goes_on_the_companys_record(int
     report = run_to(clock, make_worker, datetime(2026, 3, 12, 14, tzinfo=UTC))
 
     assert dict(report.outcomes) == {Outcome.TASK: 1}
-    task = Task.objects.get()
+    task = Task.objects.exclude(kind=Task.Kind.MARK_INTERVIEW).get()
     hannah = interview.submission.role.hiring_manager
     assert (task.kind, task.title, task.contact) == (
         Task.Kind.CHASE_COMPANY,

@@ -71,8 +71,9 @@ def test_today_runs_a_constant_number_of_queries(
         work_for(recruiter, clock, n)
     AgencySettings.load()  # the row exists in a running agency (the first read creates it)
 
-    # session, user, today's interviews, unmarked, calls, agency hours, overdue, gone quiet, updates, sending
-    with django_assert_num_queries(10):
+    # session, user, today's interviews, unmarked, your open tasks, calls, agency hours, overdue, gone quiet,
+    # updates, sending
+    with django_assert_num_queries(11):
         response = recruiter_client.get("/")
 
     lists = response.context["lists"]
