@@ -34,5 +34,12 @@ typecheck: $(VENV)/.installed-test
 
 check: lint typecheck test
 
+# Figures and the kill harness on PostgreSQL (started if needed); see bench/README.md.
+bench: $(VENV)/.installed-test
+	$(PY) bench/bench.py
+
+chaos: $(VENV)/.installed-test
+	$(PY) bench/chaos.py
+
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

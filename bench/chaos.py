@@ -1,0 +1,230 @@
+"""`make chaos`: kill -9 workers while they send, then check that nothing was sent twice and nothing was lost.
+
+4 ``run_worker`` processes (short leases), CHAOS_TOUCHPOINTS emails due at once, then CHAOS_KILLS cycles of
+SIGKILL to a random worker at a random moment while work is flowing, each restarted at once under a new id.
+At the end every touchpoint must be done, failed or ambiguous, and no Message-ID may reach the sink twice.
+Prints ``name: value`` lines; exits 1 when ``duplicates`` or ``lost`` (or ``done_not_in_sink``) is above 0.
+
+Knobs (environment): CHAOS_KILLS (100), CHAOS_TOUCHPOINTS (10000), CHAOS_WORKERS (4), CHAOS_BATCH (10),
+CHAOS_LEASE_SECONDS (5), CHAOS_MAX_GAP_SECONDS (1.0), CHAOS_DEADLINE_SECONDS (300), BENCH_SEED.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from typing import Any
+
+import common
+from common import figure, say
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+console = Console(stderr=True)
+
+KILLS = int(os.environ.get("CHAOS_KILLS", "100"))
+TOUCHPOINTS = int(os.environ.get("CHAOS_TOUCHPOINTS", "10000"))
+WORKERS = int(os.environ.get("CHAOS_WORKERS", "4"))
+BATCH = int(os.environ.get("CHAOS_BATCH", "10"))
+LEASE_SECONDS = int(os.environ.get("CHAOS_LEASE_SECONDS", "5"))
+MAX_GAP = float(os.environ.get("CHAOS_MAX_GAP_SECONDS", "1.0"))
+DEADLINE = float(os.environ.get("CHAOS_DEADLINE_SECONDS", "300"))
+# Kept back and released in bursts whenever the queue runs dry before the last kill, so every kill lands
+# while rows are being claimed and sent.
+RESERVE = int(os.environ.get("CHAOS_RESERVE", str(max(TOUCHPOINTS // 2, 500))))
+BURST = int(os.environ.get("CHAOS_BURST", "200"))
+FINISHED = ("done", "failed", "ambiguous")
+
+
+def query(sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def due_now() -> int:
+    rows = query(
+        "SELECT count(*) FROM followups_touchpoint WHERE status = 'planned' AND due_at <= now() "
+        "AND idempotency_key LIKE 'bench-chaos%%'"
+    )
+    return int(rows[0][0])
+
+
+def release(tag: str, limit: int | None = None) -> int:
+    """Make held-back rows due now. Returns how many were released."""
+    rows = query(
+        "UPDATE followups_touchpoint SET due_at = now() - interval '1 second' WHERE id IN ("
+        "  SELECT id FROM followups_touchpoint WHERE idempotency_key LIKE %s AND due_at >= %s LIMIT %s"
+        ") RETURNING id",
+        [common.tag_pattern(tag), common.FAR_FUTURE, limit],  # LIMIT NULL: all of them
+    )
+    return len(rows)
+
+
+def orphaned(dead_ids: list[str]) -> int:
+    """Rows still claimed by a process that was killed: the reaper has not recovered them yet."""
+    if not dead_ids:
+        return 0
+    rows = query(
+        "SELECT count(*) FROM followups_touchpoint WHERE status = 'in_progress' AND claimed_by = ANY(%s)",
+        [dead_ids],
+    )
+    return int(rows[0][0])
+
+
+def wait_for_start(worker_ids: list[str], timeout: float = 60) -> None:
+    def started() -> bool:
+        return all(
+            (common.LOG_DIR / f"{w}.log").exists() and "started" in (common.LOG_DIR / f"{w}.log").read_text()
+            for w in worker_ids
+        )
+
+    if not common.wait_until(started, timeout=timeout, interval=0.2):
+        raise SystemExit(f"workers did not start; see {common.LOG_DIR}")
+
+
+def main() -> int:
+    began = time.monotonic()
+    with common.harness("chaos") as sink:
+        people = common.create_people(min(TOUCHPOINTS, 5000))
+        far = f"'{common.FAR_FUTURE}'"
+        common.create_touchpoints(people, TOUCHPOINTS, tag="chaos", due_sql=far)
+        common.create_touchpoints(people, RESERVE, tag="chaosr", due_sql=far)
+        pool = common.Workers(
+            sink.email_url,
+            batch_size=BATCH,
+            poll_seconds=0.2,
+            extra=["--lease-seconds", str(LEASE_SECONDS), "--reap-seconds", "1"],
+        )
+        # The SMTP timeout must stay below the lease, or a slow send would look like a dead worker.
+        pool.env["EMAIL_TIMEOUT"] = str(max(1, LEASE_SECONDS // 2))
+        generation = {slot: 0 for slot in range(1, WORKERS + 1)}
+        slots = {slot: f"chaos-{slot}-0" for slot in generation}
+        dead_ids: list[str] = []
+        try:
+            for worker_id in slots.values():
+                pool.start(worker_id)
+            wait_for_start(list(slots.values()))
+            say(f"chaos: {WORKERS} workers up; {TOUCHPOINTS} touchpoints due now; {KILLS} kills to come")
+            released = release("chaos")
+            last_kill = time.monotonic()
+            idle_kills = 0
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
+                kills_bar = bar.add_task("kill -9", total=KILLS)
+                for _ in range(KILLS):
+                    time.sleep(random.uniform(0.05, MAX_GAP))
+                    if due_now() == 0:
+                        burst = release("chaosr", BURST)
+                        released += burst
+                        if burst == 0:
+                            idle_kills += 1
+                        time.sleep(random.uniform(0.05, 0.5))
+                    slot = random.choice(list(slots))
+                    pool.kill(slots[slot])
+                    dead_ids.append(slots[slot])
+                    last_kill = time.monotonic()
+                    generation[slot] += 1
+                    slots[slot] = f"chaos-{slot}-{generation[slot]}"
+                    pool.start(slots[slot])
+                    bar.advance(kills_bar)
+                    for crashed in pool.dead():  # a worker dying on its own is a finding, not noise
+                        raise SystemExit(f"worker {crashed} exited by itself; see {common.LOG_DIR}")
+
+                # Rows never released would count as "lost" although no worker ever saw them.
+                query(
+                    "DELETE FROM followups_touchpoint WHERE idempotency_key LIKE %s AND due_at >= %s",
+                    [common.tag_pattern("chaosr"), common.FAR_FUTURE],
+                )
+                recovery_s: float | None = None
+                outstanding = released
+                drain = bar.add_task("finishing", total=released)
+                while time.monotonic() - last_kill < DEADLINE:
+                    now = time.monotonic()
+                    if recovery_s is None and orphaned(dead_ids) == 0:
+                        recovery_s = now - last_kill
+                    rows = query(
+                        "SELECT count(*) FROM followups_touchpoint "
+                        "WHERE idempotency_key LIKE 'bench-chaos%%' AND status = ANY(%s)",
+                        [list(FINISHED)],
+                    )
+                    outstanding = released - int(rows[0][0])
+                    bar.update(drain, completed=released - outstanding)
+                    if outstanding == 0 and recovery_s is not None:
+                        break
+                    time.sleep(0.1)
+        finally:
+            exit_codes = pool.stop_all()
+        return report(sink, released, recovery_s, dead_ids, exit_codes, idle_kills, time.monotonic() - began)
+
+
+def report(
+    sink: common.Sink,
+    released: int,
+    recovery_s: float | None,
+    dead_ids: list[str],
+    exit_codes: dict[str, int | None],
+    idle_kills: int,
+    elapsed: float,
+) -> int:
+    from candidly.followups.models import Touchpoint
+    from candidly.messaging.delivery import message_id_for
+
+    rows = Touchpoint.objects.filter(idempotency_key__startswith="bench-chaos")
+    counts: dict[str, int] = {}
+    for status in rows.values_list("status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    in_sink = sink.ids()
+    stats = sink.stats()
+    done_ids = set(rows.filter(status="done").values_list("message_id", flat=True))
+    ambiguous = list(rows.filter(status="ambiguous"))
+    failed = list(rows.filter(status="failed"))
+    lost = sum(n for status, n in counts.items() if status not in FINISHED)
+    done_not_in_sink = len(done_ids - in_sink.keys())
+    figure("kills", len(dead_ids))
+    figure("touchpoints", released)
+    figure("delivered", stats["distinct"])
+    figure("duplicates", stats["duplicates"])
+    figure("lost", lost)
+    figure("ambiguous", counts.get("ambiguous", 0))
+    figure("ambiguous_in_sink", sum(1 for tp in ambiguous if message_id_for(tp) in in_sink))
+    figure("failed", counts.get("failed", 0))
+    figure("failed_in_sink", sum(1 for tp in failed if message_id_for(tp) in in_sink))
+    figure("done_not_in_sink", done_not_in_sink)
+    figure("recovery_s", recovery_s if recovery_s is not None else "never")
+    figure("kills_while_idle", idle_kills)
+    clean = sum(1 for code in exit_codes.values() if code == 0)
+    figure("clean_sigterm_exits", f"{clean}/{len(exit_codes)}")
+    figure("elapsed_s", elapsed)
+    if stats["duplicates"]:
+        by_message_id = {message_id_for(tp): tp for tp in rows}
+        say(f"chaos: DUPLICATES {stats['duplicate_ids']}")
+        for message_id, times in stats["duplicate_ids"].items():
+            tp = by_message_id.get(message_id)
+            found = (
+                f"touchpoint {tp.pk} {tp.status} attempts={tp.attempts} {tp.last_error!r}" if tp else "no row"
+            )
+            say(f"  {message_id} x{times}: {found}")
+    if lost:
+        stuck = rows.exclude(status__in=FINISHED)[:10]
+        say(
+            "chaos: LOST "
+            + "; ".join(f"{tp.pk} {tp.status} by {tp.claimed_by!r} due {tp.due_at}" for tp in stuck)
+        )
+    ok = stats["duplicates"] == 0 and lost == 0 and done_not_in_sink == 0
+    say(f"chaos: {'OK' if ok else 'FAILED'}; worker logs in {common.LOG_DIR}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
