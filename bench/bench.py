@@ -1,7 +1,7 @@
 """`make bench`: how fast the touchpoint queue runs on PostgreSQL. Prints ``name: value`` lines on stdout
 (progress goes to stderr). See bench/README.md for what each figure means.
 
-Knobs (environment): BENCH_CLAIM_ROWS (5000), BENCH_ROUNDS (2), BENCH_E2E_ROWS (5000), BENCH_BATCH (20),
+Knobs (environment): BENCH_CLAIM_ROWS (2000), BENCH_ROUNDS (2), BENCH_E2E_ROWS (5000), BENCH_BATCH (20),
 BENCH_DUE_ROWS (1000000), BENCH_PEOPLE (5000), BENCH_DB (candidly_bench), BENCH_PG_URL.
 """
 
@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 console = Console(stderr=True)
 
-CLAIM_ROWS = int(os.environ.get("BENCH_CLAIM_ROWS", "5000"))
+CLAIM_ROWS = int(os.environ.get("BENCH_CLAIM_ROWS", "2000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 E2E_ROWS = int(os.environ.get("BENCH_E2E_ROWS", "5000"))
 BATCH = int(os.environ.get("BENCH_BATCH", "20"))

@@ -81,6 +81,16 @@ def orphaned(dead_ids: list[str]) -> int:
     return int(rows[0][0])
 
 
+_HOLDERS = (
+    "SELECT DISTINCT claimed_by FROM followups_touchpoint "
+    "WHERE status = 'in_progress' AND claimed_by = ANY(%s)"
+)
+_LEFT_BEHIND = (
+    "SELECT count(*), count(handoff_at) FROM followups_touchpoint "
+    "WHERE status = 'in_progress' AND claimed_by = %s"
+)
+
+
 def has_started(worker_id: str) -> bool:
     log = common.LOG_DIR / f"{worker_id}.log"
     return log.exists() and "started" in log.read_text()
@@ -110,6 +120,8 @@ class Run:
     idle_kills: int = 0
     last_kill: float = 0.0
     recovery_s: float | None = None
+    orphaned_claims: int = 0
+    orphaned_handoffs: int = 0
 
     def start_all(self) -> None:
         for slot in range(1, WORKERS + 1):
@@ -122,13 +134,23 @@ class Run:
             raise SystemExit(f"workers did not start; see {common.LOG_DIR}")
 
     def kill_one(self) -> None:
-        """SIGKILL a random worker that is up (one still booting holds no claim yet), restart it at once."""
+        """SIGKILL a random worker holding claims right now (else one that is up), restart it at once.
+
+        Killing a worker that holds nothing (still booting, or between batches) would test nothing.
+        """
         common.wait_until(lambda: any(map(has_started, self.slots.values())), timeout=30, interval=0.05)
-        up = [slot for slot, worker_id in self.slots.items() if has_started(worker_id)] or list(self.slots)
-        slot = random.choice(up)
-        self.pool.kill(self.slots[slot])
-        self.dead_ids.append(self.slots[slot])
+        holding = {row[0] for row in query(_HOLDERS, [list(self.slots.values())])}
+        busy = [slot for slot, worker_id in self.slots.items() if worker_id in holding]
+        up = [slot for slot, worker_id in self.slots.items() if has_started(worker_id)]
+        slot = random.choice(busy or up or list(self.slots))
+        victim = self.slots[slot]
+        self.pool.kill(victim)
+        self.dead_ids.append(victim)
         self.last_kill = time.monotonic()
+        # What the dead worker left behind: claims for the reaper, and hand-offs that must become ambiguous.
+        claims, handoffs = query(_LEFT_BEHIND, [victim])[0]
+        self.orphaned_claims += int(claims)
+        self.orphaned_handoffs += int(handoffs)
         self.generation[slot] += 1
         self.slots[slot] = f"chaos-{slot}-{self.generation[slot]}"
         self.pool.start(self.slots[slot])
@@ -216,6 +238,8 @@ def report(sink: common.Sink, run: Run, exit_codes: dict[str, int | None], elaps
     lost = sum(n for status, n in counts.items() if status not in FINISHED)
     done_not_in_sink = len(done_ids - in_sink.keys())
     figure("kills", len(run.dead_ids))
+    figure("orphaned_claims", run.orphaned_claims)
+    figure("orphaned_handoffs", run.orphaned_handoffs)
     figure("touchpoints", run.released)
     figure("delivered", stats["distinct"])
     figure("duplicates", stats["duplicates"])
