@@ -106,15 +106,14 @@ def raw_claim_loop(expected: int) -> float:
 def engine_claim_loop(expected: int) -> float:
     """The worker's own claim → perform → record path (candidly.followups.worker.Worker) with a no-op
     delivery that honours the contract (calls ``before_handoff`` once, reports "sent"). Rows/second."""
-    from candidly.followups.worker import Worker
-
+    from candidly.followups import worker as engine
     from candidly.messaging import delivery
 
     def deliver_nothing(touchpoint: Any, *, now: Any, before_handoff: Any) -> delivery.Receipt:
         before_handoff()
         return delivery.Receipt(message_id=delivery.message_id_for(touchpoint), sent=True)
 
-    worker = Worker(
+    worker = engine.Worker(
         worker_id="bench-engine", batch_size=BATCH, lease=timedelta(seconds=60), deliver=deliver_nothing
     )
     started = time.perf_counter()
@@ -154,7 +153,7 @@ def run_workers_on(sink: common.Sink, tag: str, rows: int, workers: int) -> floa
         for name in names:
             pool.start(name)
         # Started = its log says so (Django loaded, first pass next); process start-up is not measured.
-        if not common.wait_until(lambda: all(_started(n) for n in names), timeout=60, interval=0.2):
+        if not common.wait_until(lambda: all(map(common.worker_started, names)), timeout=60, interval=0.2):
             raise SystemExit(f"workers did not start; see {common.LOG_DIR}")
         time.sleep(1)
         sink.reset()
@@ -176,7 +175,7 @@ def run_workers_on(sink: common.Sink, tag: str, rows: int, workers: int) -> floa
                 bar.update(task, completed=finished)
                 if time.perf_counter() - started > 900:
                     raise SystemExit(f"gave up after 900 s: {counts}")
-                time.sleep(0.05)
+                time.sleep(0.2)
         elapsed = time.perf_counter() - started
     finally:
         codes = pool.stop_all()
@@ -186,11 +185,6 @@ def run_workers_on(sink: common.Sink, tag: str, rows: int, workers: int) -> floa
     if counts != {"done": rows} or stats["distinct"] != rows or stats["duplicates"]:
         raise SystemExit(f"end-to-end run incomplete: rows {counts}, sink {stats}")
     return rows / elapsed
-
-
-def _started(worker_id: str) -> bool:
-    log = common.LOG_DIR / f"{worker_id}.log"
-    return log.exists() and "started" in log.read_text()
 
 
 def measure_e2e(sink: common.Sink, people: common.People) -> None:

@@ -91,11 +91,6 @@ _LEFT_BEHIND = (
 )
 
 
-def has_started(worker_id: str) -> bool:
-    log = common.LOG_DIR / f"{worker_id}.log"
-    return log.exists() and "started" in log.read_text()
-
-
 def new_progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
@@ -129,7 +124,7 @@ class Run:
             self.slots[slot] = f"chaos-{slot}-0"
             self.pool.start(self.slots[slot])
         if not common.wait_until(
-            lambda: all(map(has_started, self.slots.values())), timeout=90, interval=0.2
+            lambda: all(map(common.worker_started, self.slots.values())), timeout=90, interval=0.2
         ):
             raise SystemExit(f"workers did not start; see {common.LOG_DIR}")
 
@@ -138,10 +133,11 @@ class Run:
 
         Killing a worker that holds nothing (still booting, or between batches) would test nothing.
         """
-        common.wait_until(lambda: any(map(has_started, self.slots.values())), timeout=30, interval=0.05)
+        started = common.worker_started
+        common.wait_until(lambda: any(map(started, self.slots.values())), timeout=30, interval=0.05)
         holding = {row[0] for row in query(_HOLDERS, [list(self.slots.values())])}
         busy = [slot for slot, worker_id in self.slots.items() if worker_id in holding]
-        up = [slot for slot, worker_id in self.slots.items() if has_started(worker_id)]
+        up = [slot for slot, worker_id in self.slots.items() if started(worker_id)]
         slot = random.choice(busy or up or list(self.slots))
         victim = self.slots[slot]
         self.pool.kill(victim)

@@ -424,6 +424,12 @@ class Workers:
         return codes
 
 
+def worker_started(worker_id: str) -> bool:
+    """The worker logged its start line: Django is loaded and its first pass is next."""
+    log = LOG_DIR / f"{worker_id}.log"
+    return log.exists() and "started" in log.read_text()
+
+
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
