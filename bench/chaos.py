@@ -70,17 +70,6 @@ def release(tag: str, limit: int | None = None) -> int:
     return len(rows)
 
 
-def orphaned(dead_ids: list[str]) -> int:
-    """Rows still claimed by a process that was killed: the reaper has not recovered them yet."""
-    if not dead_ids:
-        return 0
-    rows = query(
-        "SELECT count(*) FROM followups_touchpoint WHERE status = 'in_progress' AND claimed_by = ANY(%s)",
-        [dead_ids],
-    )
-    return int(rows[0][0])
-
-
 _HOLDERS = (
     "SELECT DISTINCT claimed_by FROM followups_touchpoint "
     "WHERE status = 'in_progress' AND claimed_by = ANY(%s)"
@@ -115,6 +104,9 @@ class Run:
     idle_kills: int = 0
     last_kill: float = 0.0
     recovery_s: float | None = None
+    # Victims that left claims behind → when they were killed; and how long each took to be recovered.
+    pending: dict[str, float] = field(default_factory=dict)
+    recoveries: list[float] = field(default_factory=list)
     orphaned_claims: int = 0
     orphaned_handoffs: int = 0
 
@@ -147,19 +139,37 @@ class Run:
         claims, handoffs = query(_LEFT_BEHIND, [victim])[0]
         self.orphaned_claims += int(claims)
         self.orphaned_handoffs += int(handoffs)
+        if claims:
+            self.pending[victim] = self.last_kill
         self.generation[slot] += 1
         self.slots[slot] = f"chaos-{slot}-{self.generation[slot]}"
         self.pool.start(self.slots[slot])
 
+    def note_recoveries(self) -> None:
+        """Time, per killed worker, until the reaper has taken back every claim it left."""
+        if not self.pending:
+            return
+        still = {row[0] for row in query(_HOLDERS, [list(self.pending)])}
+        now = time.monotonic()
+        for victim in [v for v in self.pending if v not in still]:
+            self.recoveries.append(now - self.pending.pop(victim))
+
+    def pause(self, seconds: float) -> None:
+        """Sleep, looking at recoveries every 0.25 s so their times are that precise."""
+        until = time.monotonic() + seconds
+        while (left := until - time.monotonic()) > 0:
+            time.sleep(min(0.25, left))
+            self.note_recoveries()
+
     def kill_phase(self, bar: Progress) -> None:
         task = bar.add_task("kill -9", total=KILLS)
         for _ in range(KILLS):
-            time.sleep(random.uniform(0.05, MAX_GAP))
+            self.pause(random.uniform(0.05, MAX_GAP))
             if due_now() == 0:
                 burst = release("chaosr", BURST)
                 self.released += burst
                 self.idle_kills += burst == 0
-                time.sleep(random.uniform(0.05, 0.5))
+                self.pause(random.uniform(0.05, 0.5))
             self.kill_one()
             bar.advance(task)
             for crashed in self.pool.dead():  # a worker dying on its own is a finding, not noise
@@ -175,7 +185,8 @@ class Run:
         deadline = min(self.last_kill + DEADLINE, self.began + BUDGET)
         task = bar.add_task("finishing", total=self.released)
         while time.monotonic() < deadline:
-            if self.recovery_s is None and orphaned(self.dead_ids) == 0:
+            self.note_recoveries()
+            if self.recovery_s is None and not self.pending:
                 self.recovery_s = time.monotonic() - self.last_kill
             rows = query(
                 "SELECT count(*) FROM followups_touchpoint "
@@ -247,6 +258,9 @@ def report(sink: common.Sink, run: Run, exit_codes: dict[str, int | None], elaps
     figure("failed_in_sink", sum(1 for tp in failed if message_id_for(tp) in in_sink))
     figure("done_not_in_sink", done_not_in_sink)
     figure("recovery_s", run.recovery_s if run.recovery_s is not None else "never")
+    if run.recoveries:
+        figure("recovery_s_per_kill_max", max(run.recoveries))
+        figure("recovery_s_per_kill_mean", sum(run.recoveries) / len(run.recoveries))
     figure("kills_while_idle", run.idle_kills)
     clean = sum(1 for code in exit_codes.values() if code == 0)
     figure("clean_sigterm_exits", f"{clean}/{len(exit_codes)}")
