@@ -26,8 +26,8 @@ test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check candidly tests
-	$(VENV)/bin/ruff format --check candidly tests
+	$(VENV)/bin/ruff check candidly tests bench
+	$(VENV)/bin/ruff format --check candidly tests bench
 
 typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy candidly
