@@ -36,6 +36,7 @@ PUBLIC_ROUTES = {
     "messaging:withdraw",
     "messaging:feedback",
     "messaging:inbound-webhook",
+    "messaging:sms-inbound-twilio",
     "hiring:role-public",
 }
 

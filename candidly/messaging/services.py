@@ -1,5 +1,7 @@
-"""What people without accounts do through their links: unsubscribe, confirm, cancel, give feedback.
+"""What people without accounts do through their links: unsubscribe, confirm, cancel.
 Each service is one transaction that changes the rows and appends the timeline Event.
+
+Feedback pages and responses are the follow-ups app's (``followups.views.feedback``, ``followups.responses``).
 
 Confirming and cancelling an interview are the hiring services' (the 24-hour rule), called with the link.
 Withdrawing is ``hiring.withdrawal`` (its page: ``hiring.public_withdrawal``).
@@ -9,13 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
-from candidly.followups.models import Touchpoint
-from candidly.hiring.models import Interview, Submission
 from candidly.hiring.services import (
     CancellationOutcome,
     CancellationReason,
@@ -29,38 +27,6 @@ from candidly.messaging.models import Link
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
-
-
-def stop_remaining_touchpoints(
-    *,
-    candidate: Candidate | None = None,
-    contact: Any = None,
-    interview: Interview | None = None,
-    submission: Submission | None = None,
-    reason: str,
-    now: datetime,
-) -> list[Touchpoint]:
-    """Skip the person's still-planned touchpoints about ``interview`` (or, without one, ``submission``).
-
-    The update is conditional on ``status='planned'``, the same condition the worker claims on, so a row
-    is either claimed by the worker or skipped here, never both. Returns the rows this call skipped.
-    """
-    if (candidate is None) == (contact is None):
-        raise ValueError("Give exactly one person: a candidate or a contact.")
-    rows = Touchpoint.objects.filter(status=Touchpoint.Status.PLANNED)
-    rows = rows.filter(candidate=candidate) if candidate is not None else rows.filter(contact=contact)
-    if interview is not None:
-        rows = rows.filter(interview=interview)
-    elif submission is not None:
-        rows = rows.filter(Q(submission=submission) | Q(interview__submission=submission))
-    else:
-        raise ValueError("Give the interview or the submission the touchpoints are about.")
-    # Ids first, then a conditional update: the returned rows are exactly the ones this call skipped.
-    ids = list(rows.values_list("id", flat=True))
-    Touchpoint.objects.filter(id__in=ids, status=Touchpoint.Status.PLANNED).update(
-        status=Touchpoint.Status.SKIPPED, skip_reason=reason, done_at=now, updated_at=now
-    )
-    return list(Touchpoint.objects.filter(id__in=ids, status=Touchpoint.Status.SKIPPED, skip_reason=reason))
 
 
 def unsubscribe_candidate(candidate: Candidate, *, via: str, now: datetime) -> bool:
@@ -127,29 +93,3 @@ def cancel_interview_from_link(
             token = issue_link(Link.Purpose.WITHDRAW, candidate=candidate, submission=submission, now=now)
             withdraw_url = link_url(Link.Purpose.WITHDRAW, token)
         return LinkCancellation(outcome, withdraw_url=withdraw_url)
-
-
-def record_link_feedback(link: Link, *, text: str, now: datetime) -> list[Touchpoint] | None:
-    """Feedback written on the link's page: a response that stops the person's cadence for the interview.
-    Returns the skipped touchpoints, or None when the link was used concurrently."""
-    interview = link.interview
-    assert interview is not None
-    actor = Event.Actor.CANDIDATE if link.candidate is not None else Event.Actor.CONTACT
-    with transaction.atomic():
-        if not mark_link_used(link, now=now):
-            return None
-        record_event(
-            kind="interview.feedback_given",
-            summary=f"Gave feedback: {text}",
-            actor_type=actor,
-            contact=link.contact,
-            interview=interview,
-            data={"text": text},
-        )
-        return stop_remaining_touchpoints(
-            candidate=link.candidate,
-            contact=link.contact,
-            interview=interview,
-            reason="gave feedback",
-            now=now,
-        )

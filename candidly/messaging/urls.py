@@ -2,7 +2,7 @@ from django.urls import path
 
 from candidly.followups.views import feedback as feedback_views
 from candidly.hiring import public_views, public_withdrawal
-from candidly.messaging import views
+from candidly.messaging import sms_inbound, views
 
 app_name = "messaging"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("l/feedback/<str:token>/", feedback_views.feedback, name="feedback"),
     # Inbound email (replies) from a provider through anymail, e.g. /anymail/postmark/inbound/.
     path("anymail/<str:provider>/inbound/", views.inbound_webhook, name="inbound-webhook"),
+    # Inbound SMS (replies) from Twilio, checked by its X-Twilio-Signature.
+    path("sms/inbound/twilio/", sms_inbound.twilio_inbound, name="sms-inbound-twilio"),
     # Recruiters: the demo's local inbox.
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.inbox_message, name="inbox-message"),

@@ -29,7 +29,6 @@ from django.views.decorators.http import require_http_methods
 from candidly.accounts import security
 from candidly.lib.phones import display_phone
 from candidly.messaging import services
-from candidly.messaging.forms import FeedbackForm
 from candidly.messaging.links import LinkError, is_rate_limited, record_bad_token, resolve_link
 from candidly.messaging.models import InboxMessage, Link
 
@@ -127,19 +126,6 @@ def unsubscribe(request: HttpRequest, link: Link) -> HttpResponse:
         services.unsubscribe_candidate(candidate, via=via, now=timezone.now())
         return render(request, "public/unsubscribe_done.html", context)
     return render(request, "public/unsubscribe.html", context)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@public_link(Link.Purpose.FEEDBACK)
-def feedback(request: HttpRequest, link: Link) -> HttpResponse:
-    form = FeedbackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        skipped = services.record_link_feedback(link, text=form.cleaned_data["text"], now=timezone.now())
-        if skipped is None:
-            return render(request, "public/link_invalid.html", {"gone": True}, status=410)
-        return render(request, "public/feedback_done.html", _page_context(link))
-    status = 400 if request.method == "POST" else 200
-    return render(request, "public/feedback.html", _page_context(link, form=form), status=status)
 
 
 # --- inbound email webhooks ---------------------------------------------------------------------------
