@@ -232,7 +232,9 @@ def test_cancel_with_a_link_for_something_else_is_refused_without_data(interview
     elif wrong == "feedback-token":
         token = issue_link(Link.Purpose.FEEDBACK, candidate=candidate, interview=interview)
     else:
-        token = cancel_token(interview)[:-1] + "a"
+        genuine = cancel_token(interview)
+        # Change the last character to a different one (replacing it with itself would tamper nothing).
+        token = genuine[:-1] + ("b" if genuine.endswith("a") else "a")
 
     response = cancel_at(STARTS - timedelta(days=2), token, reason_kind="reschedule")
 
