@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from candidly.accounts.models import User
 from candidly.followups.models import Feedback, Task, Touchpoint
@@ -83,3 +83,24 @@ def feedback_for(*, interview: Interview | None = None, candidate: Candidate | N
     else:
         raise ValueError("Give the interview or the candidate.")
     return list(rows.order_by("-updated_at", "-id"))
+
+
+TASK_LIST_RELATED = ("assigned_to", "candidate", "contact__company", "submission__role__company", "interview")
+# The Today page shows this many of the viewer's open tasks.
+TODAY_TASKS_SHOWN = 10
+
+
+def open_tasks_for(viewer: User, *, mine_only: bool = False) -> QuerySet[Task]:
+    """Open tasks, the viewer's first, then urgent first and by due time; one query with its people."""
+    tasks = Task.objects.filter(status=Task.Status.OPEN).select_related(*TASK_LIST_RELATED)
+    if mine_only:
+        tasks = tasks.filter(assigned_to=viewer)
+    mine = Case(When(assigned_to=viewer, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return tasks.annotate(is_mine=mine).order_by("-is_mine", "-urgent", "due_at", "id")
+
+
+def open_tasks_panel(viewer: User) -> dict[str, object]:
+    """The viewer's open tasks for Today (urgent first, at most ``TODAY_TASKS_SHOWN``) and whether there
+    are more: one query, one row more than shown instead of a COUNT."""
+    tasks = list(open_tasks_for(viewer, mine_only=True)[: TODAY_TASKS_SHOWN + 1])
+    return {"tasks": tasks[:TODAY_TASKS_SHOWN], "more": len(tasks) > TODAY_TASKS_SHOWN}

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
-from candidly.followups.queries import feedback_for
+from candidly.followups.queries import feedback_for, open_tasks_panel
 from candidly.followups.today import today_lists
 from candidly.hiring import ending_views, queries, services
 from candidly.hiring.forms import (
@@ -84,6 +84,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "unmarked": unmarked[:PAGE_SIZE],
             "more_unmarked": len(unmarked) > PAGE_SIZE,
             "lists": today_lists(user=_actor(request), now=now),
+            "panel": open_tasks_panel(_actor(request)),
         },
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
 from functools import cache
 
 from django.core.exceptions import ValidationError
@@ -25,8 +24,3 @@ def validate_time_zone(value: str) -> None:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValidationError("“%(value)s” is not a known time zone.", params={"value": value}) from None
-
-
-def localize(naive: datetime, zone: str) -> datetime:
-    """Attach ``zone`` to a wall-clock time; a time skipped by a DST change moves forward (fold=0)."""
-    return naive.replace(tzinfo=zoneinfo.ZoneInfo(zone))

@@ -12,7 +12,6 @@ from urllib.parse import quote, urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from candidly.accounts.models import User
 from candidly.followups.interview_plan import CANCELLED_STATUSES, cancellation_reason
 from candidly.followups.models import Task
+from candidly.followups.queries import TASK_LIST_RELATED, open_tasks_for
 from candidly.followups.tasks import complete_task
 from candidly.hiring.services import PreparedEmail, prepare_manager_cancellation_email
 from candidly.hiring.tasks import recruiter_for
@@ -30,7 +30,6 @@ from candidly.people.models import Contact
 PAGE_SIZE = 50
 # Tasks about the company: the page shows the hiring manager's details next to them.
 COMPANY_KINDS = frozenset({Task.Kind.CANCEL_WITH_COMPANY, Task.Kind.TELL_COMPANY, Task.Kind.CHASE_COMPANY})
-LIST_RELATED = ("assigned_to", "candidate", "contact__company", "submission__role__company", "interview")
 
 
 class DoneForm(forms.Form):
@@ -46,15 +45,6 @@ def _viewer(request: HttpRequest) -> User:
     # LoginRequiredMiddleware has already turned anonymous visitors away.
     assert isinstance(request.user, User)
     return request.user
-
-
-def open_tasks_for(viewer: User, *, mine_only: bool = False) -> QuerySet[Task]:
-    """Open tasks, the viewer's first, then urgent first and by due time; one query with its people."""
-    tasks = Task.objects.filter(status=Task.Status.OPEN).select_related(*LIST_RELATED)
-    if mine_only:
-        tasks = tasks.filter(assigned_to=viewer)
-    mine = Case(When(assigned_to=viewer, then=Value(True)), default=Value(False), output_field=BooleanField())
-    return tasks.annotate(is_mine=mine).order_by("-is_mine", "-urgent", "due_at", "id")
 
 
 def task_list(request: HttpRequest) -> HttpResponse:
@@ -95,7 +85,7 @@ def _company_context(task: Task) -> dict[str, Any]:
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(
         Task.objects.select_related(
-            *LIST_RELATED,
+            *TASK_LIST_RELATED,
             "done_by",
             "submission__candidate",
             "submission__recruiter",
