@@ -14,7 +14,7 @@ import icalendar
 
 from candidly.accounts.models import User
 from candidly.hiring.models import Interview, Submission
-from candidly.hiring.services import schedule_interview
+from candidly.hiring.services.interviews import schedule_interview
 from tests.factories import (
     CandidateFactory,
     CompanyFactory,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from candidly.accounts.models import User
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
 
@@ -68,7 +69,7 @@ def create_user(
     user.full_clean()
     user.save()
     record_event(
-        kind="user.created",
+        kind=EventKind.USER_CREATED,
         summary=f"Account {user.username} created ({user.get_role_display()})",
         actor=actor,
         data={"user_id": user.pk, "role": user.role},
@@ -114,7 +115,7 @@ def set_role(user: User, *, role: str, actor: User | None) -> User:
     user.role, user.is_staff = locked.role, locked.is_staff
     if previous != role:
         record_event(
-            kind="user.role_changed",
+            kind=EventKind.USER_ROLE_CHANGED,
             summary=f"{locked} is now {locked.get_role_display().lower()} (was {previous})",
             actor=actor,
             data={"user_id": locked.pk, "from": previous, "to": role},

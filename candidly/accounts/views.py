@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from candidly.accounts.forms import PasswordResetForm
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
 
@@ -66,7 +67,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             response = super().form_valid(form)
             user = form.user
             record_event(
-                kind="user.password_reset",
+                kind=EventKind.USER_PASSWORD_RESET,
                 summary=f"{user} chose a new password from a reset link",
                 actor=user,
                 data={"user_id": user.pk},

@@ -19,6 +19,7 @@ from candidly.accounts.models import User
 from candidly.demo import data
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.people.models import Candidate, Company, Contact, Tag
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
 DEMO_SEED = 20240611
@@ -380,7 +381,7 @@ class _Builder:
         events.append(
             self.event(
                 submission.created_at,
-                "submission.created",
+                EventKind.SUBMISSION_CREATED,
                 f"Submitted to {role.title} at {company.name}",
                 submission=submission,
                 actor=recruiter,
@@ -476,7 +477,7 @@ class _Builder:
         events.append(
             self.event(
                 interview.created_at,
-                "interview.scheduled",
+                EventKind.INTERVIEW_SCHEDULED,
                 f"Interview round {interview.round} booked for {when}",
                 interview=interview,
                 actor=recruiter,
@@ -498,7 +499,7 @@ class _Builder:
             )
             confirmation = self.event(
                 confirmed_at,
-                "interview.confirmed",
+                EventKind.INTERVIEW_CONFIRMED,
                 f"Confirmed they will attend interview round {interview.round}",
                 interview=interview,
                 actor_type=Event.Actor.CANDIDATE,
@@ -533,7 +534,9 @@ class _Builder:
             events.append(
                 self.event(
                     asked_at,
-                    "interview.late_cancellation" if late else "interview.cancelled_with_notice",
+                    EventKind.INTERVIEW_LATE_CANCELLATION
+                    if late
+                    else EventKind.INTERVIEW_CANCELLED_WITH_NOTICE,
                     f"{label} of interview round {interview.round}, {minutes // 60} h {minutes % 60} min "
                     f"before the start: {reason_label}",
                     interview=interview,
@@ -560,7 +563,7 @@ class _Builder:
             events.append(
                 self.event(
                     at,
-                    "interview.completed" if attended else "interview.no_show",
+                    EventKind.INTERVIEW_COMPLETED if attended else EventKind.INTERVIEW_NO_SHOW,
                     f"Attended interview round {interview.round}"
                     if attended
                     else f"No-show at interview round {interview.round}: did not attend and did not tell us",
@@ -589,7 +592,7 @@ class _Builder:
         self.agency.events.append(
             self.event(
                 at,
-                "submission.stage_changed",
+                EventKind.SUBMISSION_STAGE_CHANGED,
                 summary,
                 submission=submission,
                 actor=submission.recruiter,
@@ -621,7 +624,7 @@ class _Builder:
                 self.agency.events.append(
                     self.event(
                         submission.gone_quiet_at,
-                        "submission.gone_quiet",
+                        EventKind.SUBMISSION_GONE_QUIET,
                         f"{submission.candidate} has not answered for five business days",
                         submission=submission,
                         actor_type=Event.Actor.SYSTEM,
@@ -710,7 +713,7 @@ class _Builder:
             joined_events.append(
                 Event(
                     occurred_at=created,
-                    kind="candidate.created",
+                    kind=EventKind.CANDIDATE_CREATED,
                     summary=f"Added candidate {candidate}.",
                     actor_type=Event.Actor.USER,
                     actor_user=candidate.recruiter,
@@ -723,7 +726,7 @@ class _Builder:
                 joined_events.append(
                     Event(
                         occurred_at=candidate.unsubscribed_at,
-                        kind="candidate.unsubscribed",
+                        kind=EventKind.CANDIDATE_UNSUBSCRIBED,
                         summary="Unsubscribed from non-essential emails (link)",
                         actor_type=Event.Actor.CANDIDATE,
                         candidate=candidate,

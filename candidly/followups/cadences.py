@@ -26,6 +26,7 @@ from candidly.followups.services import plan_touchpoint
 from candidly.hiring.models import Interview, Submission
 from candidly.lib.businesstime import add_business_days
 from candidly.people.models import Candidate, Contact
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
@@ -91,14 +92,7 @@ KIND_CHANNELS: dict[str, tuple[str, ...]] = {
 CADENCE_KINDS = frozenset(KIND_CHANNELS)
 
 # Once an interview is one of these, its cadences have nothing left to do.
-STOPPED_INTERVIEW_STATUSES = frozenset(
-    {
-        Interview.Status.NO_SHOW,
-        Interview.Status.CANCELLED_WITH_NOTICE,
-        Interview.Status.LATE_CANCELLATION,
-        Interview.Status.RESCHEDULED,
-    }
-)
+STOPPED_INTERVIEW_STATUSES = frozenset({Interview.Status.NO_SHOW, *Interview.CANCELLED_STATUSES})
 
 
 def load_cadence(audience: str) -> Cadence:
@@ -194,7 +188,7 @@ def plan_follow_up_cadences(interview: Interview) -> list[Touchpoint]:
             created = _plan_steps(interview, cadence=cadence, person=person, agency=agency)
             planned.extend(created)
             record_event(
-                kind="followup.planned",
+                kind=EventKind.FOLLOWUP_PLANNED,
                 summary=f"Follow-ups planned for {person.name} after round {interview.round}: "
                 + (", ".join(tp.get_kind_display().lower() for tp in created) or "none (empty cadence)"),
                 actor_type=Event.Actor.SYSTEM,
@@ -392,7 +386,7 @@ def remind_manager_now(run: CadenceRun, *, actor: User, now: datetime) -> Touchp
             step=EXTRA_REMINDER_STEPS + extra.count(),
         )
         record_event(
-            kind="followup.reminder_requested",
+            kind=EventKind.FOLLOWUP_REMINDER_REQUESTED,
             summary=f"Extra feedback reminder to {run.contact.name} queued",
             actor=actor,
             contact=run.contact,

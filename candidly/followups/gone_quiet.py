@@ -17,13 +17,10 @@ from django.db import transaction
 
 from candidly.accounts.models import User
 from candidly.followups.models import Task, Touchpoint
-from candidly.hiring.events import EVENT_GONE_QUIET
 from candidly.hiring.models import Submission
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
-
-EVENT_GONE_QUIET_CLEARED = "submission.gone_quiet_cleared"
-EVENT_ESCALATED = "followup.escalated"
 
 
 def flag_gone_quiet(touchpoint: Touchpoint, *, now: datetime) -> bool:
@@ -43,7 +40,7 @@ def flag_gone_quiet(touchpoint: Touchpoint, *, now: datetime) -> bool:
     submission.gone_quiet_at = now
     interview = touchpoint.interview
     record_event(
-        kind=EVENT_GONE_QUIET,
+        kind=EventKind.SUBMISSION_GONE_QUIET,
         summary=f"Gone quiet: no answer to any follow-up since round {interview.round if interview else '?'}",
         actor_type=Event.Actor.SYSTEM,
         submission=submission,
@@ -78,7 +75,7 @@ def clear_gone_quiet(
         status=Task.Status.DONE, done_at=now, done_by=actor, outcome=f"They answered ({how})."
     )
     record_event(
-        kind=EVENT_GONE_QUIET_CLEARED,
+        kind=EventKind.SUBMISSION_GONE_QUIET_CLEARED,
         summary=f"No longer quiet: {how}",
         actor=actor,
         actor_type=actor_type or Event.Actor.CANDIDATE,
@@ -97,7 +94,7 @@ def record_escalation(touchpoint: Touchpoint, *, now: datetime) -> None:
         return
     name = interview.submission.candidate.name if interview is not None else "the candidate"
     record_event(
-        kind=EVENT_ESCALATED,
+        kind=EventKind.FOLLOWUP_ESCALATED,
         summary=f"{contact.name} has not given feedback on {name}'s interview: escalated to the recruiter",
         actor_type=Event.Actor.SYSTEM,
         contact=contact,
@@ -120,7 +117,7 @@ def mark_alert_handled(task: Task, *, actor: User, now: datetime) -> bool:
         )
         if done:
             record_event(
-                kind="task.done",
+                kind=EventKind.TASK_DONE,
                 summary=f"Handled: {task.title}",
                 actor=actor,
                 submission=task.submission,

@@ -34,30 +34,28 @@ can tell a message of an older version (:func:`reason_no_longer_applies`) and no
 
 from __future__ import annotations
 
-import importlib
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from candidly.accounts.models import AgencySettings
+from candidly.followups.cadences import plan_follow_up_cadences
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.services import business_moment, plan_touchpoint
+from candidly.followups.skips import skip_touchpoints
+from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview
-from candidly.hiring.tasks import create_interview_task, recruiter_for
+from candidly.hiring.rules import FollowUpPlan
 from candidly.lib.businesstime import BusinessHours, is_business_moment, next_business_moment
 from candidly.people.models import Candidate, Contact
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
-from candidly.timeline.services import record_event
-
-if TYPE_CHECKING:
-    from candidly.hiring.services import FollowUpPlan
 
 Kind = Touchpoint.Kind
 Status = Touchpoint.Status
@@ -73,9 +71,8 @@ SWEEP_LIMIT = 100
 
 LOGISTICS_KINDS = frozenset({Kind.INTERVIEW_CONFIRMATION, Kind.INTERVIEW_REMINDER})
 CANCELLATION_KINDS = frozenset({Kind.INTERVIEW_CANCELLED, Kind.MANAGER_CANCELLATION})
-CANCELLED_STATUSES = frozenset({Interview.Status.CANCELLED_WITH_NOTICE, Interview.Status.LATE_CANCELLATION})
 # The Events hiring.services.cancel_interview_for_candidate writes (their data holds the reason).
-CANCELLATION_EVENT_KINDS = ("interview.cancelled_with_notice", "interview.late_cancellation")
+CANCELLATION_EVENT_KINDS = (EventKind.INTERVIEW_CANCELLED_WITH_NOTICE, EventKind.INTERVIEW_LATE_CANCELLATION)
 
 
 class Slot(IntEnum):
@@ -224,7 +221,7 @@ def skip_planned(
 
     Conditional on ``status='planned'``, the condition the worker claims on: a row is either claimed or
     skipped, never both. A row already claimed is stopped at perform time (:func:`reason_no_longer_applies`).
-    Records one ``touchpoint.skipped`` Event for the lot when it skipped any.
+    Records one ``touchpoint.skipped`` Event for the lot when it skipped any (``followups.skips``).
     """
     rows = Touchpoint.objects.filter(interview=interview, status=Status.PLANNED)
     if kinds is not None:
@@ -233,26 +230,7 @@ def skip_planned(
         rows = rows.filter(candidate_id=interview.submission.candidate_id)
     if before_sequence is not None:
         rows = rows.filter(step__lt=before_sequence * 10)
-    ids = list(rows.values_list("pk", flat=True))
-    if not ids:
-        return []
-    Touchpoint.objects.filter(pk__in=ids, status=Status.PLANNED).update(
-        status=Status.SKIPPED, skip_reason=reason[:300], done_at=now, updated_at=now
-    )
-    skipped = list(
-        Touchpoint.objects.filter(
-            pk__in=ids, status=Status.SKIPPED, skip_reason=reason[:300], done_at=now
-        ).order_by("due_at", "pk")
-    )
-    if skipped:
-        record_event(
-            kind="touchpoint.skipped",
-            summary=f"{len(skipped)} planned message(s) will not be sent: {reason}",
-            actor_type=Event.Actor.SYSTEM,
-            interview=interview,
-            data={"touchpoints": [touchpoint.pk for touchpoint in skipped], "reason": reason},
-        )
-    return skipped
+    return skip_touchpoints(rows, reason=reason, now=now, record_on=interview)
 
 
 def replan_interview_touchpoints(interview: Interview, *, now: datetime) -> Replan:
@@ -291,11 +269,6 @@ def cancel_interview_touchpoints(interview: Interview, *, now: datetime, notify_
     return Replan(skipped=tuple(skipped), planned=tuple(planned))
 
 
-# The seam for the follow-up cadences (issue 5): when ``candidly.followups.cadences`` defines
-# ``plan_follow_up_cadences(interview)``, an attended interview starts them from here.
-CADENCES_MODULE = "candidly.followups.cadences"
-
-
 def after_interview_outcome(
     interview: Interview, follow_up: FollowUpPlan | str | None, *, now: datetime
 ) -> list[Touchpoint]:
@@ -305,14 +278,13 @@ def after_interview_outcome(
     - ``missed_you`` (no-show): the candidate's planned touchpoints for the interview (their follow-up
       cadence, if any) are skipped, and one "we missed you" email is planned, due now in their business
       hours.
-    - ``follow_up_cadence`` (attended): ``plan_follow_up_cadences(interview)`` from ``followups.cadences``
-      when that module provides it (the cadences are planned there); otherwise nothing yet.
+    - ``follow_up_cadence`` (attended): the cadences (``followups.cadences.plan_follow_up_cadences``).
     Either way, reminders still planned for the interview are skipped: it is over.
     """
     if follow_up is None:
         return []
     skip_planned(interview, reason="The interview is over.", now=now, kinds=LOGISTICS_KINDS)
-    if follow_up == "missed_you":
+    if follow_up == FollowUpPlan.MISSED_YOU:
         skip_planned(
             interview,
             reason="No-show: a single “we missed you” message replaces the follow-up cadence.",
@@ -327,16 +299,8 @@ def after_interview_outcome(
             interview=interview,
         )
         return [touchpoint] if created else []
-    if follow_up == "follow_up_cadence":
-        try:
-            cadences = importlib.import_module(CADENCES_MODULE)
-        except ModuleNotFoundError as exc:
-            if exc.name != CADENCES_MODULE:
-                raise  # the module exists but is broken: say so
-            return []
-        planner = getattr(cadences, "plan_follow_up_cadences", None)
-        if planner is not None:
-            return list(planner(interview) or [])
+    if follow_up == FollowUpPlan.FOLLOW_UP_CADENCE:
+        return plan_follow_up_cadences(interview)
     return []
 
 
@@ -376,7 +340,7 @@ def reason_no_longer_applies(touchpoint: Touchpoint, *, now: datetime) -> str:
             return "The interview has already started; the logistics message was not sent."
         if step_sequence(touchpoint.step) < interview.sequence:
             return "The interview changed after this was planned; a message with the new details replaces it."
-    elif kind in CANCELLATION_KINDS and interview.status not in CANCELLED_STATUSES:
+    elif kind in CANCELLATION_KINDS and interview.status not in Interview.CANCELLED_STATUSES:
         return "The interview is not cancelled; the cancellation message was not sent."
     return ""
 
@@ -385,7 +349,7 @@ def reason_no_longer_applies(touchpoint: Touchpoint, *, now: datetime) -> str:
 
 
 def _recruiter_zone(interview: Interview) -> str:
-    recruiter = recruiter_for(interview.submission)
+    recruiter = interview.submission.responsible_recruiter
     return recruiter.time_zone if recruiter is not None else settings.CANDIDLY_DEFAULT_TIME_ZONE
 
 
@@ -439,8 +403,8 @@ def sweep_unmarked_interviews(*, now: datetime) -> list[Task]:
             candidate, company = submission.candidate, submission.role.company
             ended = interview.ends_at.astimezone(zoneinfo.ZoneInfo(_recruiter_zone(interview)))
             created.append(
-                create_interview_task(
-                    interview,
+                create_task(
+                    interview=interview,
                     kind=Task.Kind.MARK_INTERVIEW,
                     title=f"Mark the interview's outcome: {candidate.name} with {company.name}, "
                     f"round {interview.round}",

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-if TYPE_CHECKING:
-    from candidly.people.models import Candidate, Contact
+from candidly.accounts.models import User
+from candidly.people.models import Candidate, Contact
 
 
 class Touchpoint(models.Model):
@@ -125,6 +124,15 @@ class Touchpoint(models.Model):
     @property
     def is_message(self) -> bool:
         return self.channel in self.MESSAGE_CHANNELS
+
+    @property
+    def responsible_recruiter(self) -> User | None:
+        """Who acts on this touchpoint: its submission's responsible recruiter (``Submission``'s one
+        rule), else the candidate's recruiter; or nobody."""
+        submission = self.submission or (self.interview.submission if self.interview is not None else None)
+        if submission is not None:
+            return submission.responsible_recruiter
+        return self.candidate.recruiter if self.candidate is not None else None
 
     @property
     def is_essential(self) -> bool:

@@ -19,19 +19,15 @@ from django.db.models import Q
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups.gone_quiet import clear_gone_quiet
 from candidly.followups.models import Cadence, CadenceRun, Feedback, Task, Touchpoint
-from candidly.hiring import services as hiring_services
+from candidly.followups.skips import skip_touchpoints
+from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview, Submission
-from candidly.hiring.reliability import EVENT_FOLLOWUP_RESPONDED
+from candidly.hiring.services import interview_status
 from candidly.lib.businesstime import BusinessHours, next_business_moment
 from candidly.people.models import Candidate, Contact
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
-
-EVENT_RESPONDED = EVENT_FOLLOWUP_RESPONDED  # the candidate's; hiring.reliability counts it
-EVENT_MANAGER_RESPONDED = "followup.manager_responded"  # the hiring manager's; responsiveness counts it
-EVENT_FEEDBACK_GIVEN = "feedback.given"
-EVENT_FEEDBACK_CORRECTED = "feedback.corrected"
-EVENT_CALL_LOGGED = "call.logged"
 
 Channel = Feedback.Channel
 REASONS: dict[str, str] = {
@@ -202,7 +198,7 @@ def _save_feedback(
         feedback.verdict, feedback.notes = answers.verdict, answers.notes
     feedback.save()
     record_event(
-        kind=EVENT_FEEDBACK_CORRECTED if previous is not None else EVENT_FEEDBACK_GIVEN,
+        kind=EventKind.FEEDBACK_CORRECTED if previous is not None else EventKind.FEEDBACK_GIVEN,
         summary=("Corrected their answers: " if previous is not None else "Answered: ") + describe(feedback),
         actor=actor,
         actor_type=None
@@ -265,22 +261,12 @@ def _stop_cadence(
     pending = Q(status=Touchpoint.Status.PLANNED) | Q(
         status=Touchpoint.Status.DUE, kind=Touchpoint.Kind.FOLLOW_UP_CALL
     )
-    ids = list(
-        Touchpoint.objects.filter(mine & about & pending)
-        .exclude(kind__in=keep_kinds)
-        .values_list("pk", flat=True)
-    )
-    for status in (Touchpoint.Status.PLANNED, Touchpoint.Status.DUE):
-        Touchpoint.objects.filter(pk__in=ids, status=status).update(
-            status=Touchpoint.Status.SKIPPED, skip_reason=reason[:300], done_at=now, updated_at=now
-        )
-    skipped = list(
-        Touchpoint.objects.filter(pk__in=ids, status=Touchpoint.Status.SKIPPED, done_at=now).order_by(
-            "due_at", "pk"
-        )
-    )
-    Task.objects.filter(touchpoint__in=[tp.pk for tp in skipped], status=Task.Status.OPEN).update(
-        status=Task.Status.CANCELLED, done_at=now, outcome=f"Not needed: {person.name} {reason}."[:300]
+    skipped = skip_touchpoints(
+        Touchpoint.objects.filter(mine & about & pending).exclude(kind__in=keep_kinds),
+        reason=reason,
+        now=now,
+        include_due=True,
+        task_outcome=f"Not needed: {person.name} {reason}.",
     )
     if isinstance(person, Contact) and interview is not None:
         # A chase task is pointless once the manager has answered.
@@ -312,11 +298,14 @@ def _record_first_response(
     seconds = max(0, round((now - interview.ends_at).total_seconds()))
     data: dict[str, object] = {"response_seconds": seconds, "channel": channel}
     if is_candidate:
-        kind, summary = EVENT_RESPONDED, f"Responded after the interview ({REASONS.get(channel, channel)})"
+        kind, summary = (
+            EventKind.FOLLOWUP_RESPONDED,
+            f"Responded after the interview ({REASONS.get(channel, channel)})",
+        )
     else:
         within = run.respond_by is None or now <= run.respond_by
         data["within_window"] = within
-        kind = EVENT_MANAGER_RESPONDED
+        kind = EventKind.FOLLOWUP_MANAGER_RESPONDED
         summary = f"{person.name} gave feedback" + (" within the window" if within else " late")
     record_event(
         kind=kind,
@@ -355,8 +344,8 @@ def _tasks_for_answers(
         due = call_window_start(candidate, feedback.call_window, now=now)
         window = feedback.get_call_window_display().lower()
         tasks.append(
-            hiring_services.create_interview_task(
-                interview,
+            create_task(
+                interview=interview,
                 kind=Task.Kind.CALL,
                 title=f"Call {candidate.name}: they asked to talk about {company} ({window}, their time)",
                 details=f"{candidate.name} asked to be called after round {interview.round} instead of "
@@ -369,8 +358,8 @@ def _tasks_for_answers(
         )
     if feedback.excitement == Feedback.Excitement.NO and before.excitement != Feedback.Excitement.NO:
         tasks.append(
-            hiring_services.create_interview_task(
-                interview,
+            create_task(
+                interview=interview,
                 kind=Task.Kind.CALL,
                 title=f"{candidate.name} is not keen to go on with {company}: talk it through",
                 details="They answered “no” to “still excited to move forward?”. They were offered the "
@@ -396,7 +385,7 @@ def _verdict_tasks(
         return tasks
     if interview.status in Interview.UPCOMING_STATUSES and interview.ends_at <= now:
         # A verdict on the candidate means they were there: record the attendance nobody marked.
-        hiring_services.mark_interview_outcome(
+        interview_status.mark_interview_outcome(
             interview,
             outcome=Interview.Status.COMPLETED,
             now=now,
@@ -410,8 +399,8 @@ def _verdict_tasks(
         Feedback.Verdict.HOLD: "{company} put {name} on hold",
     }[Feedback.Verdict(feedback.verdict)].format(company=contact.company.name, name=candidate.name)
     tasks.append(
-        hiring_services.create_interview_task(
-            interview,
+        create_task(
+            interview=interview,
             kind=Task.Kind.RELAY_VERDICT,
             title=f"{headline}: tell {candidate.name}",
             details=f"{contact.name}'s verdict after round {interview.round}: "
@@ -431,7 +420,7 @@ def _mark_no_show(interview: Interview, contact: Contact, *, now: datetime) -> l
     candidate's follow-ups stop, and the single "we missed you" message is planned instead."""
     candidate = interview.submission.candidate
     try:
-        outcome = hiring_services.mark_interview_outcome(
+        outcome = interview_status.mark_interview_outcome(
             interview,
             outcome=Interview.Status.NO_SHOW,
             now=now,
@@ -442,8 +431,8 @@ def _mark_no_show(interview: Interview, contact: Contact, *, now: datetime) -> l
     except ValidationError as exc:
         # Already marked attended (or cancelled): the record is append-only, so a person must look.
         return [
-            hiring_services.create_interview_task(
-                interview,
+            create_task(
+                interview=interview,
                 kind=Task.Kind.OTHER,
                 title=f"{contact.name} says {candidate.name} did not attend round {interview.round}: check",
                 details=" ".join(exc.messages),
@@ -524,7 +513,7 @@ def log_call(
                 status=Touchpoint.Status.DONE, done_at=now, updated_at=now
             )
         record_event(
-            kind=EVENT_CALL_LOGGED,
+            kind=EventKind.CALL_LOGGED,
             summary=f"Called {candidate.name}: {label.lower()}",
             actor=actor,
             candidate=candidate,

@@ -22,14 +22,11 @@ from enum import StrEnum
 from django.db.models import Count, Q, QuerySet
 
 from candidly.followups.cadences import STOPPED_INTERVIEW_STATUSES
-from candidly.followups.gone_quiet import EVENT_ESCALATED
 from candidly.followups.models import Cadence, CadenceRun
-from candidly.followups.responses import EVENT_MANAGER_RESPONDED
 from candidly.hiring.models import Submission
 from candidly.people.models import Company, Contact
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
-
-EVENT_PLANNED = "followup.planned"
 
 
 class Figure(StrEnum):
@@ -97,13 +94,13 @@ def responsiveness_record(
     without history (zeros and "—")."""
     events = Event.objects.filter(**_about(company, contact))
     counts = events.aggregate(
-        responses=Count("pk", filter=Q(kind=EVENT_MANAGER_RESPONDED)),
-        escalations=Count("pk", filter=Q(kind=EVENT_ESCALATED)),
+        responses=Count("pk", filter=Q(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)),
+        escalations=Count("pk", filter=Q(kind=EventKind.FOLLOWUP_ESCALATED)),
     )
     seconds: list[float] = []
     within = 0
     if counts["responses"]:
-        answers = events.filter(kind=EVENT_MANAGER_RESPONDED)
+        answers = events.filter(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)
         rows = answers.values_list("data__response_seconds", "data__within_window")
         for value, on_time in rows:
             if isinstance(value, int | float) and value >= 0:
@@ -126,12 +123,14 @@ def figure_events(
     if figure == Figure.AWAITING:
         interviews = awaiting_runs(company=company, contact=contact).values("interview")
         events = events.filter(
-            kind=EVENT_PLANNED, interview__in=interviews, data__audience=Cadence.Audience.HIRING_MANAGER
+            kind=EventKind.FOLLOWUP_PLANNED,
+            interview__in=interviews,
+            data__audience=Cadence.Audience.HIRING_MANAGER,
         )
     elif figure == Figure.RESPONSES:
-        events = events.filter(kind=EVENT_MANAGER_RESPONDED)
+        events = events.filter(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)
     elif figure == Figure.ESCALATIONS:
-        events = events.filter(kind=EVENT_ESCALATED)
+        events = events.filter(kind=EventKind.FOLLOWUP_ESCALATED)
     else:
         raise ValueError(f"Unknown figure {figure!r}.")
     return events.select_related("actor_user", "candidate").order_by("-occurred_at", "-id")

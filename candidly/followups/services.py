@@ -18,12 +18,14 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from candidly.accounts.models import AgencySettings, User
+from candidly.accounts.models import AgencySettings
 from candidly.followups.gone_quiet import flag_gone_quiet, record_escalation
 from candidly.followups.models import Task, Touchpoint
+from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview, Submission
 from candidly.lib.businesstime import next_business_moment
 from candidly.people.models import Candidate, Contact
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
@@ -129,18 +131,6 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempt - 1, 0), settings.CANDIDLY_RETRY_MAX_SECONDS))
 
 
-def recruiter_for(touchpoint: Touchpoint) -> User | None:
-    """Who acts on this touchpoint: the submission's recruiter, else the candidate's, else the role's."""
-    submission = touchpoint.submission
-    if submission is not None and submission.recruiter_id is not None:
-        return submission.recruiter
-    if touchpoint.candidate is not None and touchpoint.candidate.recruiter_id is not None:
-        return touchpoint.candidate.recruiter
-    if submission is not None:
-        return submission.role.recruiter
-    return None
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Outcomes of a claimed touchpoint (called by the worker and the reaper)
 
@@ -201,11 +191,11 @@ def _event(touchpoint: Touchpoint, *, kind: str, summary: str, **data: Any) -> E
 
 
 def _task(touchpoint: Touchpoint, *, kind: str, title: str, due_at: datetime, **extra: Any) -> Task:
-    return Task.objects.create(
+    return create_task(
         kind=kind,
-        title=title[:300],
-        assigned_to=recruiter_for(touchpoint),
+        title=title,
         due_at=due_at,
+        actor=None,
         candidate=touchpoint.candidate,
         contact=touchpoint.contact,
         submission=touchpoint.submission,
@@ -246,7 +236,7 @@ def mark_sent(touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_
             return False
         _event(
             touchpoint,
-            kind="touchpoint.sent",
+            kind=EventKind.TOUCHPOINT_SENT,
             summary=f"{touchpoint.get_kind_display()} sent by {_channel_label(touchpoint)} "
             f"to {touchpoint.person}",
             message_id=message_id,
@@ -270,7 +260,7 @@ def mark_skipped(touchpoint: Touchpoint, *, now: datetime, worker_id: str, reaso
             return False
         _event(
             touchpoint,
-            kind="touchpoint.skipped",
+            kind=EventKind.TOUCHPOINT_SKIPPED,
             summary=f"{touchpoint.get_kind_display()} to {touchpoint.person} not sent: {reason}",
             reason=reason,
         )
@@ -318,7 +308,7 @@ def mark_failed(touchpoint: Touchpoint, *, now: datetime, owner: Owner, error: s
         )
         _event(
             touchpoint,
-            kind="touchpoint.failed",
+            kind=EventKind.TOUCHPOINT_FAILED,
             summary=f"{label} could not be sent: {error}",
             error=error,
             attempts=touchpoint.attempts,
@@ -370,7 +360,10 @@ def mark_ambiguous(touchpoint: Touchpoint, *, now: datetime, owner: Owner, error
             urgent=touchpoint.is_essential,
         )
         _event(
-            touchpoint, kind="touchpoint.ambiguous", summary=f"{label} may not have been sent", error=reason
+            touchpoint,
+            kind=EventKind.TOUCHPOINT_AMBIGUOUS,
+            summary=f"{label} may not have been sent",
+            error=reason,
         )
     return True
 
@@ -419,12 +412,6 @@ def hand_to_recruiter(
         if touchpoint.submission is not None:
             title += f" about {touchpoint.submission.role}"
         task = _task(touchpoint, kind=kind, title=title, due_at=task_due)
-        _event(
-            touchpoint,
-            kind="touchpoint.task_created",
-            summary=f"Task for {task.assigned_to or 'the team'}: {title}",
-            task=task.pk,
-        )
         # The last steps of the cadences also go on the records (same transaction as their task).
         if touchpoint.kind == Touchpoint.Kind.GONE_QUIET:
             flag_gone_quiet(touchpoint, now=now)

@@ -13,19 +13,19 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef, QuerySet, Subquery
 
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.responses import CALL_NO_ANSWER
 from candidly.followups.services import plan_touchpoint
+from candidly.followups.tasks import OpenUpdateExists, create_task
 from candidly.hiring.models import Submission
-from candidly.hiring.tasks import recruiter_for
 from candidly.lib.businesstime import add_business_days
 from candidly.lib.phones import display_phone
 from candidly.people.models import Candidate
-from candidly.timeline.models import Event
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
 MESSAGE_CHANNELS = (Touchpoint.Channel.EMAIL, Touchpoint.Channel.SMS)
@@ -120,36 +120,25 @@ def check_silence(*, now: datetime) -> list[Task]:
 
 
 def _create_update_task(submission: Submission, *, last: datetime, due_at: datetime) -> Task | None:
-    candidate = submission.candidate
     try:
-        with transaction.atomic():
-            task = Task.objects.create(
-                kind=Task.Kind.UPDATE_CANDIDATE,
-                title=f"Update {candidate.name}",
-                details=prepared_update(submission),
-                assigned_to=recruiter_for(submission),
-                due_at=due_at,
-                candidate=candidate,
-                submission=submission,
-            )
-            record_event(
-                kind="task.created",
-                summary=f"Task for {task.assigned_to or 'the team'}: update {candidate.name} "
-                f"(last heard from us {last:%d %b})",
-                actor_type=Event.Actor.SYSTEM,
-                submission=submission,
-                data={"task": task.pk, "task_kind": task.kind, "last_contact": last.isoformat()},
-            )
-    except IntegrityError:
+        return create_task(
+            kind=Task.Kind.UPDATE_CANDIDATE,
+            title=f"Update {submission.candidate.name}",
+            details=prepared_update(submission),
+            due_at=due_at,
+            actor=None,
+            submission=submission,
+            replace_open_update=False,
+        )
+    except OpenUpdateExists:
         return None  # another worker created it a moment ago
-    return task
 
 
 def prepared_update(submission: Submission) -> str:
     """The update email's own words as the candidate will read them (without links and footer)."""
     from candidly.messaging.emails import render_text
 
-    recruiter = recruiter_for(submission)
+    recruiter = submission.responsible_recruiter
     name = submission.candidate.name
     text = render_text(
         "emails/candidate-update-body.txt",
@@ -207,7 +196,7 @@ def send_update(task: Task, *, actor: User, now: datetime) -> Touchpoint | None:
             step=step,
         )
         record_event(
-            kind="candidate.update_sent",
+            kind=EventKind.CANDIDATE_UPDATE_SENT,
             summary=f"Update to {candidate.name} queued by {channel}",
             actor=actor,
             submission=submission,

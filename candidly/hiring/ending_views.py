@@ -22,10 +22,11 @@ from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import User
 from candidly.followups.models import Task
-from candidly.hiring import endings, suggestions, withdrawal
+from candidly.hiring import suggestions
+from candidly.hiring.endings import reject, withdraw
+from candidly.hiring.endings.withdraw import Via, Wants, parse_wants
 from candidly.hiring.models import Submission
 from candidly.hiring.public_withdrawal import OPEN_CHOICES
-from candidly.hiring.withdrawal import Via, Wants, parse_wants
 from candidly.people.models import Candidate, Tag
 
 WITHDREW, REJECTED = "withdrew", "rejected"
@@ -47,7 +48,7 @@ class EndForm(forms.Form):
         required=False,
         choices=[
             ("", "Not given"),
-            *[(r, Submission.EndReason(r).label) for r in withdrawal.WITHDRAWAL_REASONS],
+            *[(r, Submission.EndReason(r).label) for r in withdraw.WITHDRAWAL_REASONS],
         ],
         help_text="Only for a withdrawal.",
     )
@@ -120,12 +121,12 @@ def end_submission_for(
     """
     now = timezone.now()
     reason = data.get("reason") or ""
-    if outcome == WITHDREW and reason and reason not in withdrawal.WITHDRAWAL_REASONS:
+    if outcome == WITHDREW and reason and reason not in withdraw.WITHDRAWAL_REASONS:
         raise ValidationError({"reason": "Choose the candidate's reason for withdrawing."})
     if outcome == REJECTED and reason == Submission.EndReason.HIRED:
         raise ValidationError({"reason": "Choose why the company declined."})
     if outcome == REJECTED:
-        result = endings.reject_submission(
+        result = reject.reject_submission(
             submission,
             note=data.get("note", ""),
             reason=reason or Submission.EndReason.COMPANY_DECLINED,
@@ -138,7 +139,7 @@ def end_submission_for(
         messages.success(request, "Ended: the company decided not to move forward. Review the message below.")
         return redirect("hiring:submission-tell-candidate", pk=submission.pk)
     open_value = {"yes": True, "no": False}.get(data.get("open_to_other_roles") or "")
-    done = withdrawal.withdraw_submission(
+    done = withdraw.withdraw_submission(
         submission,
         reason=reason,
         note=data.get("note", ""),
@@ -196,7 +197,7 @@ def submission_ended(request: HttpRequest, pk: int) -> HttpResponse:
         "tasks": tasks,
         "wants": Wants.from_json(submission.withdrawal_wants),
         "outcome_pending": submission.stage == Submission.Stage.REJECTED
-        and endings.pending_outcome_task(submission) is not None,
+        and reject.pending_outcome_task(submission) is not None,
         "next": request.get_full_path(),
         **_suggestion_context(candidate),
     }
@@ -206,8 +207,8 @@ def submission_ended(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_tell_candidate(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the prepared "they decided not to move forward" message. POST: send it as edited."""
     submission = _submission(pk)
-    task = endings.pending_outcome_task(submission)
-    draft = endings.prepare_outcome_message(submission)
+    task = reject.pending_outcome_task(submission)
+    draft = reject.prepare_outcome_message(submission)
     form = OutcomeMessageForm(
         request.POST or None, initial={"subject": draft.subject, "message": draft.message}
     )
@@ -216,14 +217,14 @@ def submission_tell_candidate(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                sent = endings.send_outcome_message(
+                sent = reject.send_outcome_message(
                     submission,
                     subject=form.cleaned_data["subject"],
                     message=form.cleaned_data["message"],
                     actor=_actor(request),
                     now=timezone.now(),
                 )
-            except endings.OutcomeMessageError as exc:
+            except reject.OutcomeMessageError as exc:
                 form.add_error(None, str(exc))
                 status = 502 if not submission.candidate.is_unsubscribed else 400
             else:

@@ -11,8 +11,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from candidly.accounts.models import User
-from candidly.hiring import services
+from candidly.hiring import rules
 from candidly.hiring.models import Interview, Role, Submission
+from candidly.hiring.services import interviews, roles, submissions
 from candidly.lib.timezones import time_zone_choices
 from candidly.people.models import Candidate, Contact
 
@@ -98,12 +99,12 @@ class RoleForm(forms.ModelForm):
 
     # The Tag rows are created by the service, inside its transaction, never while validating.
     def clean_tags(self) -> list[str]:
-        return services.parse_tag_names(self.cleaned_data.get("tags", ""))
+        return roles.parse_tag_names(self.cleaned_data.get("tags", ""))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         try:
-            services.check_role(
+            roles.check_role(
                 company=cleaned.get("company"),
                 hiring_manager=cleaned.get("hiring_manager"),
                 compensation_min=cleaned.get("compensation_min"),
@@ -136,9 +137,9 @@ class SubmissionForm(forms.Form):
         cleaned = super().clean() or {}
         candidate, role = cleaned.get("candidate"), cleaned.get("role")
         if candidate is not None and role is not None:
-            existing = services.open_submission_for(candidate, role)
+            existing = submissions.open_submission_for(candidate, role)
             if existing is not None:
-                self.add_error("role", services.duplicate_submission_message(candidate, existing))
+                self.add_error("role", submissions.duplicate_submission_message(candidate, existing))
         return cleaned
 
 
@@ -260,9 +261,9 @@ class InterviewForm(forms.Form):
                 ends_at = self._resolve("end_time", day, cleaned["end_time"], zone)
         cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
         if self.interview is None and not self.submission.is_open:
-            self.add_error(None, services.ended_submission_message(self.submission))
+            self.add_error(None, interviews.ended_submission_message(self.submission))
         try:
-            services.check_interview(
+            interviews.check_interview(
                 submission=self.submission,
                 starts_at=starts_at,
                 ends_at=ends_at,
@@ -341,7 +342,7 @@ class RecruiterCancelForm(forms.Form):
 
     reason_kind = forms.ChoiceField(
         label="What does the candidate want?",
-        choices=services.CancellationReason.choices,
+        choices=rules.CancellationReason.choices,
         widget=forms.RadioSelect,
     )
     note = forms.CharField(

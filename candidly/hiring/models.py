@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from candidly.accounts.models import User
 from candidly.lib.timezones import validate_time_zone
 from candidly.people.models import Candidate, Company, Contact, Tag
 
@@ -124,6 +125,16 @@ class Submission(models.Model):
     def is_open(self) -> bool:
         return self.stage in self.OPEN_STAGES
 
+    @property
+    def responsible_recruiter(self) -> User | None:
+        """Who works this submission, everywhere it matters (tasks, emails, public pages): its own
+        recruiter, else the candidate's (the person the candidate knows), else the role's; or nobody.
+
+        Callers that list many submissions select ``recruiter``, ``candidate__recruiter`` and
+        ``role__recruiter`` so this reads no row of its own.
+        """
+        return self.recruiter or self.candidate.recruiter or self.role.recruiter
+
 
 class Interview(models.Model):
     """One round of a submission. Times are stored in UTC; ``time_zone`` is where it was arranged."""
@@ -140,9 +151,13 @@ class Interview(models.Model):
         CANCELLED_WITH_NOTICE = "cancelled_with_notice", "Cancelled with notice"
         LATE_CANCELLATION = "late_cancellation", "Late cancellation"
         NO_SHOW = "no_show", "No-show"
-        RESCHEDULED = "rescheduled", "Rescheduled"
+        # The company called the round off (it declined the candidate): never on the candidate's record.
+        CANCELLED_BY_COMPANY = "cancelled_by_company", "Cancelled by the company"
 
     UPCOMING_STATUSES = (Status.SCHEDULED, Status.CONFIRMED)
+    CANCELLED_STATUSES = frozenset(
+        {Status.CANCELLED_WITH_NOTICE, Status.LATE_CANCELLATION, Status.CANCELLED_BY_COMPANY}
+    )
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="interviews")
     round = models.PositiveSmallIntegerField(default=1)

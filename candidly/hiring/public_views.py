@@ -24,12 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from candidly.accounts.models import AgencySettings, User
-from candidly.hiring.services import (
-    CANCELLED_STATUSES,
-    CancellationReason,
-    CancellationResult,
-    ConfirmationResult,
-)
+from candidly.hiring.models import Interview
+from candidly.hiring.rules import CancellationReason
+from candidly.hiring.services.interview_status import CancellationResult, ConfirmationResult
 from candidly.lib.phones import display_phone
 from candidly.messaging import services as link_services
 from candidly.messaging.invites import build_invite, invite_filename
@@ -106,7 +103,7 @@ def _closed(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
     """A valid link whose interview moved on: what happened, without details, and the recruiter's phone."""
     interview = link.interview
     assert interview is not None
-    if interview.status in CANCELLED_STATUSES:
+    if interview.status in Interview.CANCELLED_STATUSES:
         state = "cancelled"
     elif interview.is_upcoming and interview.starts_at <= now:
         state = "started" if now < interview.ends_at else "over"

@@ -16,15 +16,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from candidly.hiring.models import Submission
-from candidly.hiring.tasks import recruiter_for
-from candidly.hiring.withdrawal import (
+from candidly.hiring.endings.withdraw import (
     WITHDRAWAL_REASONS,
     Via,
     Wants,
     parse_wants,
     withdraw_through_link,
 )
+from candidly.hiring.models import Submission
 from candidly.lib.phones import display_phone
 from candidly.messaging.links import issue_link, link_url
 from candidly.messaging.models import Link
@@ -121,7 +120,7 @@ def _via(request: HttpRequest, link: Link) -> Via:
 def _context(link: Link, **extra: Any) -> dict[str, Any]:
     submission = link.submission
     assert submission is not None  # a withdraw link always carries its submission
-    recruiter = recruiter_for(submission)
+    recruiter = submission.responsible_recruiter
     return {
         "link": link,
         "person": link.candidate,

@@ -1,13 +1,21 @@
-"""Reads about interviews used by several pages (Today, the interview list, people pages)."""
+"""Reads of hiring rows for pages: interviews (Today, the interview list), and the people pages' lists and
+candidate page, which count and list roles, submissions and interviews.
+
+Every function returns rows carrying what the page shows (related rows joined or prefetched), so rendering
+N rows costs the same number of queries as rendering one.
+"""
 
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from candidly.hiring.models import Interview
+from candidly.hiring.models import Interview, Role, Submission
+from candidly.lib.db import count_of
+from candidly.people.models import Candidate, Company, Contact, Tag
 
 
 def interviews_with_people() -> QuerySet[Interview]:
@@ -44,3 +52,78 @@ def unmarked_interviews(now: datetime) -> QuerySet[Interview]:
         .filter(ends_at__lte=now, status__in=Interview.UPCOMING_STATUSES)
         .order_by("ends_at", "pk")
     )
+
+
+# --- the people pages' lists and the candidate page (they count and list hiring rows) ---------------
+
+
+def search_companies(q: str = "") -> QuerySet[Company]:
+    """Companies matching ``q`` in their name or website, or in a contact's name or email; with counts."""
+    companies = Company.objects.annotate(
+        contact_count=count_of(Contact.objects.filter(company=OuterRef("pk")), "company"),
+        open_role_count=count_of(
+            Role.objects.filter(company=OuterRef("pk"), status=Role.Status.OPEN), "company"
+        ),
+    ).order_by("name", "pk")
+    q = q.strip()
+    if q:
+        contact_matches = Contact.objects.filter(
+            Q(name__icontains=q) | Q(email__icontains=q), company=OuterRef("pk")
+        )
+        companies = companies.filter(Q(name__icontains=q) | Q(website__icontains=q) | Exists(contact_matches))
+    return companies
+
+
+def search_candidates(q: str = "") -> QuerySet[Candidate]:
+    """Candidates matching ``q`` in name or email, or the company of any role they were submitted to.
+
+    Rows carry their recruiter, tags (one prefetch query per page) and ``open_submission_count``.
+    """
+    candidates = (
+        Candidate.objects.select_related("recruiter")
+        .prefetch_related(Prefetch("role_tags", queryset=Tag.objects.order_by("name")))
+        .annotate(
+            open_submission_count=count_of(
+                Submission.objects.filter(candidate=OuterRef("pk"), stage__in=Submission.OPEN_STAGES),
+                "candidate",
+            )
+        )
+        .order_by("name", "pk")
+    )
+    q = q.strip()
+    if q:
+        # Exists rather than a join: a candidate in three roles at the company is still one row.
+        at_company = Submission.objects.filter(candidate=OuterRef("pk"), role__company__name__icontains=q)
+        candidates = candidates.filter(Q(name__icontains=q) | Q(email__icontains=q) | Exists(at_company))
+    return candidates
+
+
+@dataclass(frozen=True)
+class CandidateInterviews:
+    upcoming: list[Interview]
+    past: list[Interview]
+
+
+def candidate_submissions(candidate: Candidate) -> list[Submission]:
+    """The candidate's submissions, newest first, with role and company joined."""
+    return list(
+        Submission.objects.filter(candidate=candidate)
+        .select_related("role__company")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def candidate_interviews(candidate: Candidate, *, now: datetime) -> CandidateInterviews:
+    """All interviews of the candidate's submissions in one query, split at ``now``.
+
+    Upcoming: still scheduled or confirmed and not yet started, soonest first. Past: everything else
+    (held, cancelled, no-show, rescheduled), most recent first.
+    """
+    interviews = list(
+        Interview.objects.filter(submission__candidate=candidate)
+        .select_related("submission__role__company")
+        .order_by("starts_at", "pk")
+    )
+    upcoming = [i for i in interviews if i.is_upcoming and i.starts_at >= now]
+    past = [i for i in reversed(interviews) if not (i.is_upcoming and i.starts_at >= now)]
+    return CandidateInterviews(upcoming=upcoming, past=past)

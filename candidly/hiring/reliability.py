@@ -35,16 +35,8 @@ from enum import StrEnum
 
 from django.db.models import Count, Q
 
-from candidly.hiring.events import (
-    EVENT_CANCELLED_WITH_NOTICE,
-    EVENT_COMPLETED,
-    EVENT_CONFIRMED,
-    EVENT_FOLLOWUP_RESPONDED,
-    EVENT_GONE_QUIET,
-    EVENT_LATE_CANCELLATION,
-    EVENT_NO_SHOW,
-)
 from candidly.people.models import Candidate
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
 WATCH_WINDOW = timedelta(days=365)
@@ -53,17 +45,17 @@ WATCH_LATE_CANCELLATIONS = 2
 
 # (attribute, label, event kind), in the order the candidate page shows them.
 FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("attended", "Interviews attended", EVENT_COMPLETED),
-    ("confirmations", "Confirmations", EVENT_CONFIRMED),
-    ("cancellations_with_notice", "Cancellations with notice", EVENT_CANCELLED_WITH_NOTICE),
-    ("late_cancellations", "Late cancellations", EVENT_LATE_CANCELLATION),
-    ("no_shows", "No-shows", EVENT_NO_SHOW),
-    ("gone_quiet", "Went quiet after an interview", EVENT_GONE_QUIET),
+    ("attended", "Interviews attended", EventKind.INTERVIEW_COMPLETED),
+    ("confirmations", "Confirmations", EventKind.INTERVIEW_CONFIRMED),
+    ("cancellations_with_notice", "Cancellations with notice", EventKind.INTERVIEW_CANCELLED_WITH_NOTICE),
+    ("late_cancellations", "Late cancellations", EventKind.INTERVIEW_LATE_CANCELLATION),
+    ("no_shows", "No-shows", EventKind.INTERVIEW_NO_SHOW),
+    ("gone_quiet", "Went quiet after an interview", EventKind.SUBMISSION_GONE_QUIET),
 )
-RECORD_KINDS: tuple[str, ...] = (*(kind for _, _, kind in FIGURES), EVENT_FOLLOWUP_RESPONDED)
+RECORD_KINDS: tuple[str, ...] = (*(kind for _, _, kind in FIGURES), EventKind.FOLLOWUP_RESPONDED)
 KIND_LABELS: dict[str, str] = {
     **{kind: label for _, label, kind in FIGURES},
-    EVENT_FOLLOWUP_RESPONDED: "Responses to follow-ups",
+    EventKind.FOLLOWUP_RESPONDED: "Responses to follow-ups",
 }
 
 
@@ -157,13 +149,17 @@ def reliability_record(candidate: Candidate | int, *, now: datetime) -> Reliabil
     events = Event.objects.filter(candidate_id=candidate_id, kind__in=RECORD_KINDS)
     counts = events.aggregate(
         **{name: Count("pk", filter=Q(kind=kind)) for name, _, kind in FIGURES},
-        recent_no_shows=Count("pk", filter=Q(kind=EVENT_NO_SHOW, occurred_at__gte=since)),
-        recent_late_cancellations=Count("pk", filter=Q(kind=EVENT_LATE_CANCELLATION, occurred_at__gte=since)),
-        responses=Count("pk", filter=Q(kind=EVENT_FOLLOWUP_RESPONDED)),
+        recent_no_shows=Count("pk", filter=Q(kind=EventKind.INTERVIEW_NO_SHOW, occurred_at__gte=since)),
+        recent_late_cancellations=Count(
+            "pk", filter=Q(kind=EventKind.INTERVIEW_LATE_CANCELLATION, occurred_at__gte=since)
+        ),
+        responses=Count("pk", filter=Q(kind=EventKind.FOLLOWUP_RESPONDED)),
     )
     median = None
     if counts["responses"]:
-        raw = events.filter(kind=EVENT_FOLLOWUP_RESPONDED).values_list("data__response_seconds", flat=True)
+        raw = events.filter(kind=EventKind.FOLLOWUP_RESPONDED).values_list(
+            "data__response_seconds", flat=True
+        )
         seconds = [float(value) for value in raw if isinstance(value, int | float) and value >= 0]
         if seconds:
             median = timedelta(seconds=statistics.median(seconds))

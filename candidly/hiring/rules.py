@@ -1,6 +1,6 @@
 """The 24-hour rule (PRODUCT.md rule 4) as a pure function: no database, no clock of its own.
 
-The services in ``hiring/services.py`` read the agency's notice period from ``AgencySettings`` and pass it
+``hiring.services.interview_status`` reads the agency's notice period from ``AgencySettings`` and passes it
 here, so the rule itself can be tested at its boundary without any setup.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.db import models
 from django.utils import timezone
 
 DEFAULT_NOTICE = timedelta(hours=24)
@@ -38,3 +39,19 @@ def classify_cancellation(
     if starts_at - now >= notice:
         return CancellationTiming.WITH_NOTICE
     return CancellationTiming.LATE
+
+
+class CancellationReason(models.TextChoices):
+    """Why the candidate cannot make it (the public page asks; a recruiter picks it on their behalf)."""
+
+    RESCHEDULE = "reschedule", "Would like another time"
+    NOT_INTERESTED = "not_interested", "No longer interested in the role"
+
+
+class FollowUpPlan(StrEnum):
+    """What the follow-ups engine plans after an outcome is marked (``InterviewOutcome.follow_up``)."""
+
+    # Completed: the post-interview cadences (PRODUCT.md rule 1) for candidate and hiring manager.
+    FOLLOW_UP_CADENCE = "follow_up_cadence"
+    # No-show: no cadence, a single "we missed you — is everything all right?" message instead.
+    MISSED_YOU = "missed_you"

@@ -30,11 +30,13 @@ from django.db.models import Prefetch
 
 from candidly.accounts.models import User
 from candidly.followups.models import Task
+from candidly.followups.tasks import create_task
 from candidly.hiring.models import Role, RoleSuggestion, Submission
 from candidly.messaging import emails
 from candidly.messaging.links import hash_token, issue_link
 from candidly.messaging.models import Link
 from candidly.people.models import Candidate, Tag
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
@@ -352,7 +354,7 @@ def send_role_suggestions(
         with transaction.atomic():
             Link.objects.filter(pk__in=[row.link_id for row in rows]).update(revoked_at=now)
             record_event(
-                kind="candidate.roles_suggestion_failed",
+                kind=EventKind.CANDIDATE_ROLES_SUGGESTION_FAILED,
                 summary=f"Could not email suggested roles: {exc}",
                 actor=actor,
                 candidate=candidate,
@@ -365,7 +367,7 @@ def send_role_suggestions(
         )
         titles = ", ".join(f"{row.role.title} at {row.role.company.name}" for row in rows)
         record_event(
-            kind="candidate.roles_suggested",
+            kind=EventKind.CANDIDATE_ROLES_SUGGESTED,
             summary=f"Emailed {len(rows)} role{'s' if len(rows) != 1 else ''} they might like: {titles}",
             actor=actor,
             candidate=candidate,
@@ -393,30 +395,23 @@ def express_interest(suggestion: RoleSuggestion, *, now: datetime) -> Task | Non
             return None
         suggestion.interested_at = now
         record_event(
-            kind="role.interest_expressed",
+            kind=EventKind.ROLE_INTEREST_EXPRESSED,
             summary=f"Interested in {role.title} at {role.company.name} (a suggested role)",
             actor_type=Event.Actor.CANDIDATE,
             candidate=candidate,
             company=role.company,
             data={"role": role.pk, "suggestion": suggestion.pk},
         )
-        assignee = candidate.recruiter or role.recruiter or suggestion.suggested_by
-        task = Task.objects.create(
+        task = create_task(
             kind=Task.Kind.CALL,
-            title=f"Call {candidate.name}: interested in {role.title} at {role.company.name}"[:300],
+            title=f"Call {candidate.name}: interested in {role.title} at {role.company.name}",
             details=(
                 f"{candidate.name} pressed “I'm interested” on {role.title} at {role.company.name}, "
                 "a role we suggested. Call them, then submit them to the role if it still fits."
             ),
-            assigned_to=assignee,
             due_at=now,
+            actor=None,
             candidate=candidate,
-        )
-        record_event(
-            kind="task.created",
-            summary=f"Task for {assignee or 'the team'}: {task.title}",
-            actor_type=Event.Actor.SYSTEM,
-            candidate=candidate,
-            data={"task": task.pk, "task_kind": task.kind, "urgent": False},
+            fallback_assignee=role.recruiter or suggestion.suggested_by,
         )
     return task

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups.queries import feedback_for, open_tasks_panel
 from candidly.followups.today import today_lists
-from candidly.hiring import ending_views, queries, services
+from candidly.hiring import ending_views, queries
 from candidly.hiring.forms import (
     CandidateEventsFilterForm,
     InterviewFilterForm,
@@ -34,7 +34,8 @@ from candidly.hiring.forms import (
 )
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.reliability import KIND_LABELS
-from candidly.hiring.tasks import recruiter_for
+from candidly.hiring.services import interview_status, interviews, roles, submissions
+from candidly.hiring.services.interview_status import CancellationResult
 from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.models import Event
@@ -118,7 +119,7 @@ def role_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            role = services.create_role(
+            role = roles.create_role(
                 fields=form.role_fields(), tag_names=form.cleaned_data["tags"], actor=actor
             )
         except ValidationError as exc:
@@ -142,7 +143,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoleForm(request.POST or None, instance=role)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.update_role(
+            saved = roles.update_role(
                 role, changes=form.role_fields(), tag_names=form.cleaned_data["tags"], actor=_actor(request)
             )
         except ValidationError as exc:
@@ -185,7 +186,7 @@ def submission_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            submission = services.create_submission(
+            submission = submissions.create_submission(
                 candidate=form.cleaned_data["candidate"],
                 role=form.cleaned_data["role"],
                 note=form.cleaned_data["note"],
@@ -241,7 +242,7 @@ def submission_stage(request: HttpRequest, pk: int) -> HttpResponse:
                 return ending_views.end_submission_for(
                     request, submission, outcome=ending_views.ENDINGS[stage], data=form.cleaned_data
                 )
-            moved = services.move_submission(
+            moved = submissions.move_submission(
                 submission,
                 stage=form.cleaned_data["stage"],
                 reason=form.cleaned_data["reason"],
@@ -289,7 +290,7 @@ def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             changes = form.interview_changes()
-            interview = services.schedule_interview(
+            interview = interviews.schedule_interview(
                 submission,
                 starts_at=changes["starts_at"],
                 ends_at=changes["ends_at"],
@@ -344,7 +345,7 @@ def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = InterviewForm(request.POST or None, submission=interview.submission, interview=interview)
     if request.method == "POST" and form.is_valid():
         try:
-            interview = services.update_interview(
+            interview = interviews.update_interview(
                 interview,
                 changes=form.interview_changes(),
                 interviewers=list(form.cleaned_data["interviewers"]),
@@ -383,7 +384,7 @@ def interview_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose “Attended” or “No-show”.")
         return redirect(back)
     try:
-        result = services.mark_interview_outcome(
+        result = interview_status.mark_interview_outcome(
             interview, outcome=form.cleaned_data["outcome"], now=timezone.now(), actor=_actor(request)
         )
     except ValidationError as exc:
@@ -403,14 +404,14 @@ def interview_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 def interview_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """The recruiter records that the candidate confirmed (by phone, by email)."""
     interview = _get_interview(pk)
-    outcome = services.confirm_interview(
-        interview, now=timezone.now(), via=services.Via.RECRUITER, actor=_actor(request)
+    outcome = interview_status.confirm_interview(
+        interview, now=timezone.now(), via=interview_status.Via.RECRUITER, actor=_actor(request)
     )
     texts = {
-        services.ConfirmationResult.CONFIRMED: "Recorded: the candidate confirmed they will attend.",
-        services.ConfirmationResult.ALREADY_CONFIRMED: "Already confirmed.",
-        services.ConfirmationResult.ALREADY_STARTED: "The interview has already started.",
-        services.ConfirmationResult.NOT_SCHEDULED: (
+        interview_status.ConfirmationResult.CONFIRMED: "Recorded: the candidate confirmed they will attend.",
+        interview_status.ConfirmationResult.ALREADY_CONFIRMED: "Already confirmed.",
+        interview_status.ConfirmationResult.ALREADY_STARTED: "The interview has already started.",
+        interview_status.ConfirmationResult.NOT_SCHEDULED: (
             f"This interview is “{outcome.interview.get_status_display()}”; it cannot be confirmed."
         ),
     }
@@ -420,17 +421,17 @@ def interview_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 CANCELLATION_MESSAGES = {
-    services.CancellationResult.CANCELLED_WITH_NOTICE: (
+    interview_status.CancellationResult.CANCELLED_WITH_NOTICE: (
         "Cancelled with notice. Your task “Cancel with {company}” has the hiring manager's details and "
         "a prepared email."
     ),
-    services.CancellationResult.LATE_CANCELLATION: (
+    interview_status.CancellationResult.LATE_CANCELLATION: (
         "Late cancellation (less than {hours} hours before). Two urgent tasks are on your list: cancel "
         "with {company}, and call the candidate."
     ),
-    services.CancellationResult.ALREADY_CANCELLED: "This interview was already cancelled; nothing changed.",
-    services.CancellationResult.ALREADY_STARTED: "The interview has already started; it cannot be cancelled.",
-    services.CancellationResult.NOT_SCHEDULED: "This interview is no longer scheduled; nothing changed.",
+    CancellationResult.ALREADY_CANCELLED: "This interview was already cancelled; nothing changed.",
+    CancellationResult.ALREADY_STARTED: "The interview has already started; it cannot be cancelled.",
+    CancellationResult.NOT_SCHEDULED: "This interview is no longer scheduled; nothing changed.",
 }
 
 
@@ -439,12 +440,12 @@ def interview_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     interview = _get_interview(pk)
     form = RecruiterCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outcome = services.cancel_interview_for_candidate(
+        outcome = interview_status.cancel_interview_for_candidate(
             interview,
             now=timezone.now(),
             reason_kind=form.cleaned_data["reason_kind"],
             note=form.cleaned_data["note"],
-            via=services.Via.RECRUITER,
+            via=interview_status.Via.RECRUITER,
             actor=_actor(request),
         )
         text = CANCELLATION_MESSAGES[outcome.result].format(
@@ -459,9 +460,9 @@ def interview_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def interview_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """The interview's calendar invite as the candidate gets it (a cancelled one as METHOD:CANCEL)."""
     interview = _get_interview(pk)
-    cancelled = interview.status in services.CANCELLED_STATUSES
+    cancelled = interview.status in Interview.CANCELLED_STATUSES
     method: InviteMethod = "CANCEL" if cancelled else "REQUEST"
-    organizer = recruiter_for(interview.submission) or _actor(request)
+    organizer = interview.submission.responsible_recruiter or _actor(request)
     body = build_invite(interview, method=method, cancel_link=None, organizer=organizer)
     response = HttpResponse(body, content_type=f"text/calendar; charset=utf-8; method={method}")
     response["Content-Disposition"] = f'attachment; filename="{invite_filename(interview)}"'

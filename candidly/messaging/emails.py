@@ -26,11 +26,12 @@ from candidly.accounts.models import User
 from candidly.followups.interview_plan import cancellation_reason, step_sequence
 from candidly.followups.models import Touchpoint
 from candidly.hiring.models import Interview, Role, Submission
-from candidly.hiring.services import CancellationReason, prepare_manager_cancellation_email
+from candidly.hiring.rules import CancellationReason
 from candidly.lib.phones import display_phone
 from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
 from candidly.messaging.links import issue_link, link_url
 from candidly.messaging.models import Link
+from candidly.messaging.prepared import prepare_manager_cancellation_email
 from candidly.people.models import Candidate, Contact
 
 Kind = Touchpoint.Kind

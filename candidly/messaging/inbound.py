@@ -25,6 +25,7 @@ from candidly.followups.responses import record_response
 from candidly.messaging.links import LinkError, resolve_link
 from candidly.messaging.models import InboundEmail, Link
 from candidly.messaging.services import unsubscribe_candidate
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
@@ -84,7 +85,7 @@ def record_reply(touchpoint: Touchpoint, *, text: str, received_at: datetime) ->
     actor = Event.Actor.CANDIDATE if touchpoint.candidate_id else Event.Actor.CONTACT
     with transaction.atomic():
         record_event(
-            kind="email.replied",
+            kind=EventKind.EMAIL_REPLIED,
             summary=f"Replied by email: {text}" if text else "Replied by email",
             actor_type=actor,
             candidate=touchpoint.candidate,

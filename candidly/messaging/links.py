@@ -195,11 +195,7 @@ def _moved_on(link: Link, now: datetime) -> bool:
     if link.purpose == Link.Purpose.FEEDBACK:
         assert interview is not None
         # Nothing to give feedback on when the interview never took place as planned.
-        return interview.status in (
-            Interview.Status.CANCELLED_WITH_NOTICE,
-            Interview.Status.LATE_CANCELLATION,
-            Interview.Status.RESCHEDULED,
-        )
+        return interview.status in Interview.CANCELLED_STATUSES
     return False
 
 

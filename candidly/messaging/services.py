@@ -14,9 +14,9 @@ from datetime import datetime
 
 from django.db import transaction
 
-from candidly.hiring.services import (
+from candidly.hiring.rules import CancellationReason
+from candidly.hiring.services.interview_status import (
     CancellationOutcome,
-    CancellationReason,
     ConfirmationOutcome,
     Via,
     cancel_interview_for_candidate,
@@ -25,6 +25,7 @@ from candidly.hiring.services import (
 from candidly.messaging.links import issue_link, link_url, mark_link_used
 from candidly.messaging.models import Link
 from candidly.people.models import Candidate
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
@@ -38,7 +39,7 @@ def unsubscribe_candidate(candidate: Candidate, *, via: str, now: datetime) -> b
         )
         if changed:
             record_event(
-                kind="candidate.unsubscribed",
+                kind=EventKind.CANDIDATE_UNSUBSCRIBED,
                 summary=f"Unsubscribed from non-essential emails ({via})",
                 actor_type=Event.Actor.CANDIDATE,
                 candidate=candidate,
@@ -58,8 +59,8 @@ class LinkCancellation:
 
 
 def confirm_interview_from_link(link: Link, *, now: datetime) -> ConfirmationOutcome:
-    """The candidate says they will attend (``hiring.services.confirm_interview``, by link). Confirming
-    twice changes nothing the second time (``already_confirmed``)."""
+    """The candidate says they will attend (``interview_status.confirm_interview``, by link). Confirming twice
+    changes nothing the second time (``already_confirmed``)."""
     assert link.interview is not None, "a confirm link always has its interview"
     return confirm_interview(link.interview, now=now, via=Via.LINK)
 
@@ -67,8 +68,8 @@ def confirm_interview_from_link(link: Link, *, now: datetime) -> ConfirmationOut
 def cancel_interview_from_link(
     link: Link, *, reason_kind: str, note: str, now: datetime
 ) -> LinkCancellation | None:
-    """The candidate's "I can't make it": ``hiring.services.cancel_interview_for_candidate`` (the 24-hour
-    rule, tasks, replanned touchpoints) with the single-use link spent in the same transaction.
+    """The candidate's "I can't make it": ``cancel_interview_for_candidate`` (the 24-hour rule, tasks,
+    replanned touchpoints) with the single-use link spent in the same transaction.
 
     Returns ``None`` when the link was used by a concurrent request (that one did the work). A refusal
     (already started, already cancelled by the recruiter) changes nothing and leaves the link unspent.

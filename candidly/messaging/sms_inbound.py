@@ -28,12 +28,12 @@ from candidly.followups.responses import record_response
 from candidly.hiring.models import Interview, Submission
 from candidly.lib.phones import normalize_phone
 from candidly.people.models import Candidate
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
 logger = logging.getLogger(__name__)
 
-EVENT_SMS_REPLIED = "sms.replied"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 WAITING = (Touchpoint.Status.PLANNED, Touchpoint.Status.DUE)
 
@@ -84,7 +84,7 @@ def record_sms_reply(*, sender: str, text: str, message_sid: str, received_at: d
             logger.warning("Inbound SMS %s from an unknown number %r; ignored", message_sid, sender)
             return SmsReply(event=None, skipped=[])
         if message_sid:
-            earlier = Event.objects.filter(kind=EVENT_SMS_REPLIED, data__message_sid=message_sid).first()
+            earlier = Event.objects.filter(kind=EventKind.SMS_REPLIED, data__message_sid=message_sid).first()
             if earlier is not None:
                 logger.info("Inbound SMS %s was already recorded as event #%s", message_sid, earlier.pk)
                 return SmsReply(event=earlier, skipped=[], duplicate=True)
@@ -96,7 +96,7 @@ def record_sms_reply(*, sender: str, text: str, message_sid: str, received_at: d
         )
         assert candidate is not None
         event = record_event(
-            kind=EVENT_SMS_REPLIED,
+            kind=EventKind.SMS_REPLIED,
             summary=f"Replied by SMS: {text}" if text else "Replied by SMS",
             actor_type=Event.Actor.CANDIDATE,
             candidate=candidate,

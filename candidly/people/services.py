@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.people.models import Candidate, Company, Contact, Tag
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
 
@@ -150,7 +151,7 @@ def create_company(*, actor: User, **fields: Unpack[CompanyFields]) -> Company:
         with transaction.atomic():
             company = Company.objects.create(**values)
             record_event(
-                kind="company.created",
+                kind=EventKind.COMPANY_CREATED,
                 summary=f"Added company {company}.",
                 actor=actor,
                 company=company,
@@ -176,7 +177,7 @@ def update_company(company: Company, *, actor: User, **changes: Unpack[CompanyCh
             _assign(company, changes, changed)
             company.save(update_fields=[*changed, "updated_at"])
             record_event(
-                kind="company.updated",
+                kind=EventKind.COMPANY_UPDATED,
                 summary=_summary("Updated", "company", company, Company, changed),
                 actor=actor,
                 company=company,
@@ -206,7 +207,7 @@ def create_contact(*, actor: User, **fields: Unpack[ContactFields]) -> Contact:
         with transaction.atomic():
             contact = Contact.objects.create(**values)
             record_event(
-                kind="contact.created",
+                kind=EventKind.CONTACT_CREATED,
                 summary=f"Added contact {contact.name} at {contact.company}.",
                 actor=actor,
                 contact=contact,
@@ -232,7 +233,7 @@ def update_contact(contact: Contact, *, actor: User, **changes: Unpack[ContactCh
             _assign(contact, changes, changed)
             contact.save(update_fields=[*changed, "updated_at"])
             record_event(
-                kind="contact.updated",
+                kind=EventKind.CONTACT_UPDATED,
                 summary=_summary("Updated", "contact", contact.name, Contact, changed),
                 actor=actor,
                 contact=contact,
@@ -286,7 +287,7 @@ def create_candidate(*, actor: User, **fields: Unpack[CandidateFields]) -> Candi
             if values.get("role_tags"):
                 _set_tags(candidate, values["role_tags"])
             record_event(
-                kind="candidate.created",
+                kind=EventKind.CANDIDATE_CREATED,
                 summary=f"Added candidate {candidate}.",
                 actor=actor,
                 candidate=candidate,
@@ -316,7 +317,7 @@ def update_candidate(candidate: Candidate, *, actor: User, **changes: Unpack[Can
             if "role_tags" in changed:
                 _set_tags(candidate, changes["role_tags"])
             record_event(
-                kind="candidate.updated",
+                kind=EventKind.CANDIDATE_UPDATED,
                 summary=_summary("Updated", "candidate", candidate, Candidate, changed),
                 actor=actor,
                 candidate=candidate,

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from candidly.people import pool, views
+from candidly.hiring import pool
+from candidly.people import views
 
 app_name = "people"
 

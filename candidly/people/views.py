@@ -21,14 +21,16 @@ from django.utils import timezone
 from candidly.accounts.models import User
 from candidly.followups.queries import feedback_for
 from candidly.followups.responsiveness import responsiveness_record
+from candidly.hiring import queries as hiring_queries
 from candidly.hiring.models import Role, Submission
 from candidly.hiring.reliability import reliability_record
 from candidly.hiring.suggestions import suggest_roles
+from candidly.lib.db import count_of
 from candidly.lib.phones import display_phone
 from candidly.people import queries, services
 from candidly.people.forms import CandidateForm, CompanyForm, ContactForm, EditForm
 from candidly.people.models import Candidate, Company, Contact
-from candidly.people.queries import TIMELINE_LIMIT
+from candidly.timeline.queries import TIMELINE_LIMIT, timeline
 
 PAGE_SIZE = 50
 
@@ -80,7 +82,7 @@ def _timeline_context(events: list[Any]) -> dict[str, Any]:
 
 
 def company_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, queries.search_companies, "people/company_list.html")
+    return _list(request, hiring_queries.search_companies, "people/company_list.html")
 
 
 def company_create(request: HttpRequest) -> HttpResponse:
@@ -111,7 +113,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Role.objects.filter(company=company)
         .select_related("hiring_manager")
         .annotate(
-            open_submission_count=queries.count_of(
+            open_submission_count=count_of(
                 Submission.objects.filter(role=OuterRef("pk"), stage__in=Submission.OPEN_STAGES), "role"
             )
         )
@@ -123,7 +125,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Open roles first: that is what a recruiter works on; the rest is history.
         "roles": sorted(roles, key=lambda role: role.status != Role.Status.OPEN),
         "responsiveness": responsiveness_record(company=company),
-        **_timeline_context(queries.timeline(company=company)),
+        **_timeline_context(timeline(company=company)),
     }
     return render(request, "people/company_detail.html", context)
 
@@ -170,7 +172,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": timezone.now(),
         "managed_roles": list(contact.managed_roles.order_by("title", "pk")),
         "responsiveness": responsiveness_record(contact=contact),
-        **_timeline_context(queries.timeline(contact=contact)),
+        **_timeline_context(timeline(contact=contact)),
     }
     return render(request, "people/contact_detail.html", context)
 
@@ -179,7 +181,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def candidate_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, queries.search_candidates, "people/candidate_list.html")
+    return _list(request, hiring_queries.search_candidates, "people/candidate_list.html")
 
 
 def candidate_create(request: HttpRequest) -> HttpResponse:
@@ -209,8 +211,8 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Candidate.objects.select_related("recruiter").prefetch_related("role_tags"), pk=pk
     )
     now = timezone.now()
-    interviews = queries.candidate_interviews(candidate, now=now)
-    submissions = queries.candidate_submissions(candidate)
+    interviews = hiring_queries.candidate_interviews(candidate, now=now)
+    submissions = hiring_queries.candidate_submissions(candidate)
     context = {
         "candidate": candidate,
         "phone_display": display_phone(candidate.phone),
@@ -223,6 +225,6 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "past_interviews": interviews.past,
         "reliability": reliability_record(candidate, now=now),
         "feedback": feedback_for(candidate=candidate),
-        **_timeline_context(queries.timeline(candidate=candidate)),
+        **_timeline_context(timeline(candidate=candidate)),
     }
     return render(request, "people/candidate_detail.html", context)

@@ -6,11 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from candidly.followups.cadences import (
-    load_cadence,
-    plan_follow_up_cadences,
-    plan_for_ended_interviews,
-)
+from candidly.followups.cadences import load_cadence, plan_follow_up_cadences, plan_for_ended_interviews
 from candidly.followups.models import Cadence, CadenceRun, CadenceStep, Task, Touchpoint
 from candidly.followups.worker import Outcome
 from candidly.hiring.models import Interview

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from candidly.followups.claims import claim_due, claim_touchpoints, reap_expired_leases
 from candidly.followups.models import Task, Touchpoint
-from candidly.followups.services import mark_handoff, plan_touchpoint, recruiter_for
+from candidly.followups.services import mark_handoff, plan_touchpoint
 from candidly.messaging.delivery import deliver
 from candidly.timeline.models import Event
 from tests.factories import InterviewFactory
@@ -224,7 +224,7 @@ def test_reap_fails_a_row_whose_worker_died_on_every_attempt(interview, clock):
     assert (counts.retried, counts.ambiguous, counts.failed) == (0, 0, 1)
     assert (touchpoint.status, touchpoint.attempts) == (Status.FAILED, 2)
     assert list(Task.objects.values_list("kind", "touchpoint")) == [(Task.Kind.MESSAGE_FAILED, touchpoint.pk)]
-    assert list(Event.objects.values_list("kind", flat=True)) == ["touchpoint.failed"]
+    assert list(Event.objects.values_list("kind", flat=True)) == ["touchpoint.failed", "task.created"]
 
 
 def test_mark_handoff_refuses_a_worker_that_lost_its_claim(interview, clock):
@@ -259,7 +259,7 @@ def test_claim_due_loads_what_performing_needs_without_further_queries(
                 tp.person.time_zone,
                 str(tp.interview.submission.role.company),
                 str(tp.submission.candidate),
-                str(recruiter_for(tp)),
+                str(tp.responsible_recruiter),
             )
             for tp in claimed
         ]

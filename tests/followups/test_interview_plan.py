@@ -6,8 +6,6 @@ The clock is frozen (time-machine); the worker's own functions run each pass.
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,17 +13,15 @@ from django.test import Client
 
 from candidly.accounts.models import AgencySettings
 from candidly.followups import claims
+from candidly.followups.cadences import CADENCE_KINDS
 from candidly.followups.interview_plan import sweep_unmarked_interviews
-from candidly.followups.models import Task, Touchpoint
+from candidly.followups.models import CadenceRun, Task, Touchpoint
 from candidly.followups.services import plan_touchpoint
 from candidly.followups.worker import Outcome, Worker
 from candidly.hiring.models import Interview
-from candidly.hiring.services import (
-    CancellationReason,
-    cancel_interview_for_candidate,
-    mark_interview_outcome,
-    update_interview,
-)
+from candidly.hiring.rules import CancellationReason
+from candidly.hiring.services.interview_status import cancel_interview_for_candidate, mark_interview_outcome
+from candidly.hiring.services.interviews import update_interview
 from candidly.timeline.models import Event
 from tests.followups.support import in_threads, postgres_only
 from tests.interviews import (
@@ -448,19 +444,26 @@ def test_no_show_skips_the_candidates_cadence_and_sends_one_missed_you(clock, ri
     ]
 
 
-def test_attended_plans_the_cadences_through_the_seam_when_they_exist(clock, rita, submission, monkeypatch):
+def test_attended_plans_the_cadences_once_however_often_it_is_marked(clock, rita, submission):
     clock.set(TUESDAY_AFTER_DST)
     interview = book(submission, rita, ny(2026, 3, 10, 13))
     clock.set(ny(2026, 3, 10, 14, 30))
-    calls: list[Interview] = []
-    cadences = types.ModuleType("candidly.followups.cadences")
-    cadences.plan_follow_up_cadences = lambda interview: calls.append(interview) or []  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "candidly.followups.cadences", cadences)
 
     mark_interview_outcome(interview, outcome=Interview.Status.COMPLETED, now=clock.now, actor=rita)
+    planned_once = sorted(
+        Touchpoint.objects.filter(interview=interview, kind__in=CADENCE_KINDS).values_list("kind", flat=True)
+    )
     mark_interview_outcome(interview, outcome=Interview.Status.COMPLETED, now=clock.now, actor=rita)
 
-    assert calls == [interview]  # once: the second click changed nothing
+    planned = sorted(
+        Touchpoint.objects.filter(interview=interview, kind__in=CADENCE_KINDS).values_list("kind", flat=True)
+    )
+    assert sorted(CadenceRun.objects.filter(interview=interview).values_list("audience", flat=True)) == [
+        "candidate",
+        "hiring_manager",
+    ]
+    assert planned == planned_once  # the second click changed nothing
+    assert len(planned) == 8  # candidate: call, email, nudge, last message, gone quiet; manager: three
     assert not Touchpoint.objects.filter(kind=Kind.MISSED_YOU).exists()
 
 

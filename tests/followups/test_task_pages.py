@@ -13,7 +13,8 @@ from django.utils import timezone
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.services import plan_touchpoint
 from candidly.followups.worker import Worker
-from candidly.hiring.services import CancellationReason, cancel_interview_for_candidate
+from candidly.hiring.rules import CancellationReason
+from candidly.hiring.services.interview_status import cancel_interview_for_candidate
 from candidly.timeline.models import Event
 from tests.factories import CandidateFactory, SubmissionFactory, UserFactory
 from tests.interviews import book, configure, make_rita, make_submission

@@ -116,7 +116,8 @@ def test_worker_back_off_is_exact_and_fails_after_the_limit_with_task_and_event(
     )
     assert task.title == "Message failed: Follow-up email to Cara Candidate"
     assert list(Event.objects.values_list("kind", "actor_type")) == [
-        ("touchpoint.failed", Event.Actor.SYSTEM)
+        ("touchpoint.failed", Event.Actor.SYSTEM),
+        ("task.created", Event.Actor.SYSTEM),
     ]
     assert smtp_sink.received == []
     # A failed touchpoint stays failed: nothing more is attempted.
@@ -149,7 +150,7 @@ def test_worker_permanent_smtp_error_fails_at_once(interview, clock, smtp_sink, 
     assert (touchpoint.status, touchpoint.attempts) == (Status.FAILED, 1)
     assert "550" in touchpoint.last_error
     assert list(Task.objects.values_list("kind", "touchpoint")) == [(Task.Kind.MESSAGE_FAILED, touchpoint.pk)]
-    assert list(Event.objects.values_list("kind", flat=True)) == ["touchpoint.failed"]
+    assert list(Event.objects.values_list("kind", flat=True)) == ["touchpoint.failed", "task.created"]
 
 
 def test_worker_call_step_becomes_a_task_for_the_submissions_recruiter(
@@ -174,7 +175,7 @@ def test_worker_call_step_becomes_a_task_for_the_submissions_recruiter(
         interview,
     )
     assert task.title == f"Call Cara Candidate about {role}"
-    assert list(Event.objects.values_list("kind", flat=True)) == ["touchpoint.task_created"]
+    assert list(Event.objects.values_list("kind", flat=True)) == ["task.created"]
     assert smtp_sink.received == []
 
 

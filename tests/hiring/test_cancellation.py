@@ -11,7 +11,7 @@ from candidly.accounts.models import AgencySettings
 from candidly.followups.models import Task
 from candidly.hiring.models import Interview
 from candidly.hiring.rules import CancellationTiming, classify_cancellation
-from candidly.hiring.services import CancellationResult, cancel_interview_for_candidate
+from candidly.hiring.services.interview_status import CancellationResult, cancel_interview_for_candidate
 from candidly.timeline.models import Event
 from tests.factories import (
     CandidateFactory,
@@ -177,7 +177,7 @@ def test_cancel_of_a_marked_interview_is_refused():
     interview = booked_interview(
         starts_at=START + timedelta(days=3),
         ends_at=START + timedelta(days=3, hours=1),
-        status=Interview.Status.RESCHEDULED,
+        status=Interview.Status.COMPLETED,
     )
 
     outcome = cancel_at(interview, START)
@@ -185,7 +185,7 @@ def test_cancel_of_a_marked_interview_is_refused():
     interview.refresh_from_db()
     assert (outcome.result, interview.status) == (
         CancellationResult.NOT_SCHEDULED,
-        Interview.Status.RESCHEDULED,
+        Interview.Status.COMPLETED,
     )
     assert Event.objects.count() == 0
 

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 
 from candidly.hiring.models import Interview, Submission
-from candidly.hiring.services import update_interview
+from candidly.hiring.services.interviews import update_interview
 from candidly.timeline.models import Event
 from tests.factories import ContactFactory, InterviewFactory, SubmissionFactory
 

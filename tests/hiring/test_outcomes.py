@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from candidly.followups.models import Task
 from candidly.hiring.models import Interview
-from candidly.hiring.services import (
+from candidly.hiring.rules import FollowUpPlan
+from candidly.hiring.services.interview_status import (
     ConfirmationResult,
-    FollowUpPlan,
     confirm_interview,
     mark_interview_outcome,
 )

@@ -11,7 +11,8 @@ from django.test import Client
 
 from candidly.followups.models import Task, Touchpoint
 from candidly.hiring.models import Interview
-from candidly.hiring.services import CancellationReason, cancel_interview_for_candidate
+from candidly.hiring.rules import CancellationReason
+from candidly.hiring.services.interview_status import cancel_interview_for_candidate
 from candidly.messaging.links import issue_link, resolve_link
 from candidly.messaging.models import BadLinkAttempt, Link
 from candidly.timeline.models import Event

@@ -10,7 +10,8 @@ import time_machine
 from django.test import Client
 
 from candidly.hiring.models import Interview
-from candidly.hiring.services import CancellationReason, cancel_interview_for_candidate
+from candidly.hiring.rules import CancellationReason
+from candidly.hiring.services.interview_status import cancel_interview_for_candidate
 from candidly.messaging.links import issue_link
 from candidly.messaging.models import Link
 from candidly.timeline.models import Event

@@ -9,7 +9,11 @@ from django.utils import timezone
 
 from candidly.hiring.models import Interview
 from candidly.hiring.reliability import ReliabilityLabel, format_duration, reliability_record
-from candidly.hiring.services import cancel_interview_for_candidate, confirm_interview, mark_interview_outcome
+from candidly.hiring.services.interview_status import (
+    cancel_interview_for_candidate,
+    confirm_interview,
+    mark_interview_outcome,
+)
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 from tests.factories import CandidateFactory, InterviewFactory, SubmissionFactory

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from candidly.followups.models import Task
+from candidly.hiring.endings.withdraw import withdraw_submission
 from candidly.hiring.models import Role, RoleSuggestion, Submission
 from candidly.hiring.suggestions import suggest_roles
-from candidly.hiring.withdrawal import withdraw_submission
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
 from tests.factories import CompanyFactory, RoleFactory, SubmissionFactory, TagFactory
@@ -174,7 +174,7 @@ def test_suggestions_after_personal_or_other_reasons_rank_by_fit_alone(reason):
 
 
 def test_suggestions_after_the_company_declined_lower_that_company():
-    from candidly.hiring.endings import reject_submission
+    from candidly.hiring.endings.reject import reject_submission
 
     world = make_world()
     open_role(world.acme, "Acme again")

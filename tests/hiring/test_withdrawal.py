@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError
 
 from candidly.followups.models import Task, Touchpoint
+from candidly.hiring.endings.withdraw import Wants, withdraw_submission
 from candidly.hiring.models import Interview, Submission
-from candidly.hiring.withdrawal import Wants, withdraw_submission
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
 from tests.hiring.endings_support import (

@@ -109,7 +109,7 @@ def test_rejection_is_reviewed_then_sent_once_to_the_candidate(smtp_sink):
         "They hired internally",
     )
     future.refresh_from_db()
-    assert (future.status, future.sequence) == (Interview.Status.CANCELLED_WITH_NOTICE, 1)
+    assert (future.status, future.sequence) == (Interview.Status.CANCELLED_BY_COMPANY, 1)
     assert smtp_sink.received == []  # nothing goes out before the recruiter has read it
     form = review.context["form"]
     assert form.initial == {

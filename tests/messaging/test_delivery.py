@@ -14,18 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from candidly.followups.models import Touchpoint
-from candidly.messaging.delivery import (
-    INTERVIEW_OFF,
-    UNSUBSCRIBED,
-    Receipt,
-    deliver,
-    message_id_for,
-)
-from candidly.messaging.errors import (
-    AmbiguousDeliveryError,
-    PermanentDeliveryError,
-    TemporaryDeliveryError,
-)
+from candidly.messaging.delivery import INTERVIEW_OFF, UNSUBSCRIBED, Receipt, deliver, message_id_for
+from candidly.messaging.errors import AmbiguousDeliveryError, PermanentDeliveryError, TemporaryDeliveryError
 from candidly.messaging.models import InboxMessage
 from tests.messaging.conftest import make_touchpoint
 

@@ -9,7 +9,8 @@ from django.test import Client
 from icalendar import Calendar
 
 from candidly.hiring.models import Interview
-from candidly.hiring.services import cancel_interview_for_candidate, update_interview
+from candidly.hiring.services.interview_status import cancel_interview_for_candidate
+from candidly.hiring.services.interviews import update_interview
 from candidly.messaging.invites import build_invite
 from tests.factories import (
     CandidateFactory,

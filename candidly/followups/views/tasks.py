@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import User
-from candidly.followups.interview_plan import CANCELLED_STATUSES, cancellation_reason
+from candidly.followups.interview_plan import cancellation_reason
 from candidly.followups.models import Task
 from candidly.followups.queries import TASK_LIST_RELATED, open_tasks_for
 from candidly.followups.tasks import complete_task
-from candidly.hiring.services import PreparedEmail, prepare_manager_cancellation_email
-from candidly.hiring.tasks import recruiter_for
+from candidly.hiring.models import Interview
 from candidly.lib.phones import display_phone
+from candidly.messaging.prepared import PreparedEmail, prepare_manager_cancellation_email
 from candidly.people.models import Contact
 
 PAGE_SIZE = 50
@@ -74,9 +74,13 @@ def _company_context(task: Task) -> dict[str, Any]:
         "manager_phone_display": display_phone(manager.phone) if manager.phone else "",
     }
     interview = task.interview
-    if task.kind == Task.Kind.CANCEL_WITH_COMPANY and interview and interview.status in CANCELLED_STATUSES:
+    if (
+        task.kind == Task.Kind.CANCEL_WITH_COMPANY
+        and interview
+        and interview.status in Interview.CANCELLED_STATUSES
+    ):
         email = prepare_manager_cancellation_email(
-            interview, reason=cancellation_reason(interview), recruiter=recruiter_for(submission)
+            interview, reason=cancellation_reason(interview), recruiter=submission.responsible_recruiter
         )
         context.update(prepared_email=email, mailto=_mailto(email))
     return context

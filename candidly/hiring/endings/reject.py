@@ -20,20 +20,20 @@ from django.urls import reverse
 
 from candidly.accounts.models import User
 from candidly.followups.models import Task
-from candidly.hiring import services
-from candidly.hiring.models import Interview, Submission
-from candidly.hiring.tasks import recruiter_for
-from candidly.hiring.withdrawal import (
-    create_submission_task,
+from candidly.followups.tasks import create_task
+from candidly.hiring.endings.common import (
     local_time,
     lock_submission,
     stop_submission_touchpoints,
     upcoming_interviews,
 )
+from candidly.hiring.models import Interview, Submission
+from candidly.hiring.services import submissions
+from candidly.hiring.services.interview_status import call_off_interview
 from candidly.messaging import emails
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
-EVENT_CANCELLED_BY_COMPANY = "interview.cancelled_by_company"
 DECLINED = "The company decided not to move forward."
 SENDING = "Sending the outcome by email"
 
@@ -60,8 +60,8 @@ def reject_submission(
     """The company decided not to move forward: end ``submission`` as *rejected*, in one transaction.
 
     Moves the stage (reason *company declined*, ``note`` is the recruiter's internal note), calls off the
-    interviews not yet started (status *cancelled with notice*, ``sequence`` raised so calendars drop them,
-    an ``interview.cancelled_by_company`` Event that the reliability record does not count), skips the
+    interviews not yet started (``call_off_interview``: the candidate gets the calendar cancellation, and the
+    reliability record does not count it), skips the
     remaining touchpoints, and gives the recruiter an "update the candidate" task pointing at the prepared
     message. ``reason`` defaults to *company declined* (the recruiter may pick a closer one). Idempotent: an
     ended submission is returned unchanged with ``rejected=False``. ``ValueError`` for an unknown reason.
@@ -72,7 +72,7 @@ def reject_submission(
         locked = lock_submission(submission)
         if not locked.is_open:
             return RejectionOutcome(locked, rejected=False)
-        moved = services.move_submission(
+        moved = submissions.move_submission(
             locked, stage=Submission.Stage.REJECTED, reason=reason, note=note, actor=actor
         )
         locked.stage, locked.end_reason, locked.end_note, locked.ended_at = (
@@ -81,15 +81,17 @@ def reject_submission(
             moved.end_note,
             moved.ended_at,
         )
-        cancelled = tuple(
-            _call_off(interview, actor=actor) for interview in upcoming_interviews(locked, now=now)
+        called_off = (
+            call_off_interview(interview, now=now, actor=actor, reason=DECLINED)
+            for interview in upcoming_interviews(locked, now=now)
         )
+        cancelled = tuple(interview for interview in called_off if interview is not None)
         skipped, _ = stop_submission_touchpoints(locked, reason=DECLINED, now=now, done_by=actor)
         candidate, company = locked.candidate, locked.role.company
         review = reverse("hiring:submission-tell-candidate", args=[locked.pk])
         review_url = f"{settings.CANDIDLY_BASE_URL}{review}"
-        task = create_submission_task(
-            locked,
+        task = create_task(
+            submission=locked,
             kind=Task.Kind.UPDATE_CANDIDATE,
             title=f"Tell {candidate.name}: {company.name} decided not to move forward",
             details=(
@@ -97,11 +99,11 @@ def reject_submission(
                 f"A message is prepared for you to review and send: {review_url} "
                 "(or call them, then mark this task done)."
             ),
-            now=now,
+            due_at=now,
             actor=actor,
         )
         record_event(
-            kind="submission.rejected",
+            kind=EventKind.SUBMISSION_REJECTED,
             summary=f"{company.name} decided not to move forward with {locked.role.title}",
             actor=actor,
             submission=locked,
@@ -115,22 +117,6 @@ def reject_submission(
     return RejectionOutcome(
         locked, rejected=True, cancelled_interviews=cancelled, skipped_touchpoints=tuple(skipped), task=task
     )
-
-
-def _call_off(interview: Interview, *, actor: User) -> Interview:
-    locked = Interview.objects.select_for_update(of=("self",)).get(pk=interview.pk)
-    locked.status = Interview.Status.CANCELLED_WITH_NOTICE
-    # A higher SEQUENCE lets the calendar invite's CANCEL replace the event the candidate has.
-    locked.sequence += 1
-    locked.save(update_fields=["status", "sequence", "updated_at"])
-    record_event(
-        kind=EVENT_CANCELLED_BY_COMPANY,
-        summary=f"Interview round {locked.round} called off: the company decided not to move forward",
-        actor=actor,
-        interview=locked,
-        data={"sequence": locked.sequence},
-    )
-    return locked
 
 
 # --- telling the candidate ------------------------------------------------------------------------------
@@ -161,7 +147,9 @@ def prepare_outcome_message(submission: Submission) -> OutcomeDraft:
     The middle of the email only: the greeting, the recruiter's signature and phone come from the layout.
     """
     role = submission.role
-    cancelled = submission.interviews.filter(events__kind=EVENT_CANCELLED_BY_COMPANY).order_by("starts_at")
+    cancelled = submission.interviews.filter(events__kind=EventKind.INTERVIEW_CANCELLED_BY_COMPANY).order_by(
+        "starts_at"
+    )
     context = {
         "candidate": submission.candidate,
         "role": role,
@@ -203,7 +191,7 @@ def send_outcome_message(
             submission,
             subject=subject,
             message=message,
-            recruiter=recruiter_for(submission) or actor,
+            recruiter=submission.responsible_recruiter or actor,
             now=now,
         )
         emails.send_now(email, message_id=message_id)
@@ -213,7 +201,7 @@ def send_outcome_message(
                 status=Task.Status.OPEN, done_at=None, done_by=None, outcome=""
             )
             record_event(
-                kind="candidate.outcome_failed",
+                kind=EventKind.CANDIDATE_OUTCOME_FAILED,
                 summary=f"Could not email the outcome: {exc}",
                 actor=actor,
                 submission=submission,
@@ -225,7 +213,7 @@ def send_outcome_message(
     with transaction.atomic():
         Task.objects.filter(pk=task.pk).update(outcome="Sent the outcome by email")
         record_event(
-            kind="candidate.outcome_sent",
+            kind=EventKind.CANDIDATE_OUTCOME_SENT,
             summary=f"Told them by email: {submission.role.company.name} decided not to move forward",
             actor=actor,
             submission=submission,

@@ -37,25 +37,20 @@ from candidly.hiring.reliability import (
     WATCH_WINDOW,
     ReliabilityLabel,
 )
-from candidly.hiring.services import (
-    EVENT_CANCELLED_WITH_NOTICE,
-    EVENT_COMPLETED,
-    EVENT_LATE_CANCELLATION,
-    EVENT_NO_SHOW,
-    parse_tag_names,
-)
+from candidly.hiring.services.roles import parse_tag_names
+from candidly.lib.db import count_of
 from candidly.people.models import Candidate, Tag
-from candidly.people.queries import count_of
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
 PAGE_SIZE = 50
 
 # Events that mean we heard from them or they heard from us (not our own bookkeeping).
 CONTACT_KINDS = (
-    "touchpoint.sent",
-    "email.replied",
-    "candidate.roles_suggested",
-    "candidate.outcome_sent",
+    EventKind.TOUCHPOINT_SENT,
+    EventKind.EMAIL_REPLIED,
+    EventKind.CANDIDATE_ROLES_SUGGESTED,
+    EventKind.CANDIDATE_OUTCOME_SENT,
 )
 CONTACT_EVENTS = Q(actor_type=Event.Actor.CANDIDATE) | Q(kind__in=CONTACT_KINDS) | Q(kind__startswith="call.")
 
@@ -134,12 +129,12 @@ def pool_candidates(*, now: datetime, filters: dict[str, Any] | None = None) -> 
                 .order_by("-occurred_at")
                 .values("occurred_at")[:1]
             ),
-            outcomes=_event_count(EVENT_COMPLETED)
-            + _event_count(EVENT_CANCELLED_WITH_NOTICE)
-            + _event_count(EVENT_LATE_CANCELLATION)
-            + _event_count(EVENT_NO_SHOW),
-            recent_no_shows=_event_count(EVENT_NO_SHOW, occurred_at__gte=since),
-            recent_late=_event_count(EVENT_LATE_CANCELLATION, occurred_at__gte=since),
+            outcomes=_event_count(EventKind.INTERVIEW_COMPLETED)
+            + _event_count(EventKind.INTERVIEW_CANCELLED_WITH_NOTICE)
+            + _event_count(EventKind.INTERVIEW_LATE_CANCELLATION)
+            + _event_count(EventKind.INTERVIEW_NO_SHOW),
+            recent_no_shows=_event_count(EventKind.INTERVIEW_NO_SHOW, occurred_at__gte=since),
+            recent_late=_event_count(EventKind.INTERVIEW_LATE_CANCELLATION, occurred_at__gte=since),
         )
         .annotate(
             # The same rule as hiring.reliability._label: watch, else new, else reliable.

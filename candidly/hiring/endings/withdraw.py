@@ -18,7 +18,6 @@ A second call for an ended submission changes nothing. Any failure rolls everyth
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,21 +27,30 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from candidly.accounts.models import User
-from candidly.followups.models import Task, Touchpoint
-from candidly.hiring import services
+from candidly.followups.models import Task
+from candidly.followups.tasks import create_task
+from candidly.hiring.endings.common import (
+    first_name,
+    local_time,
+    lock_submission,
+    stop_submission_touchpoints,
+    upcoming_interviews,
+)
 from candidly.hiring.models import Interview, Submission
-from candidly.hiring.services import CancellationOutcome, CancellationReason, PreparedEmail
-from candidly.hiring.tasks import recruiter_for
+from candidly.hiring.rules import CancellationReason
+from candidly.hiring.services import interview_status, roles, submissions
+from candidly.hiring.services.interview_status import CancellationOutcome
 from candidly.lib.phones import display_phone
 from candidly.messaging.links import mark_link_used
 from candidly.messaging.models import Link
-from candidly.people.models import Candidate, Contact, Tag
+from candidly.messaging.prepared import PreparedEmail
+from candidly.people.models import Candidate, Tag
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
@@ -167,7 +175,7 @@ def withdraw_submission(
         if not locked.is_open:
             return WithdrawalOutcome(locked, withdrawn=False)
         actor_type = None if by_recruiter else Event.Actor.CANDIDATE
-        moved = services.move_submission(
+        moved = submissions.move_submission(
             locked,
             stage=Submission.Stage.WITHDRAWN,
             reason=reason or Reason.OTHER,
@@ -187,11 +195,11 @@ def withdraw_submission(
         locked.save(update_fields=["open_to_other_roles", "share_reason_with_company", "withdrawal_wants"])
 
         cancellations = tuple(
-            services.cancel_interview_for_candidate(
+            interview_status.cancel_interview_for_candidate(
                 interview,
                 now=now,
                 reason_kind=CancellationReason.NOT_INTERESTED,
-                via=services.Via.RECRUITER if by_recruiter else services.Via.LINK,
+                via=interview_status.Via.RECRUITER if by_recruiter else interview_status.Via.LINK,
                 actor=actor,
             )
             for interview in upcoming_interviews(locked, now=now)
@@ -204,7 +212,7 @@ def withdraw_submission(
         task = _tell_company_task(locked, email=email, via=via, actor=actor, now=now)
         changed = update_preferences(locked.candidate, wants=wants, actor=actor, via=via)
         record_event(
-            kind="submission.withdrawn",
+            kind=EventKind.SUBMISSION_WITHDRAWN,
             summary=(
                 f"Withdrew from {locked.role.title} at {locked.role.company.name}: "
                 f"{Reason(locked.end_reason).label if reason else 'no reason given'} ({VIA_LABELS[via]})"
@@ -237,122 +245,6 @@ def withdraw_submission(
     )
 
 
-# --- steps shared with the other endings (hiring/endings.py) ----------------------------------------------
-
-
-def lock_submission(submission: Submission) -> Submission:
-    # Lock the submission row only: a double submit waits here and then finds the process already ended.
-    return (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related(
-            "candidate__recruiter",
-            "recruiter",
-            "role__company",
-            "role__hiring_manager",
-            "role__recruiter",
-        )
-        .get(pk=submission.pk)
-    )
-
-
-def upcoming_interviews(submission: Submission, *, now: datetime) -> list[Interview]:
-    """The submission's interviews still on and not yet started at ``now``, earliest first."""
-    return list(
-        submission.interviews.filter(status__in=Interview.UPCOMING_STATUSES, starts_at__gt=now).order_by(
-            "starts_at", "pk"
-        )
-    )
-
-
-def stop_submission_touchpoints(
-    submission: Submission, *, reason: str, now: datetime, done_by: User | None
-) -> tuple[list[int], list[int]]:
-    """Skip the remaining touchpoints about ``submission`` or its interviews, for every person.
-
-    *Planned* rows are skipped by a conditional update on their status (the worker claims on the same
-    condition, so a row is either sent or skipped, never both). *Due* rows (a call step already on the
-    recruiter's list) are skipped too and their open task cancelled. Rows the worker holds right now
-    (*in progress*) are left to it, and so is the candidate's calendar cancel. Returns ``(skipped
-    touchpoint ids, cancelled task ids)``.
-    """
-    about = Q(submission=submission) | Q(interview__submission=submission)
-    remaining = Touchpoint.objects.filter(
-        about, status__in=(Touchpoint.Status.PLANNED, Touchpoint.Status.DUE)
-    ).exclude(
-        # The calendar cancel of an interview the ending just cancelled still goes: it takes the event
-        # out of the candidate's calendar (followups.interview_plan plans it with the cancellation).
-        kind=Touchpoint.Kind.INTERVIEW_CANCELLED
-    )
-    ids = sorted(remaining.values_list("pk", flat=True))
-    if not ids:
-        return [], []
-    Touchpoint.objects.filter(
-        pk__in=ids, status__in=(Touchpoint.Status.PLANNED, Touchpoint.Status.DUE)
-    ).update(status=Touchpoint.Status.SKIPPED, skip_reason=reason[:300], done_at=now, updated_at=now)
-    skipped = sorted(
-        Touchpoint.objects.filter(
-            pk__in=ids, status=Touchpoint.Status.SKIPPED, skip_reason=reason[:300]
-        ).values_list("pk", flat=True)
-    )
-    tasks = sorted(
-        Task.objects.filter(touchpoint_id__in=skipped, status=Task.Status.OPEN).values_list("pk", flat=True)
-    )
-    if tasks:
-        Task.objects.filter(pk__in=tasks, status=Task.Status.OPEN).update(
-            status=Task.Status.CANCELLED, done_at=now, done_by=done_by, outcome=reason[:300]
-        )
-    return skipped, tasks
-
-
-def create_submission_task(
-    submission: Submission,
-    *,
-    kind: str,
-    title: str,
-    details: str,
-    now: datetime,
-    actor: User | None,
-    urgent: bool = False,
-    contact: Contact | None = None,
-) -> Task:
-    """A task about ``submission`` for its recruiter, with its ``task.created`` Event (caller's transaction).
-
-    Made by Candidly (actor None) when the candidate acted through a link, by the recruiter otherwise.
-    ``contact`` is the company person the task is about, if any (the hiring manager to tell).
-    """
-    assignee = recruiter_for(submission)
-    task = Task.objects.create(
-        kind=kind,
-        title=title[:300],
-        details=details,
-        urgent=urgent,
-        assigned_to=assignee,
-        due_at=now,
-        candidate=submission.candidate,
-        contact=contact,
-        submission=submission,
-    )
-    record_event(
-        kind="task.created",
-        summary=f"{'Urgent task' if urgent else 'Task'} for {assignee or 'the team'}: {task.title}",
-        actor=actor,
-        actor_type=None if actor is not None else Event.Actor.SYSTEM,
-        submission=submission,
-        data={"task": task.pk, "task_kind": kind, "urgent": urgent},
-    )
-    return task
-
-
-def local_time(moment: datetime, zone: str) -> str:
-    """``Thursday 12 March 2026 at 10:00 (Europe/London)``: a moment as a person in ``zone`` reads it."""
-    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B %Y at %H:%M} ({zone})"
-
-
-def _first_name(name: str) -> str:
-    return name.split()[0] if name.split() else name
-
-
 def prepare_company_email(submission: Submission, *, cancelled: Iterable[Interview] = ()) -> PreparedEmail:
     """The courteous note telling the hiring manager the candidate withdrew.
 
@@ -361,14 +253,14 @@ def prepare_company_email(submission: Submission, *, cancelled: Iterable[Intervi
     """
     role = submission.role
     manager = role.hiring_manager
-    recruiter = recruiter_for(submission)
+    recruiter = submission.responsible_recruiter
     share = submission.share_reason_with_company
     context = {
         "candidate": submission.candidate,
         "role": role,
         "company": role.company,
         "manager": manager,
-        "manager_first_name": _first_name(manager.name),
+        "manager_first_name": first_name(manager.name),
         "reason_text": COURTEOUS_REASONS.get(submission.end_reason, "") if share else "",
         "cancelled": [local_time(interview.starts_at, manager.time_zone) for interview in cancelled],
         "recruiter": recruiter,
@@ -396,12 +288,12 @@ def _tell_company_task(
         "shared": submission.share_reason_with_company,
         "ended_url": settings.CANDIDLY_BASE_URL + reverse("hiring:submission-ended", args=[submission.pk]),
     }
-    return create_submission_task(
-        submission,
+    return create_task(
+        submission=submission,
         kind=Task.Kind.TELL_COMPANY,
         title=f"Tell {company.name}: {submission.candidate.name} withdrew from {submission.role.title}",
         details=render_to_string("hiring/withdrawal/tell-company-task.txt", context).strip(),
-        now=now,
+        due_at=now,
         actor=actor,
         contact=manager,
     )
@@ -412,7 +304,7 @@ def update_preferences(candidate: Candidate, *, wants: Wants, actor: User | None
 
     Only ever widens them: remote becomes "remote only", the minimum only goes up, tags are added. Writes a
     ``candidate.preferences_updated`` Event when something changed. Tag names must already be clean
-    (``services.parse_tag_names``).
+    (``roles.parse_tag_names``).
     """
     if wants.is_empty:
         return []
@@ -439,7 +331,7 @@ def update_preferences(candidate: Candidate, *, wants: Wants, actor: User | None
         changed.append("role_tags")
     if changed:
         record_event(
-            kind="candidate.preferences_updated",
+            kind=EventKind.CANDIDATE_PREFERENCES_UPDATED,
             summary="Preferences updated from what they would want instead: "
             + ", ".join(_describe_change(name, candidate, new_tags) for name in changed),
             actor=actor,
@@ -463,7 +355,7 @@ def parse_wants(*, remote: bool, min_compensation: int | None, tags_text: str) -
     errors: dict[str, Any] = {}
     tags: list[str] = []
     try:
-        tags = services.parse_tag_names(tags_text or "")
+        tags = roles.parse_tag_names(tags_text or "")
     except ValidationError as exc:
         errors["tags"] = exc.messages
     if min_compensation is not None and min_compensation < 0:
