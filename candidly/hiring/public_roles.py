@@ -7,11 +7,11 @@ and nothing about the agency's other candidates or the company's records.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from candidly.hiring.models import Role, RoleSuggestion
@@ -19,7 +19,7 @@ from candidly.hiring.suggestions import INTERESTED, express_interest
 from candidly.lib.phones import display_phone
 from candidly.messaging.emails import role_pay_band, role_where
 from candidly.messaging.models import Link
-from candidly.messaging.views import public_link
+from candidly.messaging.public import public_link
 
 
 def _context(suggestion: RoleSuggestion, **extra: Any) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def _context(suggestion: RoleSuggestion, **extra: Any) -> dict[str, Any]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_link(INTERESTED)
-def role_page(request: HttpRequest, link: Link) -> HttpResponse:
+def role_page(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
     """GET: the role. POST: "I'm interested" (once; a repeat shows the same thank-you)."""
     suggestion = (
         RoleSuggestion.objects.select_related(
@@ -56,7 +56,7 @@ def role_page(request: HttpRequest, link: Link) -> HttpResponse:
     if request.method == "POST":
         if suggestion.role.status != Role.Status.OPEN:
             return render(request, "public/role_detail.html", _context(suggestion), status=410)
-        express_interest(suggestion, now=timezone.now())
+        express_interest(suggestion, now=now)
         suggestion.refresh_from_db(fields=["interested_at"])
         return render(request, "public/role_interested.html", _context(suggestion))
     return render(request, "public/role_detail.html", _context(suggestion))

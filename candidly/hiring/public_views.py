@@ -12,35 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from candidly.accounts.models import AgencySettings, User
+from candidly.accounts.models import AgencySettings
 from candidly.hiring.models import Interview
 from candidly.hiring.rules import CancellationReason
 from candidly.hiring.services.interview_status import CancellationResult, ConfirmationResult
-from candidly.lib.phones import display_phone
 from candidly.messaging import services as link_services
 from candidly.messaging.invites import build_invite, invite_filename
-from candidly.messaging.links import (
-    LinkError,
-    StaleLink,
-    UsedLink,
-    find_link,
-    is_rate_limited,
-    record_bad_token,
-    resolve_link,
-)
 from candidly.messaging.models import Link
-from candidly.messaging.views import client_ip, public_response
+from candidly.messaging.public import public_link, recruiter_context
 
 InterviewLinkView = Callable[[HttpRequest, Link, datetime], HttpResponse]
 
@@ -66,23 +52,6 @@ class CantMakeItForm(forms.Form):
     )
 
 
-def _recruiter(link: Link) -> User | None:
-    interview = link.interview
-    assert interview is not None
-    submission = interview.submission
-    candidate = link.candidate
-    # The same person who signs the candidate's emails.
-    return submission.recruiter or (candidate.recruiter if candidate else None) or submission.role.recruiter
-
-
-def _recruiter_context(link: Link) -> dict[str, Any]:
-    recruiter = _recruiter(link)
-    return {
-        "recruiter": recruiter,
-        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter and recruiter.phone else "",
-    }
-
-
 def _context(link: Link, **extra: Any) -> dict[str, Any]:
     """What the live pages show: the interview in the candidate's zone, and who to call."""
     interview = link.interview
@@ -94,7 +63,7 @@ def _context(link: Link, **extra: Any) -> dict[str, Any]:
         "role": submission.role,
         "company": submission.role.company,
         "zone": link.candidate.time_zone if link.candidate else interview.time_zone,
-        **_recruiter_context(link),
+        **recruiter_context(link),
         **extra,
     }
 
@@ -109,50 +78,12 @@ def _closed(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
         state = "started" if now < interview.ends_at else "over"
     else:
         state = "over"
-    context = {"state": state, "used": link.used_at is not None, **_recruiter_context(link)}
+    context = {"state": state, "used": link.used_at is not None, **recruiter_context(link)}
     return render(request, "public/interview_closed.html", context, status=410)
 
 
-def interview_link(purpose: str) -> Callable[[InterviewLinkView], Callable[..., HttpResponse]]:
-    """Decorate a candidate's interview page taking ``(request, link, now)``.
-
-    Like ``messaging.views.public_link`` (rate limit, the friendly invalid page without data), except that a
-    link that did its job (used, or its interview cancelled, started or over) explains that instead.
-    """
-
-    def decorator(view: InterviewLinkView) -> Callable[..., HttpResponse]:
-        @login_not_required
-        @never_cache
-        @wraps(view)
-        def wrapped(request: HttpRequest, token: str) -> HttpResponse:
-            now = timezone.now()
-            ip = client_ip(request)
-            if is_rate_limited(ip, now=now):
-                response = render(request, "public/link_invalid.html", {"rate_limited": True}, status=429)
-                response["Retry-After"] = "3600"
-                return public_response(response)
-            try:
-                link = resolve_link(token, purpose=purpose, now=now)
-            except (UsedLink, StaleLink):
-                found = find_link(token, purpose=purpose)
-                assert found is not None, "resolve_link found it a moment ago"
-                return public_response(_closed(request, found, now))
-            except LinkError as exc:
-                if exc.status == 404:
-                    record_bad_token(ip, now=now)
-                invalid = render(
-                    request, "public/link_invalid.html", {"gone": exc.status == 410}, status=exc.status
-                )
-                return public_response(invalid)
-            return public_response(view(request, link, now))
-
-        return wrapped
-
-    return decorator
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
-@interview_link(Link.Purpose.CONFIRM)
+@public_link(Link.Purpose.CONFIRM, when_done=_closed)
 def interview_confirm(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
     """*I'll be there*: GET shows the interview and the button (and the calendar file); POST confirms."""
     if request.method == "POST":
@@ -167,19 +98,19 @@ def interview_confirm(request: HttpRequest, link: Link, now: datetime) -> HttpRe
 
 
 @require_http_methods(["GET", "HEAD"])
-@interview_link(Link.Purpose.CONFIRM)
+@public_link(Link.Purpose.CONFIRM, when_done=_closed)
 def interview_invite(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
     """The interview's calendar file (METHOD:REQUEST, the current version), for the confirm page's button."""
     interview = link.interview
     assert interview is not None
-    body = build_invite(interview, method="REQUEST", organizer=_recruiter(link))
+    body = build_invite(interview, method="REQUEST", organizer=interview.submission.responsible_recruiter)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8; method=REQUEST")
     response["Content-Disposition"] = f'attachment; filename="{invite_filename(interview)}"'
     return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@interview_link(Link.Purpose.CANCEL)
+@public_link(Link.Purpose.CANCEL, when_done=_closed)
 def interview_cancel(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
     """*I can't make it*: GET asks "another time" or "no longer interested" (and a note); POST applies the
     24-hour rule and shows what happens next."""

@@ -7,13 +7,13 @@ The feedback form's "No" answer links here too (``withdraw_url(..., source="feed
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from candidly.hiring.endings.withdraw import (
@@ -24,10 +24,9 @@ from candidly.hiring.endings.withdraw import (
     withdraw_through_link,
 )
 from candidly.hiring.models import Submission
-from candidly.lib.phones import display_phone
 from candidly.messaging.links import issue_link, link_url
 from candidly.messaging.models import Link
-from candidly.messaging.views import public_link
+from candidly.messaging.public import page_context, public_link
 from candidly.people.models import Candidate
 
 # The candidate's wording of each reason (first person, plain), in the page's order.
@@ -103,7 +102,7 @@ class WithdrawForm(forms.Form):
 def withdraw_url(candidate: Candidate, submission: Submission, *, source: str = "") -> str:
     """Issue a withdraw link for ``submission`` and return its absolute URL.
 
-    ``source="feedback"`` marks it as coming from the feedback form (the timeline then says so).
+    ``source="feedback"`` marks it as coming from the feedback form (the withdrawal's Event then says so).
     """
     token = issue_link(Link.Purpose.WITHDRAW, candidate=candidate, submission=submission)
     url = link_url(Link.Purpose.WITHDRAW, token)
@@ -117,25 +116,9 @@ def _via(request: HttpRequest, link: Link) -> Via:
     return Via.EMAIL if link.touchpoint_id else Via.LINK
 
 
-def _context(link: Link, **extra: Any) -> dict[str, Any]:
-    submission = link.submission
-    assert submission is not None  # a withdraw link always carries its submission
-    recruiter = submission.responsible_recruiter
-    return {
-        "link": link,
-        "person": link.candidate,
-        "submission": submission,
-        "role": submission.role,
-        "company": submission.role.company,
-        "recruiter": recruiter,
-        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter and recruiter.phone else "",
-        **extra,
-    }
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_link(Link.Purpose.WITHDRAW)
-def withdraw(request: HttpRequest, link: Link) -> HttpResponse:
+def withdraw(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
     """GET: the form. POST: withdraw, then the thank-you page (also for a double submit)."""
     candidate = link.candidate
     currency = candidate.currency if candidate is not None else "EUR"
@@ -153,9 +136,11 @@ def withdraw(request: HttpRequest, link: Link) -> HttpResponse:
                 wants=wants,
                 share_reason=data["share_reason"],
                 via=_via(request, link),
-                now=timezone.now(),
+                now=now,
             )
             open_to_others = form.open_to_other_roles_value
-            return render(request, "public/withdraw_done.html", _context(link, open_to_others=open_to_others))
-        return render(request, "public/withdraw.html", _context(link, form=form), status=400)
-    return render(request, "public/withdraw.html", _context(link, form=form))
+            return render(
+                request, "public/withdraw_done.html", page_context(link, open_to_others=open_to_others)
+            )
+        return render(request, "public/withdraw.html", page_context(link, form=form), status=400)
+    return render(request, "public/withdraw.html", page_context(link, form=form))

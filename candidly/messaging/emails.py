@@ -131,7 +131,10 @@ def interview_cancelled(touchpoint: Touchpoint, *, now: datetime) -> RenderedEma
         touchpoint,
         now=now,
         actions=("withdraw",),
-        extra={"reschedule": reason == CancellationReason.RESCHEDULE},
+        extra={
+            "by_company": interview.status == Interview.Status.CANCELLED_BY_COMPANY,
+            "reschedule": reason == CancellationReason.RESCHEDULE,
+        },
     )
     return _with_invite(email, touchpoint, "CANCEL")
 
@@ -143,7 +146,7 @@ def manager_cancellation(touchpoint: Touchpoint, *, now: datetime) -> RenderedEm
     interview = _interview(touchpoint)
     if contact is None or touchpoint.kind != Kind.MANAGER_CANCELLATION:
         raise RenderError(f"{touchpoint.kind!r} is not a cancellation email for a company contact.")
-    recruiter = _recruiter(interview.submission, contact)
+    recruiter = interview.submission.responsible_recruiter
     recruiter_name = (recruiter.get_full_name() or recruiter.get_username()) if recruiter else ""
     prepared = prepare_manager_cancellation_email(
         interview, reason=cancellation_reason(interview), recruiter=recruiter
@@ -238,7 +241,7 @@ def _with_invite(email: RenderedEmail, touchpoint: Touchpoint, method: InviteMet
         interview,
         method=method,
         cancel_link=email.links.get("cancel"),
-        organizer=_recruiter(submission, submission.candidate),
+        organizer=submission.responsible_recruiter,
     ).decode("utf-8")
     attachment = (invite_filename(interview), invite, f"text/calendar; method={method}")
     return replace(email, attachments=[*email.attachments, attachment])
@@ -344,7 +347,7 @@ def build_context(
     *,
     now: datetime,
 ) -> dict[str, Any]:
-    recruiter = _recruiter(submission, person)
+    recruiter = submission.responsible_recruiter
     zone = ZoneInfo(person.time_zone)
     context: dict[str, Any] = {
         "touchpoint": touchpoint,
@@ -367,11 +370,6 @@ def build_context(
             starts_relative=_relative(interview.starts_at, now, zone),
         )
     return context
-
-
-def _recruiter(submission: Submission, person: Candidate | Contact) -> User | None:
-    """Who signs the message (and organises the invite): the submission's, the person's, the role's."""
-    return submission.recruiter or getattr(person, "recruiter", None) or submission.role.recruiter
 
 
 def _render(

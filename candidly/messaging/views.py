@@ -1,17 +1,15 @@
 """Public link pages (no account: candidates and hiring managers) and the recruiters' local inbox.
 
-The interview's confirm / can't-make-it pages are the hiring app's (``hiring/public_views.py``).
-
-Public pages follow one rule: GET only renders (mail scanners and link previews fetch every URL in an
-email), POST acts. A bad token gets a friendly page that reveals nothing, with 404 or 410.
+Every public page is guarded by ``messaging.public.public_link`` (GET renders, POST acts; a bad token gets a
+friendly page that reveals nothing). The interview's confirm / can't-make-it pages are the hiring app's
+(``hiring/public_views.py``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
+from datetime import datetime
 
 from anymail import urls as anymail_urls
 from django.conf import settings
@@ -20,92 +18,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from candidly.accounts import security
-from candidly.lib.phones import display_phone
 from candidly.messaging import services
-from candidly.messaging.links import LinkError, is_rate_limited, record_bad_token, resolve_link
 from candidly.messaging.models import InboxMessage, Link
+from candidly.messaging.public import page_context, public_link
 
 LinkView = Callable[[HttpRequest, Link], HttpResponse]
 
 # The HTML of a delivered email is untrusted content: no scripts, no fetches, only inline styles.
 EMAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The caller's IP, read the way the login lockout reads it (the proxy's X-Forwarded-For entry)."""
-    return security.client_ip(request) or "0.0.0.0"  # noqa: S104 - a key, not a bind address
-
-
-def public_response(response: HttpResponse) -> HttpResponse:
-    # Tokens are in the URL: never cache the page, never send it to another site, never index it.
-    # "same-origin", not "no-referrer": no-referrer makes browsers send "Origin: null", which CSRF refuses.
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def public_link(purpose: str) -> Callable[[LinkView], Callable[..., HttpResponse]]:
-    """Decorate a public page taking ``(request, link)``: resolves ``token`` for ``purpose`` or answers
-    with the friendly invalid-link page (404 unknown, 410 gone), and 429 after too many unknown tokens."""
-
-    def decorator(view: LinkView) -> Callable[..., HttpResponse]:
-        @login_not_required
-        @never_cache
-        @wraps(view)
-        def wrapped(request: HttpRequest, token: str) -> HttpResponse:
-            now = timezone.now()
-            ip = client_ip(request)
-            # Once an address is over the limit, valid tokens get 429 too: otherwise the answer would
-            # still tell a guesser which tokens exist.
-            if is_rate_limited(ip, now=now):
-                response = render(request, "public/link_invalid.html", {"rate_limited": True}, status=429)
-                response["Retry-After"] = "3600"
-                return public_response(response)
-            try:
-                link = resolve_link(token, purpose=purpose, now=now)
-            except LinkError as exc:
-                if exc.status == 404:
-                    record_bad_token(ip, now=now)
-                return public_response(
-                    render(
-                        request, "public/link_invalid.html", {"gone": exc.status == 410}, status=exc.status
-                    )
-                )
-            return public_response(view(request, link))
-
-        return wrapped
-
-    return decorator
-
-
-def _page_context(link: Link, **extra: Any) -> dict[str, Any]:
-    interview = link.interview
-    submission = link.submission or (interview.submission if interview else None)
-    person = link.candidate or link.contact
-    recruiter = None
-    if submission is not None:
-        recruiter = submission.recruiter or submission.role.recruiter
-    if recruiter is None and link.candidate is not None:
-        recruiter = link.candidate.recruiter
-    return {
-        "link": link,
-        "person": person,
-        "interview": interview,
-        "submission": submission,
-        "role": submission.role if submission else None,
-        "company": submission.role.company if submission else None,
-        "recruiter": recruiter,
-        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
-        "zone": getattr(person, "time_zone", "UTC"),
-        **extra,
-    }
 
 
 def _one_click(request: HttpRequest) -> bool:
@@ -116,14 +40,14 @@ def _one_click(request: HttpRequest) -> bool:
 @csrf_exempt  # RFC 8058 one-click POSTs carry no cookie and no CSRF token; unsubscribing is harmless.
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_link(Link.Purpose.UNSUBSCRIBE)
-def unsubscribe(request: HttpRequest, link: Link) -> HttpResponse:
+def unsubscribe(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
     candidate = link.candidate
     if candidate is None:
         return render(request, "public/link_invalid.html", {}, status=404)
-    context = _page_context(link)
+    context = page_context(link)
     if request.method == "POST":
         via = "one-click unsubscribe" if _one_click(request) else "unsubscribe page"
-        services.unsubscribe_candidate(candidate, via=via, now=timezone.now())
+        services.unsubscribe_candidate(candidate, via=via, now=now)
         return render(request, "public/unsubscribe_done.html", context)
     return render(request, "public/unsubscribe.html", context)
 

@@ -8,6 +8,7 @@ answers.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -20,10 +21,10 @@ from candidly.followups.forms import ThreeQuestionsForm, VerdictForm
 from candidly.followups.models import Feedback
 from candidly.followups.responses import record_response
 from candidly.followups.responsiveness import FIGURE_LABELS, figure_events
-from candidly.messaging.links import issue_link, link_url
+from candidly.hiring.endings.withdraw import Via
+from candidly.hiring.public_withdrawal import withdraw_url
 from candidly.messaging.models import Link
-from candidly.messaging.views import _page_context as page_context
-from candidly.messaging.views import public_link
+from candidly.messaging.public import page_context, public_link
 from candidly.people.models import Company, Contact
 
 WITHDRAW = "withdraw"
@@ -31,7 +32,7 @@ WITHDRAW = "withdraw"
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_link(Link.Purpose.FEEDBACK)
-def feedback(request: HttpRequest, link: Link) -> HttpResponse:
+def feedback(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
     """Dispatch on whose link it is: the candidate's three questions or the hiring manager's verdict."""
     if link.contact is not None:
         return _manager_page(request, link)
@@ -45,8 +46,7 @@ def _withdraw_url(link: Link) -> str | None:
     submission = interview.submission
     if not submission.is_open:
         return None
-    token = issue_link(Link.Purpose.WITHDRAW, candidate=link.candidate, submission=submission)
-    return link_url(Link.Purpose.WITHDRAW, token)
+    return withdraw_url(link.candidate, submission, source=Via.FEEDBACK)
 
 
 def _candidate_page(request: HttpRequest, link: Link) -> HttpResponse:
