@@ -337,7 +337,7 @@ def update_cadence(
     locked.save(update_fields=["window_business_days", "updated_by", "updated_at"])
     after = [str(step) for step in locked.steps.order_by("position")]
     record_event(
-        kind="cadence.updated",
+        kind=EventKind.CADENCE_UPDATED,
         summary=f"{locked} changed: {len(after)} step(s)",
         actor=actor,
         data={"audience": locked.audience, "before": before, "after": after},

@@ -51,8 +51,9 @@ CONTACT_KINDS = (
     EventKind.EMAIL_REPLIED,
     EventKind.CANDIDATE_ROLES_SUGGESTED,
     EventKind.CANDIDATE_OUTCOME_SENT,
+    EventKind.CALL_LOGGED,
 )
-CONTACT_EVENTS = Q(actor_type=Event.Actor.CANDIDATE) | Q(kind__in=CONTACT_KINDS) | Q(kind__startswith="call.")
+CONTACT_EVENTS = Q(actor_type=Event.Actor.CANDIDATE) | Q(kind__in=CONTACT_KINDS)
 
 LAST_CONTACT_CHOICES = [
     ("", "Any time"),

@@ -265,11 +265,9 @@ def _candidate_email(
         raise RenderError(f"{touchpoint.kind!r} needs an interview.")
 
     links = issue_action_links(touchpoint, candidate, interview, submission, actions=actions, now=now)
-    unsubscribe_token = issue_link(
-        Link.Purpose.UNSUBSCRIBE, candidate=candidate, submission=submission, touchpoint=touchpoint, now=now
+    links["unsubscribe"], unsubscribe_headers = _unsubscribe(
+        candidate, submission=submission, touchpoint=touchpoint, now=now
     )
-    links["unsubscribe"] = link_url(Link.Purpose.UNSUBSCRIBE, unsubscribe_token)
-    domain = settings.CANDIDLY_REPLY_DOMAIN
     context = build_context(touchpoint, candidate, interview, submission, now=now)
     context.update(
         links=links,
@@ -277,19 +275,30 @@ def _candidate_email(
         logistics=is_logistics_for_attended_interview(touchpoint),
         **(extra or {}),
     )
-    return _render(
-        touchpoint,
+    return _compose(
+        touchpoint.kind,
         context,
         to=candidate.email,
+        reply_to=reply_address(touchpoint, now=now),
         links=links,
-        headers={
-            # RFC 2369 + RFC 8058: mail clients show an unsubscribe button that POSTs without cookies.
-            "List-Unsubscribe": f"<{links['unsubscribe']}>, "
-            f"<mailto:unsubscribe+{unsubscribe_token}@{domain}?subject=unsubscribe>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-        now=now,
+        headers=unsubscribe_headers,
     )
+
+
+def _unsubscribe(
+    candidate: Candidate, *, submission: Submission | None, touchpoint: Touchpoint | None, now: datetime
+) -> tuple[str, dict[str, str]]:
+    """Every candidate email's unsubscribe link, and the headers that offer it in the mail client."""
+    token = issue_link(
+        Link.Purpose.UNSUBSCRIBE, candidate=candidate, submission=submission, touchpoint=touchpoint, now=now
+    )
+    url = link_url(Link.Purpose.UNSUBSCRIBE, token)
+    domain = settings.CANDIDLY_REPLY_DOMAIN
+    # RFC 2369 + RFC 8058: mail clients show an unsubscribe button that POSTs without cookies.
+    return url, {
+        "List-Unsubscribe": f"<{url}>, <mailto:unsubscribe+{token}@{domain}?subject=unsubscribe>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def _contact_email(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
@@ -306,7 +315,14 @@ def _contact_email(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
     links = {"feedback": link_url(Link.Purpose.FEEDBACK, token)}
     context = build_context(touchpoint, contact, interview, submission, now=now)
     context.update(links=links, candidate=submission.candidate)
-    return _render(touchpoint, context, to=contact.email, links=links, headers={}, now=now)
+    return _compose(
+        touchpoint.kind,
+        context,
+        to=contact.email,
+        reply_to=reply_address(touchpoint, now=now),
+        links=links,
+        headers={},
+    )
 
 
 def issue_action_links(
@@ -356,9 +372,7 @@ def build_context(
         "submission": submission,
         "role": submission.role,
         "company": submission.role.company,
-        "recruiter_name": (recruiter.get_full_name() or recruiter.get_username()) if recruiter else "",
-        "recruiter_phone": recruiter.phone if recruiter else "",
-        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
+        **_signature(recruiter),
         "zone_label": _zone_label(person.time_zone),
         "interview": interview,
     }
@@ -372,17 +386,26 @@ def build_context(
     return context
 
 
-def _render(
-    touchpoint: Touchpoint,
+def _signature(recruiter: User | None) -> dict[str, str]:
+    """Who signs a candidate's or contact's email: the recruiter's name and a ``tel:`` number."""
+    return {
+        "recruiter_name": (recruiter.get_full_name() or recruiter.get_username()) if recruiter else "",
+        "recruiter_phone": recruiter.phone if recruiter else "",
+        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
+    }
+
+
+def _compose(
+    kind: str,
     context: dict[str, Any],
     *,
     to: str,
+    reply_to: str,
     links: dict[str, str],
     headers: dict[str, str],
-    now: datetime,
 ) -> RenderedEmail:
-    kind = touchpoint.kind
-    reply_to = reply_address(touchpoint, now=now)
+    """The one way an email is written: ``emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html``
+    rendered with ``context``, from the signing recruiter "via" the agency, replies routed to ``reply_to``."""
     context["reply_to"] = reply_to
     subject = re.sub(r"\s+", " ", render_text(f"emails/{kind}-subject.txt", context)).strip()
     return RenderedEmail(
@@ -512,44 +535,29 @@ def _direct_candidate_email(
 ) -> RenderedEmail:
     # The promises of a touchpoint's email: a routed Reply-To, one-click unsubscribe, the recruiter's tel:.
     reply_token = issue_link(Link.Purpose.REPLY, candidate=candidate, submission=submission, now=now)
-    reply_to = f"reply+{reply_token}@{settings.CANDIDLY_REPLY_DOMAIN}"
-    unsubscribe_token = issue_link(
-        Link.Purpose.UNSUBSCRIBE, candidate=candidate, submission=submission, now=now
+    links: dict[str, str] = {}
+    links["unsubscribe"], unsubscribe_headers = _unsubscribe(
+        candidate, submission=submission, touchpoint=None, now=now
     )
-    links = {"unsubscribe": link_url(Link.Purpose.UNSUBSCRIBE, unsubscribe_token)}
-    recruiter_name = (recruiter.get_full_name() or recruiter.get_username()) if recruiter else ""
     context = {
         "person": candidate,
         "first_name": candidate.name.split()[0] if candidate.name.strip() else candidate.name,
         "submission": submission,
         "company": submission.role.company if submission else None,
-        "recruiter_name": recruiter_name,
-        "recruiter_phone": recruiter.phone if recruiter else "",
-        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
+        **_signature(recruiter),
         "links": links,
         "unsubscribed": candidate.is_unsubscribed,
         "logistics": False,
-        "reply_to": reply_to,
         "now": now,
         **context,
     }
-    subject = re.sub(r"\s+", " ", render_text(f"emails/{kind}-subject.txt", context)).strip()
-    domain = settings.CANDIDLY_REPLY_DOMAIN
-    return RenderedEmail(
-        kind=kind,
-        to=[candidate.email],
-        from_email=_from_address(recruiter_name),
-        subject=subject,
-        text=render_text(f"emails/{kind}-body.txt", context).strip() + "\n",
-        html=render_to_string(f"emails/{kind}-body.html", context),
-        reply_to=reply_to,
-        headers={
-            "X-Candidly-Kind": kind,
-            "List-Unsubscribe": f"<{links['unsubscribe']}>, "
-            f"<mailto:unsubscribe+{unsubscribe_token}@{domain}?subject=unsubscribe>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+    return _compose(
+        kind,
+        context,
+        to=candidate.email,
+        reply_to=f"reply+{reply_token}@{settings.CANDIDLY_REPLY_DOMAIN}",
         links=links,
+        headers=unsubscribe_headers,
     )
 
 

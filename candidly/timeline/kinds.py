@@ -10,6 +10,7 @@ from enum import StrEnum
 
 class EventKind(StrEnum):
     AGENCY_SETTINGS_CHANGED = "agency.settings_changed"
+    CADENCE_UPDATED = "cadence.updated"
     CALL_LOGGED = "call.logged"
     CANDIDATE_CREATED = "candidate.created"
     CANDIDATE_OUTCOME_FAILED = "candidate.outcome_failed"
