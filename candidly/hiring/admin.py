@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from candidly.hiring.models import Interview, Role, Submission
+from candidly.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(Role)
@@ -10,15 +11,16 @@ class RoleAdmin(admin.ModelAdmin):
     list_select_related = ["company"]
 
 
+# Stages and statuses change only through hiring's services (Event + re-planned touchpoints).
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ["candidate", "role", "stage"]
     list_select_related = ["candidate", "role__company"]
     raw_id_fields = ["candidate", "role"]
 
 
 @admin.register(Interview)
-class InterviewAdmin(admin.ModelAdmin):
+class InterviewAdmin(ReadOnlyAdmin):
     list_display = ["submission", "round", "starts_at", "status"]
     list_select_related = ["submission__candidate", "submission__role__company"]
     raw_id_fields = ["submission"]
