@@ -7,6 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.utils import timezone
 
+from candidly.accounts.models import AgencySettings
 from candidly.followups.models import Feedback, Touchpoint
 from candidly.lib.admin import ReadOnlyAdmin
 from candidly.messaging.links import issue_link
@@ -15,6 +16,7 @@ from candidly.timeline.services import record_event
 from tests.factories import InterviewFactory
 
 READ_ONLY_MODELS = [
+    "accounts.agencysettings",
     "hiring.interview",
     "hiring.submission",
     "followups.touchpoint",
@@ -49,6 +51,7 @@ def one_of_each(db) -> dict[str, int]:
     issue_link(Link.Purpose.FEEDBACK, candidate=candidate, interview=interview)
     event = record_event(kind="test.noted", summary="Noted", interview=interview)
     return {
+        "accounts.agencysettings": AgencySettings.load().pk,
         "hiring.interview": interview.pk,
         "hiring.submission": interview.submission_id,
         "followups.touchpoint": touchpoint.pk,
