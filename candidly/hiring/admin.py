@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.lib.admin import ReadOnlyAdmin
@@ -24,3 +25,5 @@ class InterviewAdmin(ReadOnlyAdmin):
     list_display = ["submission", "round", "starts_at", "status"]
     list_select_related = ["submission__candidate", "submission__role__company"]
     raw_id_fields = ["submission"]
+    # As on the recruiters' interview form: a typed link without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
