@@ -28,6 +28,7 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check candidly tests bench
 	$(VENV)/bin/ruff format --check candidly tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy candidly

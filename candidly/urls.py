@@ -8,6 +8,6 @@ urlpatterns = [
     path("", include("candidly.people.urls")),
     path("", include("candidly.followups.urls")),
     path("", include("candidly.messaging.urls")),
-    path("accounts/", include("candidly.accounts.urls")),
+    path("", include("candidly.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,10 +5,13 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from candidly.accounts.models import AgencySettings, User
 from candidly.accounts.services import set_role
+from candidly.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -35,9 +38,24 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AgencySettings)
-class AgencySettingsAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not AgencySettings.objects.exists()
+class AgencySettingsAdmin(ReadOnlyAdmin):
+    """Shown read-only: the agency settings page checks the values and records each change on the timeline."""
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+    list_display = ["__str__", "updated_at"]
+
+    def _point_to_the_page(self, request: HttpRequest) -> None:
+        if request.method == "GET":
+            url = reverse("accounts:agency-settings")
+            self.message_user(
+                request, format_html('Change these on the <a href="{}">Agency settings</a> page.', url)
+            )
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        self._point_to_the_page(request)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        self._point_to_the_page(request)
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,4 +1,4 @@
-"""Account forms."""
+"""Account forms, and the agency settings form: it parses input, ``update_agency_settings`` owns the rules."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from candidly.accounts.models import User
+from candidly.accounts.models import AgencySettings, User
+from candidly.accounts.services import NOTICE_HOURS, SILENCE_BUSINESS_DAYS, AgencySettingsChanges
 
 
 def _folded(value: str) -> str:
@@ -28,3 +30,84 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             # Compare like Django does (Unicode TR 36), so a look-alike address never receives the link.
             if _folded(user.email) == _folded(email):
                 yield user
+
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+def _time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _number_input(bounds: tuple[int, int]) -> forms.NumberInput:
+    # The browser's hint only; update_agency_settings checks the same bounds.
+    return forms.NumberInput(attrs={"min": bounds[0], "max": bounds[1], "inputmode": "numeric"})
+
+
+class AgencySettingsForm(forms.Form):
+    """The agency settings page; field names are the model's. Weekdays are checkboxes (Monday = 0)."""
+
+    business_day_start = forms.TimeField(label="Business day starts", widget=_time_input())
+    business_day_end = forms.TimeField(label="Business day ends", widget=_time_input())
+    # Not required here: the service says "choose at least one" in its own words.
+    business_weekdays = forms.TypedMultipleChoiceField(
+        label="Business days",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    use_public_holidays = forms.BooleanField(
+        label="Skip public holidays",
+        required=False,
+        help_text="Public holidays in the recipient's country do not count as business days.",
+    )
+    cancellation_notice_hours = forms.IntegerField(
+        label="Cancellation notice (hours)",
+        widget=_number_input(NOTICE_HOURS),
+        help_text="A candidate who cancels at least this long before the start cancels with notice; "
+        "later is a late cancellation.",
+    )
+    notify_manager_on_cancellation = forms.BooleanField(
+        label="Tell the hiring manager when a candidate cancels",
+        required=False,
+        help_text="Emails the hiring manager at once; "
+        "the recruiter gets a task to tell the company either way.",
+    )
+    silence_business_days = forms.IntegerField(
+        label="Longest silence (business days)",
+        widget=_number_input(SILENCE_BUSINESS_DAYS),
+        help_text="Every candidate in an active process hears from us at least this often.",
+    )
+
+    @staticmethod
+    def initial_for(row: AgencySettings) -> dict[str, Any]:
+        return {
+            "business_day_start": row.business_day_start,
+            "business_day_end": row.business_day_end,
+            "business_weekdays": sorted(row.weekdays),
+            "use_public_holidays": row.use_public_holidays,
+            "cancellation_notice_hours": row.cancellation_notice_hours,
+            "notify_manager_on_cancellation": row.notify_manager_on_cancellation,
+            "silence_business_days": row.silence_business_days,
+        }
+
+    def changes(self) -> AgencySettingsChanges:
+        data = self.cleaned_data
+        return AgencySettingsChanges(
+            business_day_start=data["business_day_start"],
+            business_day_end=data["business_day_end"],
+            business_weekdays=data["business_weekdays"],
+            use_public_holidays=data["use_public_holidays"],
+            cancellation_notice_hours=data["cancellation_notice_hours"],
+            notify_manager_on_cancellation=data["notify_manager_on_cancellation"],
+            silence_business_days=data["silence_business_days"],
+        )

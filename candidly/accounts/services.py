@@ -1,6 +1,11 @@
-"""Agency accounts: creating people and changing their role. Each change lands on the timeline."""
+"""Agency accounts and policy: creating people, changing their role, the agency's settings.
+Each change lands on the timeline."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import time
+from typing import Any, TypedDict
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
-from candidly.accounts.models import User
+from candidly.accounts.models import AgencySettings, User
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
@@ -121,3 +126,91 @@ def set_role(user: User, *, role: str, actor: User | None) -> User:
             data={"user_id": locked.pk, "from": previous, "to": role},
         )
     return locked
+
+
+# Bounds the agency settings page enforces (and shows). A week of notice at most; silence is counted in
+# business days, and more than six weeks of it would defeat the "nobody goes dark" promise.
+NOTICE_HOURS = (1, 168)
+SILENCE_BUSINESS_DAYS = (1, 30)
+
+
+class AgencySettingsChanges(TypedDict, total=False):
+    business_day_start: time
+    business_day_end: time
+    business_weekdays: Collection[int]  # Monday = 0 … Sunday = 6
+    use_public_holidays: bool
+    cancellation_notice_hours: int
+    silence_business_days: int
+    notify_manager_on_cancellation: bool
+
+
+def _stored(field: str, value: Any) -> Any:
+    """``value`` as the model field stores it."""
+    if field == "business_weekdays":
+        return ",".join(str(day) for day in sorted(set(value)))
+    return value
+
+
+def _shown(field: str, value: Any) -> Any:
+    """A stored value as the timeline's Event data shows it: times "HH:MM", weekdays a list of numbers."""
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if field == "business_weekdays":
+        return sorted(int(day) for day in value.split(",") if day.strip())
+    return value
+
+
+def _check_agency_settings(row: AgencySettings) -> None:
+    errors: dict[str, list[str]] = {}
+    if row.business_day_end <= row.business_day_start:
+        errors["business_day_end"] = ["The business day must end after it starts."]
+    if not row.weekdays:
+        errors["business_weekdays"] = ["Choose at least one business day."]
+    elif not row.weekdays <= set(range(7)):
+        errors["business_weekdays"] = ["Weekdays are numbered 0 (Monday) to 6 (Sunday)."]
+    low, high = NOTICE_HOURS
+    if not low <= row.cancellation_notice_hours <= high:
+        errors["cancellation_notice_hours"] = [f"Choose between {low} and {high} hours."]
+    low, high = SILENCE_BUSINESS_DAYS
+    if not low <= row.silence_business_days <= high:
+        errors["silence_business_days"] = [f"Choose between {low} and {high} business days."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def update_agency_settings(*, changes: AgencySettingsChanges, actor: User) -> list[str]:
+    """Apply ``changes`` (any subset of the fields) to the agency's settings; returns the fields that changed.
+
+    Saves only those fields and appends one ``agency.settings_changed`` Event whose data is
+    ``{field: {"from": old, "to": new}}`` per change; nothing changed means no save and no Event. Values
+    already planned (touchpoints' due times) keep theirs; the next planning and the worker's next batch
+    read the new ones. Raises ``ValidationError`` keyed by field (end not after start, no weekday, notice
+    outside NOTICE_HOURS, silence outside SILENCE_BUSINESS_DAYS) and changes nothing; ``PermissionDenied``
+    unless ``actor`` is an admin; ``ValueError`` for a key that is not a setting.
+    """
+    if not actor.is_admin:
+        raise PermissionDenied("Only an admin can change the agency's settings.")
+    unknown = set(changes) - set(AgencySettingsChanges.__annotations__)
+    if unknown:
+        raise ValueError(f"Not agency settings: {', '.join(sorted(unknown))}.")
+    AgencySettings.load()
+    # Locked, so two admins saving at once each record the change from what the other left.
+    row = AgencySettings.objects.select_for_update().get(pk=1)
+    diff: dict[str, dict[str, Any]] = {}
+    for field, value in changes.items():
+        before, after = getattr(row, field), _stored(field, value)
+        if _shown(field, before) != _shown(field, after):
+            diff[field] = {"from": _shown(field, before), "to": _shown(field, after)}
+            setattr(row, field, after)
+    if not diff:
+        return []
+    _check_agency_settings(row)
+    row.save(update_fields=[*diff, "updated_at"])
+    record_event(
+        kind=EventKind.AGENCY_SETTINGS_CHANGED,
+        summary=f"Agency settings changed: {', '.join(field.replace('_', ' ') for field in diff)}",
+        actor=actor,
+        data=diff,
+    )
+    return list(diff)

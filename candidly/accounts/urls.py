@@ -8,10 +8,16 @@ app_name = "accounts"
 # Django marks its log-in and password-reset views ``login_not_required``; they are the only public pages
 # here (tests/test_urlconf.py keeps the list). Log-out is POST only.
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", views.PasswordResetView.as_view(), name="password-reset"),
-    path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password-reset-sent"),
-    path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
-    path("reset/done/", views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("accounts/password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password-reset-sent"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("accounts/reset/done/", views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
+    # Admins only (accounts.permissions.require_admin), next to /settings/cadences/.
+    path("settings/agency/", views.agency_settings, name="agency-settings"),
 ]

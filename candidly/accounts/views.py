@@ -1,4 +1,5 @@
-"""Log-in, log-out and password reset: Django's views with Candidly's templates and safeguards."""
+"""Log-in, log-out and password reset (Django's views with Candidly's templates and safeguards), and the
+admin's agency settings page."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ from urllib.parse import urlsplit
 
 from axes.utils import reset as reset_lockout
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
-from candidly.accounts.forms import PasswordResetForm
+from candidly.accounts.forms import AgencySettingsForm, PasswordResetForm
+from candidly.accounts.models import AgencySettings
+from candidly.accounts.permissions import require_admin
+from candidly.accounts.services import update_agency_settings
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
@@ -79,3 +85,23 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+def agency_settings(request: HttpRequest) -> HttpResponse:
+    """GET shows the agency's policy; POST saves what changed (admins only, like the cadences page)."""
+    actor = require_admin(request)
+    row = AgencySettings.load()
+    form = AgencySettingsForm(
+        request.POST if request.method == "POST" else None, initial=AgencySettingsForm.initial_for(row)
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            changed = update_agency_settings(changes=form.changes(), actor=actor)
+        except ValidationError as exc:
+            # The service owns the rules; its field-keyed errors land next to the inputs.
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Settings saved." if changed else "Nothing changed.")
+            return redirect("accounts:agency-settings")
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/agency_settings.html", {"form": form, "agency": row}, status=status)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from candidly.lib.admin import ReadOnlyAdmin
 from candidly.messaging.models import InboundEmail, InboxMessage, Link
 
 
@@ -20,9 +21,10 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(Link)
-class LinkAdmin(admin.ModelAdmin):
-    # Tokens are never stored in clear; an admin can only see and revoke links.
+class LinkAdmin(ReadOnlyAdmin):
+    # Tokens are never stored in clear, so there is nothing to edit here; a person's links are revoked
+    # from their page ("Revoke all links"), which records who did it on the timeline.
     list_display = ["purpose", "candidate", "contact", "created_at", "expires_at", "revoked_at", "used_at"]
     list_filter = ["purpose"]
+    list_select_related = ["candidate", "contact"]
     raw_id_fields = ["candidate", "contact", "interview", "submission", "touchpoint"]
-    readonly_fields = ["token_hash", "purpose", "created_at", "used_at"]

@@ -19,12 +19,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
+from candidly.accounts.models import User
 from candidly.hiring.models import Interview, Submission
 from candidly.messaging.models import BadLinkAttempt, Link
+from candidly.people.models import Candidate, Contact
+from candidly.timeline.kinds import EventKind
+from candidly.timeline.services import record_event
 
 TOKEN_RE = re.compile(r"^[a-z2-7]{26}$")
 
@@ -229,6 +235,42 @@ def revoke_links(
     if not filters:
         raise ValueError("Refusing to revoke every link: give at least one filter.")
     return Link.objects.filter(filters, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+
+
+# Unsubscribing must keep working from every email a person already has (List-Unsubscribe, and the law);
+# a leaked unsubscribe link can only stop that same person's non-essential email.
+KEPT_WHEN_REVOKING_A_PERSON = frozenset({Link.Purpose.UNSUBSCRIBE})
+
+
+@transaction.atomic
+def revoke_person_links(person: Candidate | Contact, *, actor: User, now: datetime | None = None) -> int:
+    """Revoke every link ``person`` still holds (unsubscribe links excepted); returns how many.
+
+    For a link sent to the wrong address or forwarded: each page then answers "gone" (410), and a reply to a
+    revoked reply address is no longer routed by its token. Appends one ``links.revoked`` Event with the
+    count per purpose when anything was revoked; revoking nothing writes nothing.
+    """
+    now = now or timezone.now()
+    candidate = person if isinstance(person, Candidate) else None
+    contact = person if isinstance(person, Contact) else None
+    # One conditional UPDATE per purpose: revoke_links matches one purpose at a time.
+    revoked = {
+        purpose: count
+        for purpose in Link.Purpose.values
+        if purpose not in KEPT_WHEN_REVOKING_A_PERSON
+        and (count := revoke_links(purpose=purpose, candidate=candidate, contact=contact, now=now))
+    }
+    total = sum(revoked.values())
+    if total:
+        record_event(
+            kind=EventKind.LINKS_REVOKED,
+            summary=f"{total} link{pluralize(total)} to {person.name} revoked",
+            actor=actor,
+            candidate=candidate,
+            contact=contact,
+            data={"count": total, "purposes": revoked},
+        )
+    return total
 
 
 def is_rate_limited(ip: str, *, now: datetime) -> bool:

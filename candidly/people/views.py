@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import User
 from candidly.followups.queries import feedback_for
@@ -27,6 +28,7 @@ from candidly.hiring.reliability import reliability_record
 from candidly.hiring.suggestions import suggest_roles
 from candidly.lib.db import count_of
 from candidly.lib.phones import display_phone
+from candidly.messaging.links import revoke_person_links
 from candidly.people import queries, services
 from candidly.people.forms import CandidateForm, CompanyForm, ContactForm, EditForm
 from candidly.people.models import Candidate, Company, Contact
@@ -76,6 +78,12 @@ def _posted(request: HttpRequest) -> Any:
 
 def _timeline_context(events: list[Any]) -> dict[str, Any]:
     return {"events": events[:TIMELINE_LIMIT], "more_events": len(events) > TIMELINE_LIMIT}
+
+
+def _revoke_links(request: HttpRequest, person: Candidate | Contact, url: str) -> HttpResponse:
+    count = revoke_person_links(person, actor=_viewer(request))
+    messages.success(request, f"{count} link{'' if count == 1 else 's'} revoked.")
+    return redirect(url)
 
 
 # --- companies ---------------------------------------------------------------------------------------------
@@ -177,6 +185,12 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/contact_detail.html", context)
 
 
+@require_POST
+def contact_revoke_links(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=pk)
+    return _revoke_links(request, contact, reverse("people:contact-detail", args=[contact.pk]))
+
+
 # --- candidates --------------------------------------------------------------------------------------------
 
 
@@ -228,3 +242,9 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_timeline_context(timeline(candidate=candidate)),
     }
     return render(request, "people/candidate_detail.html", context)
+
+
+@require_POST
+def candidate_revoke_links(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    return _revoke_links(request, candidate, reverse("people:candidate-detail", args=[candidate.pk]))

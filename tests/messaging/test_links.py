@@ -12,13 +12,16 @@ from django.utils import timezone
 from candidly.hiring.models import Interview
 from candidly.messaging.links import (
     ExpiredLink,
+    RevokedLink,
     UnknownLink,
     hash_token,
     issue_link,
     resolve_link,
     revoke_links,
+    revoke_person_links,
 )
 from candidly.messaging.models import BadLinkAttempt, Link
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
 
@@ -135,6 +138,39 @@ def test_revoked_link_gets_friendly_410(interview):
 
     assert revoked == 1
     _assert_friendly_page_without_data(response, 410)
+
+
+def test_revoke_person_links_revokes_all_but_unsubscribe_and_counts_each_purpose(interview, admin_user):
+    cara = interview.submission.candidate
+    earlier = timezone.now() - timedelta(days=1)
+    reply = issue_link(Link.Purpose.REPLY, candidate=cara, submission=interview.submission)
+    unsubscribe = issue_link(Link.Purpose.UNSUBSCRIBE, candidate=cara)
+    already = _confirm_token(interview)
+    revoke_links(candidate=cara, purpose=Link.Purpose.CONFIRM, now=earlier)
+    confirm = _confirm_token(interview)
+
+    revoked = revoke_person_links(cara, actor=admin_user)
+
+    assert revoked == 2
+    for token, purpose in ((reply, Link.Purpose.REPLY), (confirm, Link.Purpose.CONFIRM)):
+        with pytest.raises(RevokedLink):
+            resolve_link(token, purpose=purpose)
+    assert resolve_link(unsubscribe, purpose=Link.Purpose.UNSUBSCRIBE).candidate == cara
+    # A link revoked earlier keeps its own revocation time.
+    assert Link.objects.get(token_hash=hash_token(already, Link.Purpose.CONFIRM)).revoked_at == earlier
+    assert list(Event.objects.filter(kind=EventKind.LINKS_REVOKED).values_list("summary", "data")) == [
+        (f"2 links to {cara.name} revoked", {"count": 2, "purposes": {"confirm": 1, "reply": 1}})
+    ]
+
+
+def test_revoke_person_links_twice_revokes_and_records_once(interview, admin_user):
+    _confirm_token(interview)
+
+    first = revoke_person_links(interview.submission.candidate, actor=admin_user)
+    second = revoke_person_links(interview.submission.candidate, actor=admin_user)
+
+    assert (first, second) == (1, 0)
+    assert Event.objects.filter(kind=EventKind.LINKS_REVOKED).count() == 1
 
 
 def _assert_closed_page_without_interview_data(response, *, private: tuple[str, ...]) -> None:

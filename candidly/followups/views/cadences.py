@@ -5,21 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from candidly.accounts.models import User
+from candidly.accounts.permissions import require_admin
 from candidly.followups.cadences import load_cadence, update_cadence
 from candidly.followups.forms import CadenceStepFormSet, CadenceWindowForm
 from candidly.followups.models import Cadence
-
-
-def _admin(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.is_admin:
-        raise PermissionDenied("Only an admin can change the cadences.")
-    return user
 
 
 def _forms(cadence: Cadence, data: Any = None) -> dict[str, Any]:
@@ -51,7 +43,7 @@ def _forms(cadence: Cadence, data: Any = None) -> dict[str, Any]:
 
 def cadence_settings(request: HttpRequest) -> HttpResponse:
     """GET shows both cadences; POST (``audience`` says which) replaces that cadence's steps."""
-    actor = _admin(request)
+    actor = require_admin(request)
     sections = {audience: _forms(load_cadence(audience)) for audience in Cadence.Audience.values}
     if request.method == "POST":
         audience = request.POST.get("audience", "")
