@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 
 from candidly.accounts.models import User
 from candidly.followups.models import Feedback, Task, Touchpoint
@@ -47,29 +47,6 @@ def touchpoints_to_perform(ids: list[int]) -> list[Touchpoint]:
 def expired_leases(now: datetime) -> QuerySet[Touchpoint]:
     """Rows still ``in_progress`` whose lease ran out before ``now``: their worker died or hung."""
     return Touchpoint.objects.filter(status=Touchpoint.Status.IN_PROGRESS, lease_expires_at__lt=now)
-
-
-def stuck_touchpoints(*, recruiter: User | None = None) -> QuerySet[Touchpoint]:
-    """Touchpoints a recruiter must look at (maybe sent, or failed), newest first; optionally only theirs."""
-    stuck = Touchpoint.objects.filter(status__in=Touchpoint.STUCK_STATUSES)
-    if recruiter is not None:
-        stuck = stuck.filter(
-            Q(submission__recruiter=recruiter)
-            | Q(submission__recruiter__isnull=True, candidate__recruiter=recruiter)
-        )
-    return stuck.select_related("candidate", "contact__company", "submission__role__company").order_by(
-        "-updated_at", "-id"
-    )
-
-
-def open_tasks(*, assigned_to: User | None = None) -> QuerySet[Task]:
-    """Open recruiter tasks, urgent first then by due time; optionally only one recruiter's."""
-    tasks = Task.objects.filter(status=Task.Status.OPEN)
-    if assigned_to is not None:
-        tasks = tasks.filter(assigned_to=assigned_to)
-    return tasks.select_related("candidate", "contact", "submission__role__company", "touchpoint").order_by(
-        "-urgent", "due_at", "id"
-    )
 
 
 def feedback_for(*, interview: Interview | None = None, candidate: Candidate | None = None) -> list[Feedback]:

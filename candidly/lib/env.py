@@ -68,16 +68,6 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     return value
 
 
-def env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
-
-
 def env_list(name: str, default: list[str]) -> list[str]:
     """A comma-separated list; blanks around items and empty items are dropped."""
     raw = os.environ.get(name)
