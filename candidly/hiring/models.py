@@ -233,3 +233,9 @@ class RoleSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} suggested to {self.candidate}"
+
+    @property
+    def responsible_recruiter(self) -> User | None:
+        """Who follows up a suggested role (no submission yet): the candidate's recruiter, else the role's,
+        else whoever sent the suggestion."""
+        return self.candidate.recruiter or self.role.recruiter or self.suggested_by

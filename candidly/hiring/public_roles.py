@@ -24,8 +24,7 @@ from candidly.messaging.public import public_link
 
 def _context(suggestion: RoleSuggestion, **extra: Any) -> dict[str, Any]:
     role = suggestion.role
-    candidate = suggestion.candidate
-    recruiter = candidate.recruiter or role.recruiter or suggestion.suggested_by
+    recruiter = suggestion.responsible_recruiter
     return {
         "suggestion": suggestion,
         "role": role,

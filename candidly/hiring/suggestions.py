@@ -412,6 +412,6 @@ def express_interest(suggestion: RoleSuggestion, *, now: datetime) -> Task | Non
             due_at=now,
             actor=None,
             candidate=candidate,
-            fallback_assignee=role.recruiter or suggestion.suggested_by,
+            fallback_assignee=suggestion.responsible_recruiter,
         )
     return task
