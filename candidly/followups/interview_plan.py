@@ -270,7 +270,7 @@ def cancel_interview_touchpoints(interview: Interview, *, now: datetime, notify_
 
 
 def after_interview_outcome(
-    interview: Interview, follow_up: FollowUpPlan | str | None, *, now: datetime
+    interview: Interview, follow_up: FollowUpPlan | None, *, now: datetime
 ) -> list[Touchpoint]:
     """Plan what follows a recorded outcome (``InterviewOutcome.follow_up``); return what was planned.
 
