@@ -1,4 +1,4 @@
-"""Issue 9: one responsible recruiter per submission. With no recruiter on the submission itself, the
+"""One responsible recruiter per submission (Submission.responsible_recruiter). With no recruiter on the submission itself, the
 candidate's recruiter and the role's recruiter differ; the tasks, the candidate's emails and the candidate's
 pages must still all name the same person."""
 
