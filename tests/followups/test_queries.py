@@ -17,4 +17,3 @@ def test_due_touchpoints_are_planned_rows_due_by_now_oldest_first(interview, clo
     Touchpoint.objects.filter(pk=failed.pk).update(status=Status.FAILED)
 
     assert list(due_touchpoints(clock.now)) == [earlier, later]
-
