@@ -15,6 +15,7 @@ from candidly.lib.env import (
     env_email_address,
     env_hosts,
     env_int,
+    env_is_set,
     env_origins,
     env_str,
     env_time_zone,
@@ -139,6 +140,9 @@ STORAGES = {
 
 # Email: the demo delivers into the in-app inbox; production sets EMAIL_URL=smtp://…
 globals().update(env_email("EMAIL_URL", "inbox://"))
+# The demo is DEBUG, or the embedded SQLite database (DATABASE_URL unset). The in-app inbox belongs to the
+# demo only: `manage.py check --deploy` fails with it anywhere else (candidly.messaging.checks).
+CANDIDLY_DEMO = DEBUG or not env_is_set("DATABASE_URL")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_email_address("DEFAULT_FROM_EMAIL", "Candidly <candidly@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -1,9 +1,14 @@
-"""Who is knocking: the client address used to count failed log-ins."""
+"""Who is knocking (the client address used to count failed log-ins and reset requests), and the mark
+that keeps account-security mail out of every place a colleague could read it."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+
+# Set on every email that can take over an account (a password-reset link). The demo inbox
+# (``messaging.backends.InboxBackend``) keeps only the envelope of such mail and never shows it.
+ACCOUNT_SECURITY_HEADER = "X-Candidly-Account-Security"
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -15,6 +15,10 @@ class InboxMessage(models.Model):
     html_body = models.TextField(blank=True)
     headers = models.JSONField(default=dict)
     raw = models.TextField(help_text="The full MIME message as it would have gone over SMTP.")
+    account_security = models.BooleanField(
+        default=False,
+        help_text="A password-reset (or other account-security) email: only its envelope is kept.",
+    )
     delivered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

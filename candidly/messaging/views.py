@@ -1,4 +1,4 @@
-"""Public link pages (no account: candidates and hiring managers) and the recruiters' local inbox.
+"""Public link pages (no account: candidates and hiring managers) and the demo's local inbox (admins only).
 
 Every public page is guarded by ``messaging.public.public_link`` (GET renders, POST acts; a bad token gets a
 friendly page that reveals nothing). The interview's confirm / can't-make-it pages are the hiring app's
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from anymail import urls as anymail_urls
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from candidly.accounts.permissions import require_admin
 from candidly.messaging import services
 from candidly.messaging.models import InboxMessage, Link
 from candidly.messaging.public import page_context, public_link
@@ -75,27 +77,38 @@ def inbound_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     return view(request)
 
 
-# --- the local inbox (recruiters) --------------------------------------------------------------------
+# --- the local inbox (admins) ------------------------------------------------------------------------
+
+
+INBOX_IS_ADMINS = "Only an admin can open the inbox."
+
+
+def _shown_inbox() -> Any:
+    # Account-security mail (password resets) is never shown, to admins neither: its link is the account.
+    return InboxMessage.objects.filter(account_security=False)
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
-    """Messages the demo delivered into the local inbox, newest first (two queries whatever the size)."""
-    messages = InboxMessage.objects.only("id", "to", "subject", "delivered_at").order_by(
-        "-delivered_at", "-id"
-    )
+    """Messages the demo delivered into the local inbox, newest first (two queries whatever the size).
+
+    Admins only: the inbox holds every candidate's and manager's mail, links included."""
+    require_admin(request, why=INBOX_IS_ADMINS)
+    messages = _shown_inbox().only("id", "to", "subject", "delivered_at").order_by("-delivered_at", "-id")
     page = Paginator(messages, 50).get_page(request.GET.get("page"))
     return render(request, "messaging/inbox.html", {"page": page})
 
 
 def inbox_message(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(InboxMessage, pk=pk)
+    require_admin(request, why=INBOX_IS_ADMINS)
+    message = get_object_or_404(_shown_inbox(), pk=pk)
     return render(request, "messaging/inbox_message.html", {"message": message})
 
 
 @xframe_options_sameorigin
 def inbox_message_html(request: HttpRequest, pk: int) -> HttpResponse:
     """The email's HTML body alone, for the sandboxed iframe on the detail page, under its own strict CSP."""
-    message = get_object_or_404(InboxMessage, pk=pk)
+    require_admin(request, why=INBOX_IS_ADMINS)
+    message = get_object_or_404(_shown_inbox(), pk=pk)
     html = message.html_body or "<p>(This message has no HTML part.)</p>"
     # Links open in a new tab: inside the frame our own pages would refuse to be framed.
     html = re.sub(r"(?i)<head([^>]*)>", r'<head\1><base target="_blank">', html, count=1)
