@@ -15,14 +15,12 @@ Contract for ``deliver``:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
@@ -35,6 +33,7 @@ from candidly.messaging.emails import (
     LOGISTICS_KINDS,
     RenderError,
     is_logistics_for_attended_interview,
+    keyed_message_id,
     render_email,
 )
 from candidly.messaging.errors import (
@@ -60,9 +59,9 @@ class Receipt:
 
 
 def message_id_for(touchpoint: Touchpoint) -> str:
-    """A Message-ID derived from the idempotency key: a retried send reuses it, so duplicates are visible."""
-    digest = hashlib.sha256(touchpoint.idempotency_key.encode()).hexdigest()[:32]
-    return f"<tp-{digest}@{settings.CANDIDLY_REPLY_DOMAIN}>"
+    """A Message-ID derived from the idempotency key (keyed, unguessable): a retried send reuses it, so
+    duplicates are visible."""
+    return keyed_message_id("tp", touchpoint.idempotency_key)
 
 
 def deliver(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None]) -> Receipt:

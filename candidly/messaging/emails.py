@@ -21,6 +21,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import dateformat, timezone
+from django.utils.crypto import salted_hmac
 
 from candidly.accounts.models import User
 from candidly.followups.interview_plan import cancellation_reason, step_sequence
@@ -463,6 +464,17 @@ def _interview(touchpoint: Touchpoint) -> Interview:
     if touchpoint.interview is None:
         raise RenderError(f"{touchpoint.kind!r} needs an interview.")
     return touchpoint.interview
+
+
+def keyed_message_id(prefix: str, key: str) -> str:
+    """The ``Message-ID`` of the email identified by ``key`` (a touchpoint's idempotency key, a row's id).
+
+    The same key always gives the same id, so a retried send is recognisable as a duplicate; the id is an
+    HMAC under a key derived from ``SECRET_KEY``, so nobody can guess the id of a message they did not
+    receive (ids are not proof of anything either: a reply is tied to a person by its reply token).
+    """
+    digest = salted_hmac("candidly.message-id", key, algorithm="sha256").hexdigest()[:32]
+    return f"<{prefix}-{digest}@{settings.CANDIDLY_REPLY_DOMAIN}>"
 
 
 # --- emails a recruiter sends from a page (no touchpoint): suggested roles, a company's decision ----------

@@ -14,18 +14,22 @@ from typing import Any
 
 from anymail import urls as anymail_urls
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern
+from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from candidly.accounts.models import User
 from candidly.accounts.permissions import require_admin
 from candidly.messaging import services
-from candidly.messaging.models import InboxMessage, Link
+from candidly.messaging.inbound import accept_reply, dismiss_reply
+from candidly.messaging.models import InboundEmail, InboxMessage, Link
 from candidly.messaging.public import page_context, public_link
 
 LinkView = Callable[[HttpRequest, Link], HttpResponse]
@@ -75,6 +79,45 @@ def inbound_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     if view is None or not (getattr(settings, "ANYMAIL", None) or {}).get("WEBHOOK_SECRET"):
         raise Http404("No inbound email webhook here.")
     return view(request)
+
+
+# --- replies to review (recruiters) ------------------------------------------------------------------
+
+
+def reply_review(request: HttpRequest) -> HttpResponse:
+    """Emails that look like replies but did not come to a reply address, oldest first: each waits for a
+    recruiter to accept it as the person's response or dismiss it (a constant number of queries)."""
+    waiting = InboundEmail.objects.filter(status=InboundEmail.Status.REVIEW).select_related(
+        "candidate", "contact__company", "touchpoint__interview__submission__role__company"
+    )
+    page = Paginator(waiting.order_by("received_at", "id"), 50).get_page(request.GET.get("page"))
+    return render(request, "messaging/reply_review.html", {"page": page})
+
+
+def _reviewer(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # LoginRequiredMiddleware turned anonymous visitors away
+    return request.user
+
+
+@require_POST
+def reply_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = get_object_or_404(InboundEmail.objects.select_related("touchpoint"), pk=pk)
+    skipped = accept_reply(inbound, actor=_reviewer(request), now=timezone.now())
+    if skipped is None:
+        messages.info(request, "Someone already decided about that email.")
+    else:
+        messages.success(request, f"Recorded the email from {inbound.from_email} as a reply.")
+    return redirect("messaging:reply-review")
+
+
+@require_POST
+def reply_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = get_object_or_404(InboundEmail.objects.select_related("touchpoint"), pk=pk)
+    if dismiss_reply(inbound, actor=_reviewer(request), now=timezone.now()):
+        messages.success(request, f"Dismissed the email from {inbound.from_email}; nothing was stopped.")
+    else:
+        messages.info(request, "Someone already decided about that email.")
+    return redirect("messaging:reply-review")
 
 
 # --- the local inbox (admins) ------------------------------------------------------------------------
