@@ -148,6 +148,8 @@ DEFAULT_FROM_EMAIL = env_email_address("DEFAULT_FROM_EMAIL", "Candidly <candidly
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CANDIDLY_REPLY_DOMAIN = env_domain("CANDIDLY_REPLY_DOMAIN", "replies.localhost")
 ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "")}
+# The one provider whose inbound webhook (/anymail/<provider>/inbound/) exists; every other name is a 404.
+CANDIDLY_INBOUND_PROVIDER = env_str("CANDIDLY_INBOUND_PROVIDER", "postmark")
 
 # Security headers. Secure cookies follow the base URL so the plain-http demo still logs in.
 _HTTPS = CANDIDLY_BASE_URL.startswith("https://")

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
+from candidly.messaging.views import INBOUND_WEBHOOKS
+
 INBOX_BACKEND = "candidly.messaging.backends.InboxBackend"
 
 
@@ -22,5 +24,20 @@ def check_inbox_only_in_the_demo(app_configs: Any = None, **kwargs: Any) -> list
             hint="Set EMAIL_URL=smtp://user:password@host:587?tls=1 (or EMAIL_HOST and friends). The inbox "
             "is for DEBUG or the embedded SQLite database only.",
             id="candidly.E001",
+        )
+    ]
+
+
+@register("candidly")
+def check_inbound_provider(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``CANDIDLY_INBOUND_PROVIDER`` names one of anymail's inbound webhooks."""
+    if settings.CANDIDLY_INBOUND_PROVIDER in INBOUND_WEBHOOKS:
+        return []
+    return [
+        Error(
+            f"CANDIDLY_INBOUND_PROVIDER is {settings.CANDIDLY_INBOUND_PROVIDER!r}, not a provider with an "
+            "inbound webhook.",
+            hint=f"Choose one of: {', '.join(sorted(INBOUND_WEBHOOKS))}.",
+            id="candidly.E002",
         )
     ]

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
@@ -100,10 +100,13 @@ def _deliver_email(touchpoint: Touchpoint, *, now: datetime, before_handoff: Cal
     if person is None or not person.email:
         raise PermanentDeliveryError("The recipient has no email address.")
     message_id = message_id_for(touchpoint)
-    # Render before connecting: a template error fails before anything is opened or marked as handed off.
+    # Render and serialise before connecting: a template error or a header that cannot be written (a line
+    # break in a name) fails here, before anything is opened or marked as handed off, so it is a failure
+    # and never a "maybe sent".
     try:
         message = render_email(touchpoint, now=now).to_message(message_id=message_id)
-    except (RenderError, TemplateDoesNotExist, TemplateSyntaxError) as exc:
+        message.message()
+    except (RenderError, TemplateDoesNotExist, TemplateSyntaxError, BadHeaderError, ValueError) as exc:
         raise PermanentDeliveryError(f"The email could not be written: {exc}") from exc
     connection = get_connection(fail_silently=False)
     if isinstance(connection, SmtpBackend):

@@ -158,7 +158,7 @@ def manager_cancellation(touchpoint: Touchpoint, *, now: datetime) -> RenderedEm
         kind=touchpoint.kind,
         to=[contact.email],
         from_email=_from_address(recruiter_name),
-        subject=prepared.subject,
+        subject=one_line(prepared.subject),
         text=prepared.body,
         html=html,
         reply_to=reply_to,
@@ -408,7 +408,7 @@ def _compose(
     """The one way an email is written: ``emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html``
     rendered with ``context``, from the signing recruiter "via" the agency, replies routed to ``reply_to``."""
     context["reply_to"] = reply_to
-    subject = re.sub(r"\s+", " ", render_text(f"emails/{kind}-subject.txt", context)).strip()
+    subject = one_line(render_text(f"emails/{kind}-subject.txt", context))
     return RenderedEmail(
         kind=kind,
         to=[to],
@@ -430,10 +430,15 @@ def render_text(name: str, context: dict[str, Any]) -> str:
     return re.sub(r"\n[ \t]*(\n[ \t]*){2,}", "\n\n", text)
 
 
+def one_line(text: str) -> str:
+    """``text`` fit for a header: any run of whitespace, line breaks included, becomes one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def _from_address(recruiter_name: str) -> str:
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     if recruiter_name:
-        name = f"{recruiter_name} via {name or 'Candidly'}"
+        name = one_line(f"{recruiter_name} via {name or 'Candidly'}")
     return formataddr((name, address)) if name else address
 
 

@@ -73,10 +73,13 @@ INBOUND_WEBHOOKS: dict[str, Callable[..., HttpResponse]] = {
 def inbound_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     """Hand a provider's inbound POST to anymail, which sends ``anymail.signals.inbound`` (see receivers).
 
-    Off (404) until ``ANYMAIL_WEBHOOK_SECRET`` is set: anymail alone would accept anyone's POST.
+    Off (404) until ``ANYMAIL_WEBHOOK_SECRET`` is set: anymail alone would accept anyone's POST. Only the
+    configured provider (``CANDIDLY_INBOUND_PROVIDER``) answers; any other is a 404 too, since anymail's
+    view of a provider without its settings fails with a server error.
     """
     view = INBOUND_WEBHOOKS.get(provider)
-    if view is None or not (getattr(settings, "ANYMAIL", None) or {}).get("WEBHOOK_SECRET"):
+    configured = provider == settings.CANDIDLY_INBOUND_PROVIDER
+    if view is None or not configured or not (getattr(settings, "ANYMAIL", None) or {}).get("WEBHOOK_SECRET"):
         raise Http404("No inbound email webhook here.")
     return view(request)
 

@@ -270,3 +270,20 @@ def test_anymail_inbound_webhook_is_off_without_a_secret(interview, settings):
 
     assert response.status_code == 404
     assert list(InboundEmail.objects.all()) == []
+
+
+@pytest.mark.parametrize("provider", ["mailgun", "sendgrid", "mandrill", "amazon_ses", "nosuchprovider"])
+def test_anymail_inbound_webhook_of_an_unconfigured_provider_is_not_found(interview, settings, provider):
+    # Issue 10, hole 3: only the configured provider's webhook exists; the others used to answer 500.
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:s3cret"}
+    settings.CANDIDLY_INBOUND_PROVIDER = "postmark"
+
+    response = Client().post(
+        f"/anymail/{provider}/inbound/",
+        "anything",
+        content_type="application/x-www-form-urlencoded",
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"hook:s3cret").decode(),
+    )
+
+    assert response.status_code == 404
+    assert list(InboundEmail.objects.all()) == []
