@@ -25,6 +25,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from candidly.accounts.middleware import body_limit
 from candidly.accounts.models import User
 from candidly.accounts.permissions import require_admin
 from candidly.messaging import services
@@ -60,6 +61,9 @@ def unsubscribe(request: HttpRequest, link: Link, now: datetime) -> HttpResponse
 
 # --- inbound email webhooks ---------------------------------------------------------------------------
 
+# A whole inbound message, attachments included (Django's DATA_UPLOAD_MAX_MEMORY_SIZE still applies).
+INBOUND_MAX_BODY_BYTES = 10 * 1024 * 1024
+
 # anymail's inbound webhook views by provider ("postmark", "mailgun", …); its tracking webhooks are unused.
 INBOUND_WEBHOOKS: dict[str, Callable[..., HttpResponse]] = {
     str(pattern.name).removesuffix("_inbound_webhook"): pattern.callback
@@ -69,6 +73,7 @@ INBOUND_WEBHOOKS: dict[str, Callable[..., HttpResponse]] = {
 
 
 @login_not_required
+@body_limit(INBOUND_MAX_BODY_BYTES)
 @csrf_exempt  # providers POST without cookies; anymail checks the shared secret (basic auth) instead
 def inbound_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     """Hand a provider's inbound POST to anymail, which sends ``anymail.signals.inbound`` (see receivers).
