@@ -73,6 +73,7 @@ class Response:
     """What :func:`record_response` changed."""
 
     feedback: Feedback | None = None
+    # Answered again with different answers (the same answers again change nothing and write no Event).
     corrected: bool = False
     # The person's first response about this interview: only that one is timed on the records.
     first: bool = False
@@ -96,7 +97,8 @@ def record_response(
     ``submission``) by ``channel`` (a ``Feedback.Channel``), in one transaction.
 
     - ``answers`` (the three questions for a candidate, a ``Verdict`` for a contact) are saved as the
-      person's ``Feedback`` for the interview; answering again corrects it (``feedback.corrected``).
+      person's ``Feedback`` for the interview; answering again corrects it (``feedback.corrected``), and
+      the very same answers again (a form sent twice) change nothing and write no Event.
     - The person's still-planned touchpoints for the interview, and a call still with the recruiter, are
       skipped with the reason ("responded by email"); a ``Task`` made pointless by it is cancelled.
     - The first response after the cadence started writes ``followup.responded`` (candidate) or
@@ -130,10 +132,10 @@ def record_response(
         result = Response()
         previous = None
         if answers is not None and interview is not None:
-            result.feedback, previous = _save_feedback(
+            result.feedback, previous, changed = _save_feedback(
                 person, interview, answers, channel=channel, actor=actor, now=received_at
             )
-            result.corrected = previous is not None
+            result.corrected = previous is not None and changed
         reason = REASONS.get(channel, f"responded by {channel}")
         result.skipped = _stop_cadence(person, interview, submission, reason=reason, now=received_at)
         if interview is not None:
@@ -154,6 +156,17 @@ def record_response(
 # --- feedback ------------------------------------------------------------------------------------------
 
 
+ANSWER_FIELDS = (
+    "enjoyment",
+    "difference",
+    "difference_note",
+    "excitement",
+    "notes",
+    "call_me",
+    "call_window",
+)
+
+
 @dataclass(frozen=True)
 class _Previous:
     excitement: str
@@ -170,32 +183,28 @@ def _save_feedback(
     channel: str,
     actor: User | None,
     now: datetime,
-) -> tuple[Feedback, _Previous | None]:
+) -> tuple[Feedback, _Previous | None, bool]:
+    """Save the answers; returns the row, what it said before (None: first answer) and whether it changed."""
     who: dict[str, Candidate | Contact] = (
         {"candidate": person} if isinstance(person, Candidate) else {"contact": person}
     )
     feedback = Feedback.objects.select_for_update().filter(interview=interview, **who).first()
     previous = None
+    if isinstance(answers, Answers):
+        values = {name: getattr(answers, name) for name in ANSWER_FIELDS}
+    else:
+        values = {"verdict": answers.verdict, "notes": answers.notes}
     if feedback is None:
         feedback = Feedback(interview=interview, created_at=now, **who)
     else:
         previous = _Previous(feedback.excitement, feedback.call_me, feedback.call_window, feedback.verdict)
+        if all(getattr(feedback, name) == value for name, value in values.items()):
+            return feedback, previous, False
     feedback.channel = channel
     feedback.recorded_by = actor
     feedback.updated_at = now
-    if isinstance(answers, Answers):
-        for name in (
-            "enjoyment",
-            "difference",
-            "difference_note",
-            "excitement",
-            "notes",
-            "call_me",
-            "call_window",
-        ):
-            setattr(feedback, name, getattr(answers, name))
-    else:
-        feedback.verdict, feedback.notes = answers.verdict, answers.notes
+    for name, value in values.items():
+        setattr(feedback, name, value)
     feedback.save()
     record_event(
         kind=EventKind.FEEDBACK_CORRECTED if previous is not None else EventKind.FEEDBACK_GIVEN,
@@ -208,7 +217,7 @@ def _save_feedback(
         interview=interview,
         data={"feedback": feedback.pk, "channel": channel, **_answer_data(feedback)},
     )
-    return feedback, previous
+    return feedback, previous, True
 
 
 def describe(feedback: Feedback) -> str:

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.lib.db import count_of
+from candidly.lib.text import search_terms
 from candidly.people.models import Candidate, Company, Contact, Tag
 
 
@@ -65,7 +66,7 @@ def search_companies(q: str = "") -> QuerySet[Company]:
             Role.objects.filter(company=OuterRef("pk"), status=Role.Status.OPEN), "company"
         ),
     ).order_by("name", "pk")
-    q = q.strip()
+    q = search_terms(q)
     if q:
         contact_matches = Contact.objects.filter(
             Q(name__icontains=q) | Q(email__icontains=q), company=OuterRef("pk")
@@ -90,7 +91,7 @@ def search_candidates(q: str = "") -> QuerySet[Candidate]:
         )
         .order_by("name", "pk")
     )
-    q = q.strip()
+    q = search_terms(q)
     if q:
         # Exists rather than a join: a candidate in three roles at the company is still one row.
         at_company = Submission.objects.filter(candidate=OuterRef("pk"), role__company__name__icontains=q)
