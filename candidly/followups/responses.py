@@ -308,7 +308,11 @@ def _record_first_response(
         return False  # another contact of the company answered; the manager's record stays theirs
     CadenceRun.objects.filter(pk=run.pk).update(responded_at=now)
     seconds = max(0, round((now - interview.ends_at).total_seconds()))
-    data: dict[str, object] = {"response_seconds": seconds, "channel": channel, **_step_drawn(person, interview, now=now)}
+    data: dict[str, object] = {
+        "response_seconds": seconds,
+        "channel": channel,
+        **_step_drawn(person, interview, now=now),
+    }
     if is_candidate:
         kind, summary = (
             EventKind.FOLLOWUP_RESPONDED,
@@ -337,7 +341,9 @@ def _step_drawn(person: Candidate | Contact, interview: Interview, *, now: datet
     empty strings when they answered before any step (the "which follow-up works" report counts these)."""
     mine = Q(candidate=person) if isinstance(person, Candidate) else Q(contact=person)
     last = (
-        Touchpoint.objects.filter(mine, interview=interview, kind__in=CADENCE_KINDS, status=Touchpoint.Status.DONE)
+        Touchpoint.objects.filter(
+            mine, interview=interview, kind__in=CADENCE_KINDS, status=Touchpoint.Status.DONE
+        )
         .filter(done_at__lte=now)
         .order_by("-done_at", "-pk")
         .values_list("kind", "channel")

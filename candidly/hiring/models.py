@@ -105,7 +105,10 @@ class Submission(models.Model):
     class Meta:
         ordering = ["-created_at"]
         # ended_at: the reports read the processes that ended in a date range.
-        indexes = [models.Index(fields=["stage"]), models.Index(fields=["ended_at"], name="submission_ended_idx")]
+        indexes = [
+            models.Index(fields=["stage"]),
+            models.Index(fields=["ended_at"], name="submission_ended_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "role"],

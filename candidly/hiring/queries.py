@@ -38,7 +38,9 @@ def responsible_recruiter_is(user_id: int, *, prefix: str = "") -> Q:
 
 def responsible_recruiter_id(*, prefix: str = "") -> Coalesce:
     """The responsible recruiter's id as an expression (to group rows by it); the same rule as above."""
-    return Coalesce(f"{prefix}recruiter_id", f"{prefix}candidate__recruiter_id", f"{prefix}role__recruiter_id")
+    return Coalesce(
+        f"{prefix}recruiter_id", f"{prefix}candidate__recruiter_id", f"{prefix}role__recruiter_id"
+    )
 
 
 def interviews_with_people() -> QuerySet[Interview]:

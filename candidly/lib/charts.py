@@ -24,7 +24,6 @@ ET.register_namespace("xlink", XLINK_NS)
 
 # Elements that can run code, pull in content or only serve pygal's JavaScript tooltips.
 DROPPED_TAGS = frozenset({"script", "style", "foreignObject", "title", "desc", "a", "iframe", "image"})
-KEPT_ID = frozenset()
 
 ChartKind = Literal["line", "bar", "hbar"]
 

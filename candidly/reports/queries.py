@@ -145,7 +145,9 @@ def ghosting(scope: Scope, *, now: datetime) -> Report:
         )
     )
     explicit = ended["ended"] - ended["silent"]
-    endings = Table("endings", "How the processes that ended in this range ended", ["Ending", "Processes", "Share"])
+    endings = Table(
+        "endings", "How the processes that ended in this range ended", ["Ending", "Processes", "Share"]
+    )
     endings.rows = [
         [text("With an explicit answer"), count(explicit), percent(explicit, ended["ended"])],
         [text("In silence"), count(ended["silent"]), percent(ended["silent"], ended["ended"])],
@@ -153,7 +155,8 @@ def ghosting(scope: Scope, *, now: datetime) -> Report:
     endings.total = [text("All endings"), count(ended["ended"]), percent(ended["ended"], ended["ended"])]
     if ended["ended"]:
         headline = (
-            f"{explicit} of {ended['ended']} processes that ended in this range ended with an explicit answer "
+            f"{explicit} of {ended['ended']} processes that ended in this range ended with an explicit "
+            "answer "
             f"({endings.rows[0][2].text}); {ended['silent']} ended in silence."
         )
     else:
@@ -180,7 +183,8 @@ def ghosting(scope: Scope, *, now: datetime) -> Report:
         ],
         tables=[table, endings],
         notes=[
-            "Interviews: rounds that took place, were missed or were cancelled by the candidate in the period.",
+            "Interviews: rounds that took place, were missed or were cancelled by the candidate in the "
+            "period.",
             "Overdue feedback: a hiring manager's feedback window ended without their answer (counted in the "
             "period the window ended). Escalations: the cadence's last step came with no feedback yet.",
             "Ended in silence: the candidate had gone quiet or did not show up; every other ending was "
@@ -250,8 +254,15 @@ def time_to_answer(scope: Scope, *, now: datetime) -> Report:
                 continue
             row = people[about].setdefault(
                 pk,
-                {"pk": pk, "name": name, "company": company_name, "company_pk": company_id,
-                 "answers": 0, "within": 0, "escalations": 0},
+                {
+                    "pk": pk,
+                    "name": name,
+                    "company": company_name,
+                    "company_pk": company_id,
+                    "answers": 0,
+                    "within": 0,
+                    "escalations": 0,
+                },
             )
             if kind == EventKind.FOLLOWUP_ESCALATED:
                 row["escalations"] = int(row["escalations"]) + 1  # type: ignore[call-overload]
@@ -267,8 +278,13 @@ def time_to_answer(scope: Scope, *, now: datetime) -> Report:
     over_time = Table(
         "time-to-answer",
         "Median time to answer after an interview, per period",
-        ["Period", "Candidates' responses", "Candidates' median hours", "Managers' feedback",
-         "Managers' median hours"],
+        [
+            "Period",
+            "Candidates' responses",
+            "Candidates' median hours",
+            "Managers' feedback",
+            "Managers' median hours",
+        ],
     )
     for period in scope.periods():
         mine, theirs = candidate_times.get(period, []), manager_times.get(period, [])
@@ -329,7 +345,8 @@ def time_to_answer(scope: Scope, *, now: datetime) -> Report:
                 "chart-time-to-answer",
                 "line",
                 "Median hours to answer after an interview",
-                "Per period: the candidates' median hours from the interview's end to their first response, and "
+                "Per period: the candidates' median hours from the interview's end to their first "
+                "response, and "
                 "the hiring managers' median hours to feedback. The table below has the same numbers.",
                 over_time,
                 ["Candidates' median hours", "Managers' median hours"],
@@ -360,7 +377,10 @@ def _ranking_cells(row: dict[str, object]) -> list[Cell]:
 
 # --- 3. Which follow-up works ------------------------------------------------------------------------------
 
-AUDIENCE_LABELS = {Cadence.Audience.CANDIDATE: "Candidates", Cadence.Audience.HIRING_MANAGER: "Hiring managers"}
+AUDIENCE_LABELS = {
+    Cadence.Audience.CANDIDATE: "Candidates",
+    Cadence.Audience.HIRING_MANAGER: "Hiring managers",
+}
 RESPONSE_KINDS = {
     EventKind.FOLLOWUP_RESPONDED: Cadence.Audience.CANDIDATE,
     EventKind.FOLLOWUP_MANAGER_RESPONDED: Cadence.Audience.HIRING_MANAGER,
@@ -381,10 +401,10 @@ def follow_up_steps(scope: Scope, *, now: datetime) -> Report:
     channels: Counter[tuple[str, str]] = Counter()
     totals: Counter[str] = Counter()
     for kind, step, channel, n in rows:
-        audience = RESPONSE_KINDS[kind]
-        steps[(audience, step or "")] += n
-        channels[(audience, channel or "")] += n
-        totals[audience] += n
+        side = str(RESPONSE_KINDS[kind])
+        steps[(side, step or "")] += n
+        channels[(side, channel or "")] += n
+        totals[side] += n
 
     table = Table(
         "steps",
@@ -395,8 +415,14 @@ def follow_up_steps(scope: Scope, *, now: datetime) -> Report:
         for kind in ("", *kinds):
             label = BEFORE_ANY_STEP if not kind else str(Touchpoint.Kind(kind).label)
             n = steps[(audience, kind)]
-            table.rows.append([text(f"{AUDIENCE_LABELS[audience]}: {label}"), count(n), percent(n, totals[audience])])
-    table.total = [text("All responses"), count(sum(totals.values())), percent(sum(totals.values()), sum(totals.values()))]
+            table.rows.append(
+                [text(f"{AUDIENCE_LABELS[audience]}: {label}"), count(n), percent(n, totals[audience])]
+            )
+    table.total = [
+        text("All responses"),
+        count(sum(totals.values())),
+        percent(sum(totals.values()), sum(totals.values())),
+    ]
 
     by_channel = Table(
         "channels",
@@ -407,7 +433,9 @@ def follow_up_steps(scope: Scope, *, now: datetime) -> Report:
     for value, label in Feedback.Channel.choices:
         mine = channels[(Cadence.Audience.CANDIDATE, value)]
         theirs = channels[(Cadence.Audience.HIRING_MANAGER, value)]
-        by_channel.rows.append([text(str(label)), count(mine), count(theirs), percent(mine + theirs, everyone)])
+        by_channel.rows.append(
+            [text(str(label)), count(mine), count(theirs), percent(mine + theirs, everyone)]
+        )
     by_channel.total = [
         text("All channels"),
         count(totals[Cadence.Audience.CANDIDATE]),
@@ -416,19 +444,21 @@ def follow_up_steps(scope: Scope, *, now: datetime) -> Report:
     ]
     headline = []
     if everyone:
-        best = max(table.rows, key=lambda row: (row[1].value or 0.0))
+        best = max(table.rows, key=lambda row: row[1].value or 0.0)
         headline.append(f"The step that drew the most responses: {best[0].text} ({best[1].text}).")
     return Report(
         slug="follow-ups",
         title="Which follow-up works",
-        summary="Which cadence step a response came after, and by which channel: evidence to tune the cadences.",
+        summary="Which cadence step a response came after, and by which channel: evidence to tune the "
+        "cadences.",
         headline=headline,
         charts=[
             Chart(
                 "chart-steps",
                 "hbar",
                 "Share of responses drawn by each step",
-                "For each cadence step, the share of its audience's responses that came after it (candidates' "
+                "For each cadence step, the share of its audience's responses that came after it "
+                "(candidates' "
                 "and hiring managers' steps separately). The table below has the same numbers.",
                 table,
                 ["Share of the audience's responses"],
@@ -438,7 +468,8 @@ def follow_up_steps(scope: Scope, *, now: datetime) -> Report:
                 "chart-channels",
                 "bar",
                 "Responses by channel",
-                "How many responses came by feedback form, phone, email reply and SMS reply, for candidates and "
+                "How many responses came by feedback form, phone, email reply and SMS reply, for "
+                "candidates and "
                 "hiring managers. The table below has the same numbers.",
                 by_channel,
                 ["Candidates' responses", "Managers' responses"],
@@ -465,7 +496,7 @@ def _nps(scores: Counter[int]) -> tuple[int, int, int, int, float | None]:
     return answers, promoters, passives, detractors, nps
 
 
-NPS_COLUMNS = ["Answers", "Promoters (9–10)", "Passives (7–8)", "Detractors (0–6)", "cNPS"]
+NPS_COLUMNS = ["Answers", "Promoters (9-10)", "Passives (7-8)", "Detractors (0-6)", "cNPS"]
 
 
 def _nps_cells(scores: Counter[int]) -> list[Cell]:
@@ -535,14 +566,17 @@ def experience(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
         )
     total = over_time.total
     headline = (
-        [f"cNPS {total[5].text} from {total[1].text} answers ({total[2].text} promoters, {total[4].text} detractors)."]
+        [
+            f"cNPS {total[5].text} from {total[1].text} answers ({total[2].text} promoters, "
+            f"{total[4].text} detractors)."
+        ]
         if sum(everything.values())
         else ["No candidate answered the recommendation question in this range."]
     )
     return Report(
         slug="experience",
         title="Candidate experience score",
-        summary="How likely candidates are to recommend working with the agency (0–10, asked after every "
+        summary="How likely candidates are to recommend working with the agency (0-10, asked after every "
         "interview, optional): cNPS over time and per recruiter, with what they chose to tell us.",
         headline=headline,
         charts=[
@@ -550,7 +584,8 @@ def experience(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
                 "chart-cnps",
                 "line",
                 "Candidate experience score (cNPS) per period",
-                "Per period, the share of promoters (9 or 10) minus the share of detractors (0 to 6), from -100 "
+                "Per period, the share of promoters (9 or 10) minus the share of detractors (0 to 6), "
+                "from -100 "
                 "to 100. The table below has the same numbers.",
                 over_time,
                 ["cNPS"],
@@ -559,7 +594,8 @@ def experience(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
         ],
         tables=[over_time, desks, comments],
         notes=[
-            "cNPS: % of answers 9–10 minus % of answers 0–6, rounded; counted when the answer was first given.",
+            "cNPS: % of answers 9-10 minus % of answers 0-6, rounded; counted when the answer was first "
+            "given.",
             "Comments are the candidates' own words, written next to the question, which says the agency "
             "reads them; the company never sees them.",
         ],
@@ -599,8 +635,14 @@ def withdrawals(scope: Scope, *, now: datetime) -> Report:
         .order_by()
     )
     found = sorted(rows, key=lambda row: (-row[1], str(Submission.EndReason(row[0]).label)))
-    columns = ["Reason", "Withdrawals", "Open to other roles", "Sent better-suited roles", "Interested",
-               "Placed in a suggested role"]
+    columns = [
+        "Reason",
+        "Withdrawals",
+        "Open to other roles",
+        "Sent better-suited roles",
+        "Interested",
+        "Placed in a suggested role",
+    ]
     table = Table("withdrawals", "Withdrawals by reason, and where the candidates went", columns)
     totals = [0, 0, 0, 0, 0]
     for reason, *numbers in found:
@@ -609,7 +651,8 @@ def withdrawals(scope: Scope, *, now: datetime) -> Report:
     table.total = [text("All reasons"), *(count(n) for n in totals)]
     headline = (
         [
-            f"{totals[0]} candidates withdrew; {totals[2]} were sent better-suited roles and {totals[4]} were "
+            f"{totals[0]} candidates withdrew; {totals[2]} were sent better-suited roles and "
+            f"{totals[4]} were "
             f"later placed in one of them ({percent(totals[4], totals[0]).text} of withdrawals)."
         ]
         if totals[0]
@@ -626,7 +669,8 @@ def withdrawals(scope: Scope, *, now: datetime) -> Report:
                 "chart-withdrawals",
                 "hbar",
                 "Withdrawals by reason and placements that followed",
-                "For each reason candidates gave for withdrawing: how many withdrew, and how many of them were "
+                "For each reason candidates gave for withdrawing: how many withdrew, and how many of "
+                "them were "
                 "later placed in a role suggested to them. The table below has the same numbers.",
                 table,
                 ["Withdrawals", "Placed in a suggested role"],
@@ -634,7 +678,8 @@ def withdrawals(scope: Scope, *, now: datetime) -> Report:
         ],
         tables=[table],
         notes=[
-            "Counted when the withdrawal happened. Sent better-suited roles: a suggestions email went out after "
+            "Counted when the withdrawal happened. Sent better-suited roles: a suggestions email went "
+            "out after "
             "that process; placed: their submission to one of those roles ended as placed.",
         ],
     )
@@ -676,8 +721,10 @@ def desk_today(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
     table = Table("desk", "The desk today, per recruiter", columns)
     totals = [0, 0, 0, 0, 0]
     for pk in order:
-        numbers = desks[pk] if pk in desks else [0, 0, 0, 0, 0]
-        table.rows.append([text(str(users[pk]) if pk is not None else "Nobody assigned"), *(count(n) for n in numbers)])
+        numbers = desks.get(pk, [0, 0, 0, 0, 0])
+        table.rows.append(
+            [text(str(users[pk]) if pk is not None else "Nobody assigned"), *(count(n) for n in numbers)]
+        )
         totals = [a + b for a, b in zip(totals, numbers, strict=True)]
     table.total = [text("Everyone"), *(count(n) for n in totals)]
     return Report(
@@ -692,7 +739,8 @@ def desk_today(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
                 "chart-desk",
                 "bar",
                 "The desk today, per recruiter",
-                "For each recruiter: open processes, overdue tasks and calls not made, now. The table below has "
+                "For each recruiter: open processes, overdue tasks and calls not made, now. The table "
+                "below has "
                 "the same numbers.",
                 table,
                 ["Open processes", "Overdue tasks", "Calls not made"],
@@ -700,7 +748,8 @@ def desk_today(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
         ],
         tables=[table],
         notes=[
-            "Now, whatever the date range. Overdue: an open task past its due time. Calls not made: open call "
+            "Now, whatever the date range. Overdue: an open task past its due time. Calls not made: "
+            "open call "
             "tasks past their due time. Gone quiet: open processes whose candidate is flagged gone quiet.",
         ],
     )

@@ -1,7 +1,7 @@
 """The shape every report takes: tables of formatted cells, charts drawn from those same tables' numbers.
 
-A table's cells are strings formatted once (:func:`count`, :func:`one_decimal`, :func:`percent`), and the page,
-the CSV download and the chart all read them from here: the three can never disagree.
+A table's cells are strings formatted once (:func:`count`, :func:`one_decimal`, :func:`percent`), and the
+page, the CSV download and the chart all read them from here: the three can never disagree.
 """
 
 from __future__ import annotations

@@ -38,19 +38,44 @@ class Entry:
 CATALOG: dict[str, Entry] = {
     entry.slug: entry
     for entry in (
-        Entry("ghosting", "Ghosting, both sides", "Who went dark, per 100 interviews, and how processes ended.",
-              lambda scope, now, users: queries.ghosting(scope, now=now)),
-        Entry("time-to-answer", "Time to answer", "Candidates' and hiring managers' median time to answer.",
-              lambda scope, now, users: queries.time_to_answer(scope, now=now)),
-        Entry("follow-ups", "Which follow-up works", "Responses per cadence step and per channel.",
-              lambda scope, now, users: queries.follow_up_steps(scope, now=now)),
-        Entry("experience", "Candidate experience score", "cNPS over time and per recruiter, with comments.",
-              lambda scope, now, users: queries.experience(scope, now=now, users=users)),
-        Entry("withdrawals", "Withdrawals and where they went", "Reasons, and placements through suggestions.",
-              lambda scope, now, users: queries.withdrawals(scope, now=now)),
-        Entry("desk", "The desk today", "Open processes, overdue tasks and calls not made, per recruiter.",
-              lambda scope, now, users: queries.desk_today(scope, now=now, users=users),
-              admin_only=True, dated=False),
+        Entry(
+            "ghosting",
+            "Ghosting, both sides",
+            "Who went dark, per 100 interviews, and how processes ended.",
+            lambda scope, now, users: queries.ghosting(scope, now=now),
+        ),
+        Entry(
+            "time-to-answer",
+            "Time to answer",
+            "Candidates' and hiring managers' median time to answer.",
+            lambda scope, now, users: queries.time_to_answer(scope, now=now),
+        ),
+        Entry(
+            "follow-ups",
+            "Which follow-up works",
+            "Responses per cadence step and per channel.",
+            lambda scope, now, users: queries.follow_up_steps(scope, now=now),
+        ),
+        Entry(
+            "experience",
+            "Candidate experience score",
+            "cNPS over time and per recruiter, with comments.",
+            lambda scope, now, users: queries.experience(scope, now=now, users=users),
+        ),
+        Entry(
+            "withdrawals",
+            "Withdrawals and where they went",
+            "Reasons, and placements through suggestions.",
+            lambda scope, now, users: queries.withdrawals(scope, now=now),
+        ),
+        Entry(
+            "desk",
+            "The desk today",
+            "Open processes, overdue tasks and calls not made, per recruiter.",
+            lambda scope, now, users: queries.desk_today(scope, now=now, users=users),
+            admin_only=True,
+            dated=False,
+        ),
     )
 }
 
@@ -72,7 +97,9 @@ def _build(request: HttpRequest, slug: str) -> tuple[Entry, Report, ReportFilter
     if entry.admin_only:
         require_admin(request)
     now = timezone.now()
-    users = {user.pk: user for user in User.objects.filter(is_active=True).order_by("first_name", "last_name")}
+    users = {
+        user.pk: user for user in User.objects.filter(is_active=True).order_by("first_name", "last_name")
+    }
     form = ReportFilterForm(request.GET or None, viewer=viewer, users=users, today=timezone.localdate(now))
     zone = timezone.get_current_timezone()
     assert isinstance(zone, zoneinfo.ZoneInfo)

@@ -37,17 +37,28 @@ class World:
 
 
 def make_world(suffix: str = "") -> World:
-    rita = UserFactory(username=f"rita{suffix}", first_name="Rita", last_name=f"Recruiter{suffix}",
-                       time_zone="Europe/London")
-    omar = UserFactory(username=f"omar{suffix}", first_name="Omar", last_name=f"Recruiter{suffix}",
-                       time_zone="Europe/Berlin")
-    ada = UserFactory(username=f"ada{suffix}", first_name="Ada", last_name=f"Admin{suffix}",
-                      role=User.Role.ADMIN, is_staff=True)
+    rita = UserFactory(
+        username=f"rita{suffix}", first_name="Rita", last_name=f"Recruiter{suffix}", time_zone="Europe/London"
+    )
+    omar = UserFactory(
+        username=f"omar{suffix}", first_name="Omar", last_name=f"Recruiter{suffix}", time_zone="Europe/Berlin"
+    )
+    ada = UserFactory(
+        username=f"ada{suffix}",
+        first_name="Ada",
+        last_name=f"Admin{suffix}",
+        role=User.Role.ADMIN,
+        is_staff=True,
+    )
     company = CompanyFactory(name=f"Acme Robotics{suffix}", country="GB", time_zone="Europe/London")
     hannah = ContactFactory(company=company, name=f"Hannah Manager{suffix}", time_zone="Europe/London")
     henry = ContactFactory(company=company, name=f"Henry Manager{suffix}", time_zone="Europe/London")
-    role = RoleFactory(company=company, hiring_manager=hannah, title=f"Backend Engineer{suffix}", recruiter=rita)
-    other_role = RoleFactory(company=company, hiring_manager=henry, title=f"Data Engineer{suffix}", recruiter=omar)
+    role = RoleFactory(
+        company=company, hiring_manager=hannah, title=f"Backend Engineer{suffix}", recruiter=rita
+    )
+    other_role = RoleFactory(
+        company=company, hiring_manager=henry, title=f"Data Engineer{suffix}", recruiter=omar
+    )
     return World(rita, omar, ada, company, hannah, henry, role, other_role)
 
 

@@ -40,13 +40,16 @@ def scores_given(time_machine, scores):
         sub = submit(candidate(recruiter, f"Cand {index}"), world.role, recruiter)
         rows.append((sub, book(sub, recruiter, ENDS - timedelta(hours=1)), score, comment, hours))
     time_machine.move_to(ENDS + timedelta(minutes=5), tick=False)
-    for sub, interview, *_ in rows:
+    for _, interview, *_ in rows:
         attended(interview, world.rita, ENDS + timedelta(minutes=5))
     for sub, interview, score, comment, hours in sorted(rows, key=lambda row: row[4]):
         moment = ENDS + timedelta(hours=hours)
         time_machine.move_to(moment, tick=False)
         record_response(
-            person=sub.candidate, interview=interview, channel=Feedback.Channel.FORM, received_at=moment,
+            person=sub.candidate,
+            interview=interview,
+            channel=Feedback.Channel.FORM,
+            received_at=moment,
             answers=Answers(**THREE, recommend=score, recommend_comment=comment),
         )
     return world, rows
@@ -84,7 +87,12 @@ def test_experience_cnps_per_period_and_per_recruiter_with_comments(time_machine
     )
     comments = report.table("comments")
     assert [[cell.text for cell in row] for row in comments.rows] == [
-        ["10 Mar 2026", "3", "Round 1, Backend Engineer at Acme Robotics", "Nobody told me the role had changed."],
+        [
+            "10 Mar 2026",
+            "3",
+            "Round 1, Backend Engineer at Acme Robotics",
+            "Nobody told me the role had changed.",
+        ],
         ["10 Mar 2026", "10", "Round 1, Backend Engineer at Acme Robotics", "Kept me posted all along."],
     ]
     assert comments.rows[0][2].url == reverse("hiring:interview-detail", args=[rows[2][1].pk])
@@ -115,8 +123,13 @@ def test_experience_counts_an_answer_in_its_local_month_across_the_dst_change(ti
     attended(interview, world.rita, datetime(2026, 3, 31, 15, 10, tzinfo=UTC))
     moment = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
     time_machine.move_to(moment, tick=False)
-    record_response(person=sub.candidate, interview=interview, channel=Feedback.Channel.FORM, received_at=moment,
-                    answers=Answers(**THREE, recommend=6))
+    record_response(
+        person=sub.candidate,
+        interview=interview,
+        channel=Feedback.Channel.FORM,
+        received_at=moment,
+        answers=Answers(**THREE, recommend=6),
+    )
     scope = Scope(start=date(2026, 3, 1), end=date(2026, 4, 30), zone=LONDON, period=Period.MONTH)
 
     report = experience(scope, now=moment, users={world.rita.pk: world.rita})
@@ -128,12 +141,10 @@ def test_experience_counts_an_answer_in_its_local_month_across_the_dst_change(ti
 
 
 def test_feedback_form_recommend_question_is_optional_and_saved_with_its_comment(time_machine):
-    world, rows = scores_given(time_machine, [])
+    world, _ = scores_given(time_machine, [])
     sub = submit(candidate(world.rita, "Ann"), world.role, world.rita)
     interview = book(sub, world.rita, ENDS + timedelta(days=1))
-    url = "/l/feedback/{}/".format(
-        issue_link(Link.Purpose.FEEDBACK, candidate=sub.candidate, interview=interview)
-    )
+    url = f"/l/feedback/{issue_link(Link.Purpose.FEEDBACK, candidate=sub.candidate, interview=interview)}/"
     answers = {"enjoyment": "4", "difference": "no", "excitement": "yes"}
 
     page = Client().get(url).content.decode()
@@ -144,4 +155,8 @@ def test_feedback_form_recommend_question_is_optional_and_saved_with_its_comment
     assert "<legend>How likely are you to recommend working with us to a friend?</legend>" in page
     assert (without.status_code, first.recommend_score, first.recommend_comment) == (200, None, "")
     feedback = Feedback.objects.get()
-    assert (with_score.status_code, feedback.recommend_score, feedback.recommend_comment) == (200, 0, "Too slow.")
+    assert (with_score.status_code, feedback.recommend_score, feedback.recommend_comment) == (
+        200,
+        0,
+        "Too slow.",
+    )

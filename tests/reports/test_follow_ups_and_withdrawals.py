@@ -39,23 +39,40 @@ def test_follow_up_steps_credit_each_response_to_the_last_step_performed(time_ma
         attended(interview, world.rita, ENDS + timedelta(minutes=10))
     # Cy answers the form before anything was sent.
     time_machine.move_to(ENDS + timedelta(minutes=30), tick=False)
-    record_response(person=subs[2].candidate, interview=interviews[2], channel=Feedback.Channel.FORM,
-                    received_at=ENDS + timedelta(minutes=30))
+    record_response(
+        person=subs[2].candidate,
+        interview=interviews[2],
+        channel=Feedback.Channel.FORM,
+        received_at=ENDS + timedelta(minutes=30),
+    )
     # +1 h: the call tasks and the managers' feedback requests; Rita reaches Bob at +1.5 h.
     run_worker(time_machine, ENDS + timedelta(hours=1, minutes=5))
     call = Task.objects.get(candidate=subs[1].candidate, kind=Task.Kind.CALL, status=Task.Status.OPEN)
     time_machine.move_to(ENDS + timedelta(hours=1, minutes=30), tick=False)
-    log_call(call, outcome="reached", actor=world.rita, now=ENDS + timedelta(hours=1, minutes=30),
-             answers=Answers(enjoyment=4, difference="no", excitement="yes"))
+    log_call(
+        call,
+        outcome="reached",
+        actor=world.rita,
+        now=ENDS + timedelta(hours=1, minutes=30),
+        answers=Answers(enjoyment=4, difference="no", excitement="yes"),
+    )
     # Hannah answers her feedback request for Ann's interview.
-    record_response(person=world.hannah, interview=interviews[0], channel=Feedback.Channel.FORM,
-                    received_at=ENDS + timedelta(hours=1, minutes=30),
-                    answers=Verdict(verdict=Feedback.Verdict.ADVANCE))
+    record_response(
+        person=world.hannah,
+        interview=interviews[0],
+        channel=Feedback.Channel.FORM,
+        received_at=ENDS + timedelta(hours=1, minutes=30),
+        answers=Verdict(verdict=Feedback.Verdict.ADVANCE),
+    )
     # +3 h: the follow-up email to Ann; she replies by email an hour later.
     run_worker(time_machine, ENDS + timedelta(hours=3, minutes=5))
     time_machine.move_to(ENDS + timedelta(hours=4), tick=False)
-    record_response(person=subs[0].candidate, interview=interviews[0], channel=Feedback.Channel.EMAIL,
-                    received_at=ENDS + timedelta(hours=4))
+    record_response(
+        person=subs[0].candidate,
+        interview=interviews[0],
+        channel=Feedback.Channel.EMAIL,
+        received_at=ENDS + timedelta(hours=4),
+    )
     scope = Scope(start=date(2026, 3, 9), end=date(2026, 3, 15), zone=LONDON)
 
     report = follow_up_steps(scope, now=ENDS + timedelta(hours=5))
@@ -102,8 +119,14 @@ def suggestable_world(time_machine):
     one; Bob withdraws because he accepted another offer. Both on Wednesday 11 March 2026."""
     world = make_world()
     python = TagFactory(name="python")
-    better = RoleFactory(company=world.company, hiring_manager=world.henry, title="Senior Backend Engineer",
-                         compensation_min=90000, compensation_max=120000, recruiter=world.rita)
+    better = RoleFactory(
+        company=world.company,
+        hiring_manager=world.henry,
+        title="Senior Backend Engineer",
+        compensation_min=90000,
+        compensation_max=120000,
+        recruiter=world.rita,
+    )
     better.tags.set([python])
     now = datetime(2026, 3, 11, 10, tzinfo=UTC)
     time_machine.move_to(now, tick=False)
@@ -111,15 +134,19 @@ def suggestable_world(time_machine):
     ann.role_tags.set([python])
     first = submit(ann, world.role, world.rita)
     bob_first = submit(candidate(world.rita, "Bob"), world.role, world.rita)
-    withdraw_submission(first, reason=Submission.EndReason.COMPENSATION, open_to_other_roles=True,
-                        via=Via.LINK, now=now)
-    withdraw_submission(bob_first, reason=Submission.EndReason.OTHER_OFFER, open_to_other_roles=False,
-                        via=Via.LINK, now=now)
+    withdraw_submission(
+        first, reason=Submission.EndReason.COMPENSATION, open_to_other_roles=True, via=Via.LINK, now=now
+    )
+    withdraw_submission(
+        bob_first, reason=Submission.EndReason.OTHER_OFFER, open_to_other_roles=False, via=Via.LINK, now=now
+    )
     send_role_suggestions(ann, role_ids=[better.pk], actor=world.rita, now=now)
     express_interest(RoleSuggestion.objects.get(candidate=ann, role=better), now=now + timedelta(hours=2))
     second = submit(ann, better, world.rita)
     time_machine.move_to(now + timedelta(days=20), tick=False)
-    move_submission(second, stage=Submission.Stage.PLACED, reason=Submission.EndReason.HIRED, actor=world.rita)
+    move_submission(
+        second, stage=Submission.Stage.PLACED, reason=Submission.EndReason.HIRED, actor=world.rita
+    )
     return world
 
 

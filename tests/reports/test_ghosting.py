@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from candidly.followups.responses import Answers, Verdict, record_response
 from candidly.followups.models import Feedback
+from candidly.followups.responses import Answers, Verdict, record_response
 from candidly.hiring.endings.withdraw import Via, withdraw_submission
 from candidly.hiring.models import Submission
 from candidly.hiring.rules import CancellationReason
@@ -35,7 +35,8 @@ def rows(report, slug):
 
 def week_of_ghosting(time_machine):
     """Four interviews on Monday 2 March: A attended and then went quiet (and Hannah never gave feedback),
-    B did not show up, C cancelled late, D attended and both sides answered. B and C withdrew, D was placed."""
+    B did not show up, C cancelled late, D attended and both sides answered. B and C withdrew, D was
+    placed."""
     world = make_world()
     time_machine.move_to(MONDAY, tick=False)
     subs = {name: submit(candidate(world.rita, f"Cand {name}"), world.role, world.rita) for name in "ABCD"}
@@ -53,12 +54,18 @@ def week_of_ghosting(time_machine):
     attended(d, world.rita, at(0, 15, 30))
     time_machine.move_to(at(0, 17), tick=False)
     record_response(
-        person=subs["D"].candidate, interview=d, channel=Feedback.Channel.FORM, received_at=at(0, 17),
+        person=subs["D"].candidate,
+        interview=d,
+        channel=Feedback.Channel.FORM,
+        received_at=at(0, 17),
         answers=Answers(enjoyment=5, difference="no", excitement="yes"),
     )
     time_machine.move_to(at(1, 10), tick=False)
     record_response(
-        person=world.hannah, interview=d, channel=Feedback.Channel.FORM, received_at=at(1, 10),
+        person=world.hannah,
+        interview=d,
+        channel=Feedback.Channel.FORM,
+        received_at=at(1, 10),
         answers=Verdict(verdict=Feedback.Verdict.ADVANCE),
     )
     time_machine.move_to(at(1, 11), tick=False)
@@ -68,13 +75,15 @@ def week_of_ghosting(time_machine):
     for day in (1, 2, 3, 4, 7):
         run_worker(time_machine, at(day, 16))
     time_machine.move_to(at(4, 12), tick=False)
-    move_submission(subs["D"], stage=Submission.Stage.PLACED, reason=Submission.EndReason.HIRED, actor=world.rita)
+    move_submission(
+        subs["D"], stage=Submission.Stage.PLACED, reason=Submission.EndReason.HIRED, actor=world.rita
+    )
     time_machine.move_to(at(8, 12), tick=False)
     return world, subs
 
 
 def test_ghosting_counts_both_sides_per_100_interviews_per_week(time_machine):
-    world, subs = week_of_ghosting(time_machine)
+    _, subs = week_of_ghosting(time_machine)
     scope = Scope(start=date(2026, 3, 2), end=date(2026, 3, 15), zone=LONDON)
 
     report = ghosting(scope, now=at(8, 12))
@@ -98,7 +107,8 @@ def test_ghosting_headline_counts_explicit_endings_and_silence(time_machine):
     assert body == [["With an explicit answer", "2", "66.7 %"], ["In silence", "1", "33.3 %"]]
     assert total == ["All endings", "3", "100.0 %"]
     assert report.headline == [
-        "2 of 3 processes that ended in this range ended with an explicit answer (66.7 %); 1 ended in silence."
+        "2 of 3 processes that ended in this range ended with an explicit answer (66.7 %); 1 ended in "
+        "silence."
     ]
 
 

@@ -11,10 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from candidly.hiring.endings.withdraw import Via, withdraw_submission
-from candidly.hiring.models import Submission
 from candidly.followups.models import Feedback
 from candidly.followups.responses import Answers, record_response
+from candidly.hiring.endings.withdraw import Via, withdraw_submission
+from candidly.hiring.models import Submission
 from candidly.lib.charts import Series, render_chart, sanitize_svg
 from tests.reports.support import (
     attended,
@@ -43,8 +43,8 @@ def client_for(user) -> Client:
 
 
 def busy_desk(time_machine, suffix: str = ""):
-    """Rita's candidate attends, answers with a score and a comment and asks to be called, and Rita does not call;
-    Omar's candidate does not show up and withdraws."""
+    """Rita's candidate attends, answers with a score and a comment and asks to be called; Rita does not
+    call. Omar's candidate does not show up and withdraws."""
     world = make_world(suffix)
     time_machine.move_to(ENDS - timedelta(hours=6), tick=False)
     ritas = submit(candidate(world.rita, f"Ann{suffix}"), world.role, world.rita)
@@ -57,11 +57,23 @@ def busy_desk(time_machine, suffix: str = ""):
     run_worker(time_machine, ENDS + timedelta(hours=1, minutes=5))
     time_machine.move_to(ENDS + timedelta(hours=2), tick=False)
     record_response(
-        person=ritas.candidate, interview=first, channel=Feedback.Channel.EMAIL, received_at=ENDS + timedelta(hours=2),
-        answers=Answers(enjoyment=5, difference="no", excitement="yes", recommend=9, recommend_comment="Great",
-                        call_me=True, call_window="any"),
+        person=ritas.candidate,
+        interview=first,
+        channel=Feedback.Channel.EMAIL,
+        received_at=ENDS + timedelta(hours=2),
+        answers=Answers(
+            enjoyment=5,
+            difference="no",
+            excitement="yes",
+            recommend=9,
+            recommend_comment="Great",
+            call_me=True,
+            call_window="any",
+        ),
     )
-    withdraw_submission(omars, reason=Submission.EndReason.OTHER_OFFER, via=Via.LINK, now=ENDS + timedelta(hours=2))
+    withdraw_submission(
+        omars, reason=Submission.EndReason.OTHER_OFFER, via=Via.LINK, now=ENDS + timedelta(hours=2)
+    )
     time_machine.move_to(ENDS + timedelta(days=1), tick=False)
     return world
 
@@ -70,10 +82,16 @@ def busy_desk(time_machine, suffix: str = ""):
 
 
 def test_reports_anonymous_visitors_are_sent_to_log_in():
-    for url in (reverse("reports:index"), reverse("reports:report", args=["ghosting"]),
-                reverse("reports:report-csv", args=["ghosting", "ghosting"])):
+    for url in (
+        reverse("reports:index"),
+        reverse("reports:report", args=["ghosting"]),
+        reverse("reports:report-csv", args=["ghosting", "ghosting"]),
+    ):
         response = Client().get(url)
-        assert (response.status_code, response["Location"]) == (302, f"{reverse('accounts:login')}?next={url}")
+        assert (response.status_code, response["Location"]) == (
+            302,
+            f"{reverse('accounts:login')}?next={url}",
+        )
 
 
 def test_reports_recruiter_sees_only_their_own_desk_even_when_asking_for_another(time_machine):
@@ -98,9 +116,21 @@ def test_reports_admin_sees_the_whole_agency_or_one_recruiters_desk(time_machine
     omars = client.get(reverse("reports:report", args=["ghosting"]), {**RANGE, "recruiter": world.omar.pk})
 
     assert tables_of(agency)["Ghosting per period, both sides"][1][:6] == [
-        "Week of 9 Mar 2026", "2", "0", "0.0", "1", "50.0"]
+        "Week of 9 Mar 2026",
+        "2",
+        "0",
+        "0.0",
+        "1",
+        "50.0",
+    ]
     assert tables_of(omars)["Ghosting per period, both sides"][1][:6] == [
-        "Week of 9 Mar 2026", "1", "0", "0.0", "1", "100.0"]
+        "Week of 9 Mar 2026",
+        "1",
+        "0",
+        "0.0",
+        "1",
+        "100.0",
+    ]
     assert "whole agency" in agency.content.decode()
     assert f"{world.omar}'s desk" in omars.content.decode()
 
@@ -143,7 +173,13 @@ def test_reports_filter_by_company_manager_or_role_from_an_id_link(time_machine)
     response = client.get(reverse("reports:report", args=["ghosting"]), {**RANGE, "manager": world.henry.pk})
 
     assert tables_of(response)["Ghosting per period, both sides"][1][:6] == [
-        "Week of 9 Mar 2026", "1", "0", "0.0", "1", "100.0"]
+        "Week of 9 Mar 2026",
+        "1",
+        "0",
+        "0.0",
+        "1",
+        "100.0",
+    ]
     assert f"Manager: {world.henry}" in response.content.decode()
 
 
@@ -161,7 +197,7 @@ def test_reports_csv_equals_the_table_on_the_page(time_machine, slug):
     shown = tables_of(page)
 
     assert page.status_code == 200
-    slugs = re.findall(rf'/reports/{slug}/([a-z-]+)\.csv', page.content.decode())
+    slugs = re.findall(rf"/reports/{slug}/([a-z-]+)\.csv", page.content.decode())
     assert len(slugs) == len(shown) >= 1
     for table_slug, (caption, rows) in zip(slugs, shown.items(), strict=True):
         download = client.get(reverse("reports:report-csv", args=[slug, table_slug]), params)
@@ -180,7 +216,9 @@ def test_reports_svg_charts_carry_no_script_and_are_titled(time_machine, slug):
         assert not re.search(r"<script|<style|\sstyle=|\son[a-z]+=|javascript:", svg, flags=re.I)
         chart_id = re.match(r'<svg[^>]*\sid="([a-z-]+)"', svg).group(1)
         assert f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"' in svg
-        assert re.search(rf'<title id="{chart_id}-title">[^<]+</title><desc id="{chart_id}-desc">[^<]+</desc>', svg)
+        assert re.search(
+            rf'<title id="{chart_id}-title">[^<]+</title><desc id="{chart_id}-desc">[^<]+</desc>', svg
+        )
 
 
 def test_chart_sanitizer_drops_scripts_handlers_styles_and_links():
@@ -201,8 +239,14 @@ def test_chart_sanitizer_drops_scripts_handlers_styles_and_links():
 
 
 def test_render_chart_gives_pygal_svg_without_script():
-    svg = render_chart(kind="line", chart_id="chart-t", title="T", description="D", labels=["a", "b"],
-                       series=[Series("s", [1.0, None])])
+    svg = render_chart(
+        kind="line",
+        chart_id="chart-t",
+        title="T",
+        description="D",
+        labels=["a", "b"],
+        series=[Series("s", [1.0, None])],
+    )
 
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="pygal-chart"')
     assert "<script" not in svg and "<style" not in svg and "style=" not in svg
@@ -219,8 +263,14 @@ def _queries(client: Client, slug: str) -> int:
 
 
 # session, user, staff list, and each report's own queries (see candidly/reports/queries.py).
-EXPECTED_QUERIES = {"ghosting": 6, "time-to-answer": 4, "follow-ups": 4, "experience": 5, "withdrawals": 4,
-                    "desk": 5}
+EXPECTED_QUERIES = {
+    "ghosting": 6,
+    "time-to-answer": 4,
+    "follow-ups": 4,
+    "experience": 5,
+    "withdrawals": 4,
+    "desk": 5,
+}
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -1,4 +1,4 @@
-"""Report 2: time to answer, candidates' and hiring managers', with the slowest managers and companies first."""
+"""Report 2: time to answer, candidates' and hiring managers', the slowest managers and companies first."""
 
 from __future__ import annotations
 
@@ -43,15 +43,21 @@ def answers_week(time_machine):
     for sub, hours, channel in ((cara, 3, Feedback.Channel.FORM), (dan, 5, Feedback.Channel.EMAIL)):
         time_machine.move_to(ENDS + timedelta(hours=hours), tick=False)
         record_response(
-            person=sub.candidate, interview=interviews[sub], channel=channel,
-            received_at=ENDS + timedelta(hours=hours), answers=Answers(enjoyment=4, difference="no", excitement="yes"),
+            person=sub.candidate,
+            interview=interviews[sub],
+            channel=channel,
+            received_at=ENDS + timedelta(hours=hours),
+            answers=Answers(enjoyment=4, difference="no", excitement="yes"),
         )
     for sub in (cara, dan):
         time_machine.move_to(ENDS + timedelta(hours=26), tick=False)
         if sub is cara:
             record_response(
-                person=world.hannah, interview=interviews[sub], channel=Feedback.Channel.FORM,
-                received_at=ENDS + timedelta(hours=26), answers=Verdict(verdict=Feedback.Verdict.ADVANCE),
+                person=world.hannah,
+                interview=interviews[sub],
+                channel=Feedback.Channel.FORM,
+                received_at=ENDS + timedelta(hours=26),
+                answers=Verdict(verdict=Feedback.Verdict.ADVANCE),
             )
     # Henry's escalation comes two business days after the end (Thursday); Hannah's for Dan too.
     run_worker(time_machine, datetime(2026, 3, 12, 16, tzinfo=UTC))
@@ -84,14 +90,32 @@ def test_time_to_answer_ranks_managers_and_companies_worst_first_with_links(time
 
     managers, _ = table(report, "managers")
     assert managers == [
-        [("Henry Manager", reverse("people:contact-detail", args=[world.henry.pk])), "Acme Robotics", "0", "—",
-         "—", "1"],
-        [("Hannah Manager", reverse("people:contact-detail", args=[world.hannah.pk])), "Acme Robotics", "1",
-         "26.0", "100.0 %", "1"],
+        [
+            ("Henry Manager", reverse("people:contact-detail", args=[world.henry.pk])),
+            "Acme Robotics",
+            "0",
+            "—",
+            "—",
+            "1",
+        ],
+        [
+            ("Hannah Manager", reverse("people:contact-detail", args=[world.hannah.pk])),
+            "Acme Robotics",
+            "1",
+            "26.0",
+            "100.0 %",
+            "1",
+        ],
     ]
     companies, _ = table(report, "companies")
     assert companies == [
-        [("Acme Robotics", reverse("people:company-detail", args=[world.company.pk])), "1", "26.0", "100.0 %", "2"]
+        [
+            ("Acme Robotics", reverse("people:company-detail", args=[world.company.pk])),
+            "1",
+            "26.0",
+            "100.0 %",
+            "2",
+        ]
     ]
 
 
@@ -120,7 +144,9 @@ def test_time_to_answer_counts_a_response_in_its_local_week_across_the_dst_chang
     attended(interview, world.rita, datetime(2026, 3, 29, 21, 10, tzinfo=UTC))
     answered = datetime(2026, 3, 29, 23, 30, tzinfo=UTC)
     time_machine.move_to(answered, tick=False)
-    record_response(person=sub.candidate, interview=interview, channel=Feedback.Channel.SMS, received_at=answered)
+    record_response(
+        person=sub.candidate, interview=interview, channel=Feedback.Channel.SMS, received_at=answered
+    )
     scope = Scope(start=date(2026, 3, 23), end=date(2026, 4, 5), zone=LONDON)
 
     report = time_to_answer(scope, now=datetime(2026, 4, 6, tzinfo=UTC))
