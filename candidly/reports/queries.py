@@ -377,7 +377,7 @@ def _ranking_cells(row: dict[str, object]) -> list[Cell]:
 
 # --- 3. Which follow-up works ------------------------------------------------------------------------------
 
-AUDIENCE_LABELS = {
+AUDIENCE_LABELS: dict[str, str] = {
     Cadence.Audience.CANDIDATE: "Candidates",
     Cadence.Audience.HIRING_MANAGER: "Hiring managers",
 }
