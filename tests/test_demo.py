@@ -79,7 +79,8 @@ def test_load_demo_creates_the_demo_agency():
     } <= set(Candidate.objects.values_list("time_zone", flat=True))
     assert set(Candidate.objects.values_list("preferred_channel", flat=True)) == {"phone", "email", "sms"}
     # The live desk (interviews around today) and half a year of ended processes before it (demo.history).
-    past = Submission.objects.filter(interviews__ends_at__lt=timezone.now() - timedelta(days=12)).distinct()
+    past = Submission.objects.filter(interviews__ends_at__lt=timezone.now() - timedelta(days=10, hours=12))
+    past = past.distinct()
     assert Submission.objects.count() - past.count() == 220
     assert past.count() > 500
     assert set(past.values_list("stage", flat=True)) == {"placed", "rejected", "withdrawn"}
@@ -144,14 +145,14 @@ def test_load_demo_interviews_fall_within_the_window_with_some_today(now):
         load_demo(**ALLOW)
 
     everything = list(Interview.objects.select_related("submission"))
-    # The live desk's interviews are around today; the history's all ended two weeks ago or more, in processes
+    # The live desk's interviews are around today; the history's all ended 11 days ago or more, in processes
     # that ended too (demo.history).
-    interviews = [i for i in everything if i.ends_at > now - timedelta(days=12)]
-    past = [i for i in everything if i.ends_at <= now - timedelta(days=12)]
+    interviews = [i for i in everything if i.ends_at > now - timedelta(days=10, hours=12)]
+    past = [i for i in everything if i.ends_at <= now - timedelta(days=10, hours=12)]
     assert all(
         now - timedelta(days=10) <= i.starts_at < i.ends_at <= now + timedelta(days=14) for i in interviews
     )
-    assert past and all(i.ends_at < now - timedelta(days=14) for i in past)
+    assert past and all(i.ends_at <= now - timedelta(days=11) for i in past)
     assert {i.submission.stage for i in past} == {"placed", "rejected", "withdrawn"}
     assert min(i.starts_at for i in interviews) < now - timedelta(days=6)
     assert max(i.starts_at for i in interviews) > now + timedelta(days=10)

@@ -28,8 +28,8 @@ from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
 WEEKS = 26
-# History ends this many days ago: clear of the live desk's interviews (at most 10 days back).
-GAP_DAYS = 15
+# History's interviews end this many days ago or earlier: before the live desk's (at most 10 days back).
+GAP_DAYS = 11
 
 Stage = Submission.Stage
 Status = Interview.Status
@@ -79,7 +79,7 @@ def _add_business_days(moment: datetime, days: int) -> datetime:
 
 
 class History:
-    """Builds the past into ``agency`` (a ``generator.DemoAgency``); ``event`` is the builder's Event maker."""
+    """Writes the past into ``agency``; ``event`` is the builder's Event maker."""
 
     def __init__(self, agency, *, now: datetime, seed: int, event) -> None:  # type: ignore[no-untyped-def]
         self.agency = agency
@@ -118,12 +118,12 @@ class History:
             progress = week / (WEEKS - 1)
             monday = today - timedelta(days=GAP_DAYS + 7 * (WEEKS - week))
             monday -= timedelta(days=monday.weekday())
-            for _ in range(round(_lerp(18, 30, progress)) + self.rng.randrange(-3, 4)):
+            for _ in range(round(_lerp(26, 44, progress)) + self.rng.randrange(-3, 4)):
                 day = monday + timedelta(days=self.rng.randrange(5))
                 role = self.rng.choice(self.agency.roles)
                 person = self.rng.choice(self.agency.candidates)
                 self.process(person, role, day, progress)
-        self.live_desk_tasks()
+        self.live_follow_ups()
         return self.rows
 
     def process(
@@ -239,7 +239,7 @@ class History:
             self.event(
                 marked,
                 EventKind.INTERVIEW_COMPLETED if attended else EventKind.INTERVIEW_NO_SHOW,
-                f"Attended interview round 1" if attended else "No-show at interview round 1",
+                "Attended interview round 1" if attended else "No-show at interview round 1",
                 interview=interview,
                 actor=recruiter,
                 details={"note": "", "closed_tasks": []},
@@ -305,7 +305,7 @@ class History:
         *,
         must_answer: bool,
     ) -> datetime | None:
-        """The candidate's cadence run and, usually, their answer (timed, credited to a step, with feedback)."""
+        """The candidate's cadence run and, usually, their answer (timed, credited to a step, feedback)."""
         person = submission.candidate
         run = CadenceRun(
             interview=interview, audience=Cadence.Audience.CANDIDATE, candidate=person, planned_at=marked
@@ -315,11 +315,15 @@ class History:
             return None
         delay = min(self.hours(_lerp(20, 5, progress)), timedelta(hours=110))
         at = interview.ends_at + delay
+        if at > self.now:
+            return None  # not yet: the live desk's cadence is still running
         channel = self.rng.choices(
             (Feedback.Channel.FORM, Feedback.Channel.PHONE, Feedback.Channel.EMAIL, Feedback.Channel.SMS),
             (45, 30, 15, 10),
         )[0]
         hours = delay.total_seconds() / 3600
+        step: str
+        step_channel: str
         if channel == Feedback.Channel.PHONE and hours >= 1:
             step, step_channel = Kind.FOLLOW_UP_CALL, "call"
         elif hours < 1:
@@ -403,7 +407,7 @@ class History:
         delay = self.hours(_lerp(40, 16, progress) * slowness, 0.7)
         never = self.rng.random() < _lerp(0.12, 0.03, progress)
         at = interview.ends_at + delay
-        if never or at > respond_by:
+        if (never or at > respond_by) and respond_by <= self.now:
             self.agency.events.append(
                 self.event(
                     respond_by,
@@ -415,7 +419,7 @@ class History:
                     contact=manager,
                 )
             )
-        if never:
+        if never or at > self.now:
             return None, None
         run.responded_at = at
         within = at <= respond_by
@@ -467,7 +471,7 @@ class History:
         *,
         by_candidate: bool = False,
     ) -> None:
-        at = min(at, self.now - timedelta(days=GAP_DAYS - 1))
+        at = min(at, self.now - timedelta(hours=1))
         submission.stage, submission.end_reason, submission.ended_at, submission.updated_at = (
             stage,
             reason,
@@ -517,7 +521,8 @@ class History:
             self.event(
                 at,
                 EventKind.SUBMISSION_WITHDRAWN,
-                f"Withdrew from {submission.role.title} at {submission.role.company.name}: {Reason(reason).label}",
+                f"Withdrew from {submission.role.title} at {submission.role.company.name}: "
+                f"{Reason(reason).label}",
                 submission=submission,
                 actor=None if by_candidate else submission.recruiter,
                 actor_type=Event.Actor.CANDIDATE if by_candidate else None,
@@ -581,35 +586,32 @@ class History:
 
     # -- the live desk's leftovers ---------------------------------------------------------------------------
 
-    def live_desk_tasks(self) -> None:
-        """Follow-up calls not made yet and companies to chase, for the live desk's recent interviews."""
+    def live_follow_ups(self) -> None:
+        """The live desk's attended interviews: their cadence runs and the answers that came by now, and the
+        tasks a working week leaves open (follow-up calls not made yet, companies to chase)."""
         recent = [
             i
             for i in self.agency.interviews
-            if i.status == Status.COMPLETED
-            and self.now - timedelta(days=4) < i.ends_at < self.now - timedelta(hours=2)
+            if i.status == Status.COMPLETED and self.now - timedelta(days=GAP_DAYS) < i.ends_at < self.now
         ]
         for interview in recent:
             submission = interview.submission
+            marked = min(interview.ends_at + timedelta(minutes=30), self.now)
+            answered = None
+            if submission.gone_quiet_at is None:  # the live desk's "gone quiet" never answered
+                answered = self.candidate_side(submission, interview, marked, 1.0, must_answer=False)
+            _, verdict_at = self.manager_side(submission, interview, marked, 1.0)
             recruiter: User | None = submission.recruiter
-            person = submission.candidate
-            if self.rng.random() < 0.55:
-                due = interview.ends_at + timedelta(hours=1)
-                self.task(
-                    Task.Kind.CALL, f"Call {person.name} about {submission.role}", due, interview, recruiter
-                )
-            if self.now - interview.ends_at > timedelta(days=2) and self.rng.random() < 0.4:
-                due = _add_business_days(interview.ends_at, 2)
-                if due < self.now:
-                    manager = submission.role.hiring_manager
-                    self.task(
-                        Task.Kind.CHASE_COMPANY,
-                        f"Chase {submission.role.company} for feedback from {manager.name} about {submission.role}",
-                        due,
-                        interview,
-                        recruiter,
-                        contact=manager,
-                    )
+            call_due = interview.ends_at + timedelta(hours=1)
+            if answered is None and call_due < self.now and self.rng.random() < 0.6:
+                title = f"Call {submission.candidate.name} about {submission.role}"
+                self.task(Task.Kind.CALL, title, call_due, interview, recruiter)
+            chase_due = _add_business_days(interview.ends_at, 2)
+            if verdict_at is None and chase_due < self.now:
+                manager = submission.role.hiring_manager
+                title = f"Chase {submission.role.company} for feedback from {manager.name} about "
+                title += str(submission.role)
+                self.task(Task.Kind.CHASE_COMPANY, title, chase_due, interview, recruiter, contact=manager)
 
     def task(
         self,

@@ -38,13 +38,50 @@ def _tag(element: ET.Element) -> str:
     return element.tag.rsplit("}", 1)[-1]
 
 
-def _clean(element: ET.Element) -> None:
+COLORS = ("#1f5fa8", "#c0392b", "#8e5b00", "#2e7d32", "#6a1b9a", "#00695c")
+INK, GUIDE, AXIS = "#1d2433", "#d5dae3", "#5b6475"
+
+
+def _paint(element: ET.Element, classes: set[str], inherited: set[str]) -> None:
+    """Presentation attributes in place of pygal's stylesheet (dropped: the CSP forbids inline styles), so a
+    chart reads the same with or without the page's CSS. Attributes, unlike ``style``, are allowed."""
+    tag = _tag(element)
+    color = next(
+        (COLORS[int(c[6:]) % len(COLORS)] for c in [*classes, *inherited] if c.startswith("color-")), None
+    )
+    if tag == "text":
+        anchor = "end" if "y" in inherited and "axis" in inherited else "middle"
+        size = "16" if "title" in classes else "13" if "legends" in inherited else "12"
+        element.attrib.update({"fill": INK, "font-size": size})
+        if "legends" not in inherited:
+            element.set("text-anchor", anchor)
+        if "title" in classes:
+            element.set("font-weight", "600")
+    elif tag == "rect" and "background" in classes:
+        element.set("fill", "none")
+    elif tag == "path" and "guide" in classes:
+        hidden = ("vertical" in inherited and "x" in inherited) or (
+            "horizontal" in inherited and "y" in inherited
+        )
+        element.attrib.update(
+            {"fill": "none", "stroke": "none" if hidden else GUIDE, "stroke-dasharray": "4 4"}
+        )
+    elif tag == "path" and "axis" in classes:
+        element.attrib.update({"fill": "none", "stroke": AXIS})
+    elif tag == "path" and "line" in classes and color:
+        element.attrib.update({"fill": "none", "stroke": color, "stroke-width": "2.5"})
+    elif tag in ("rect", "circle") and color:
+        element.set("fill", color)
+
+
+def _clean(element: ET.Element, inherited: frozenset[str] = frozenset()) -> None:
     for child in list(element):
-        classes = child.get("class", "").split()
+        classes = set(child.get("class", "").split())
         if _tag(child) in DROPPED_TAGS or "tooltip-overlay" in classes:
             element.remove(child)
             continue
-        _clean(child)
+        _paint(child, classes, set(inherited))
+        _clean(child, inherited | classes)
     for name in list(element.attrib):
         local = name.rsplit("}", 1)[-1].lower()
         if local.startswith("on") or local in {"style", "id", "href"}:
@@ -61,6 +98,7 @@ def sanitize_svg(svg: str, *, chart_id: str, title: str, description: str) -> st
     root.set("role", "img")
     root.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
     root.set("focusable", "false")
+    root.set("font-family", "system-ui, sans-serif")
     desc = ET.Element(f"{{{SVG_NS}}}desc", {"id": f"{chart_id}-desc"})
     desc.text = description
     heading = ET.Element(f"{{{SVG_NS}}}title", {"id": f"{chart_id}-title"})
@@ -73,7 +111,7 @@ def sanitize_svg(svg: str, *, chart_id: str, title: str, description: str) -> st
 _STYLE = Style(
     background="transparent",
     plot_background="transparent",
-    colors=("#1f5fa8", "#c0392b", "#8e5b00", "#2e7d32", "#6a1b9a", "#00695c"),
+    colors=COLORS,
 )
 
 

@@ -120,6 +120,7 @@ def ghosting(scope: Scope, *, now: datetime) -> Report:
     for _, label, _ in GHOSTING_COLUMNS:
         columns += [label, f"{label} per 100 interviews"]
     table = Table("ghosting", "Ghosting per period, both sides", columns)
+    table.chart_labels = [scope.short_label(period) for period in scope.periods()]
     totals: Counter[str] = Counter()
     for period in scope.periods():
         found = by_period.get(period, Counter())
@@ -178,7 +179,7 @@ def ghosting(scope: Scope, *, now: datetime) -> Report:
                 table,
                 rates,
                 names=[label for _, label, _ in GHOSTING_COLUMNS],
-                y_title="per 100 interviews",
+                y_title="per 100",
             )
         ],
         tables=[table, endings],
@@ -286,6 +287,7 @@ def time_to_answer(scope: Scope, *, now: datetime) -> Report:
             "Managers' median hours",
         ],
     )
+    over_time.chart_labels = [scope.short_label(period) for period in scope.periods()]
     for period in scope.periods():
         mine, theirs = candidate_times.get(period, []), manager_times.get(period, [])
         over_time.rows.append(
@@ -531,6 +533,7 @@ def experience(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
         by_desk[desk][score] += n
         everything[score] += n
     over_time = Table("cnps", "Candidate experience score (cNPS) per period", ["Period", *NPS_COLUMNS])
+    over_time.chart_labels = [scope.short_label(period) for period in scope.periods()]
     for period in scope.periods():
         over_time.rows.append([text(scope.label(period)), *_nps_cells(by_period.get(period, Counter()))])
     over_time.total = [text("Whole range"), *_nps_cells(everything)]

@@ -99,6 +99,12 @@ class Scope:
             return f"{period:%b %Y}"
         return f"Week of {period.day} {period:%b %Y}"
 
+    def short_label(self, period: date) -> str:
+        """``"30 Mar"`` / ``"Mar 2026"``: a chart axis's label."""
+        if self.period == Period.MONTH:
+            return f"{period:%b %Y}"
+        return f"{period.day} {period:%b}"
+
     # -- filters --------------------------------------------------------------------------------------
 
     def processes(self, prefix: str = "") -> Q:

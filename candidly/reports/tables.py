@@ -67,6 +67,8 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     # A last row with the totals, shown in <tfoot> and written last in the CSV.
     total: list[Cell] | None = None
+    # Shorter names of the rows for a chart's axis ("31 Aug" for "Week of 31 Aug 2026").
+    chart_labels: list[str] = field(default_factory=list)
 
     def csv_rows(self) -> list[list[str]]:
         """The header and every row as the page shows them (totals last)."""
@@ -103,7 +105,7 @@ class Chart:
             chart_id=self.chart_id,
             title=self.title,
             description=self.description,
-            labels=self.table.labels(),
+            labels=self.table.chart_labels or self.table.labels(),
             series=[
                 Series(name, self.table.column(column))
                 for name, column in zip(names, self.columns, strict=True)
