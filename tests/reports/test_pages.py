@@ -232,7 +232,7 @@ def test_chart_sanitizer_drops_scripts_handlers_styles_and_links():
 
     assert clean == (
         '<svg xmlns="http://www.w3.org/2000/svg" id="chart-x" role="img" '
-        'aria-labelledby="chart-x-title chart-x-desc" focusable="false">'
+        'aria-labelledby="chart-x-title chart-x-desc" focusable="false" font-family="system-ui, sans-serif">'
         '<title id="chart-x-title">A title</title><desc id="chart-x-desc">A description</desc>'
         '<g><rect class="bar" width="1" height="1" /></g></svg>'
     )
