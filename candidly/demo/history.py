@@ -116,7 +116,7 @@ class History:
         today = self.now.date()
         for week in range(WEEKS):
             progress = week / (WEEKS - 1)
-            monday = today - timedelta(days=GAP_DAYS + 7 * (WEEKS - week))
+            monday = today - timedelta(days=GAP_DAYS + 7 * (WEEKS - 1 - week))
             monday -= timedelta(days=monday.weekday())
             for _ in range(round(_lerp(26, 44, progress)) + self.rng.randrange(-3, 4)):
                 day = monday + timedelta(days=self.rng.randrange(5))
