@@ -287,3 +287,16 @@ def test_reports_page_runs_a_constant_number_of_queries(time_machine, django_ass
 
     assert response.status_code == 200
     assert small == EXPECTED_QUERIES[slug]
+
+
+def test_reports_company_contact_and_role_pages_link_to_their_filtered_reports(time_machine):
+    world = busy_desk(time_machine)
+    client = client_for(world.rita)
+
+    company = client.get(reverse("people:company-detail", args=[world.company.pk])).content.decode()
+    contact = client.get(reverse("people:contact-detail", args=[world.henry.pk])).content.decode()
+    role = client.get(reverse("hiring:role-detail", args=[world.role.pk])).content.decode()
+
+    assert f'href="/reports/ghosting/?company={world.company.pk}">Reports</a>' in company
+    assert f'href="/reports/time-to-answer/?manager={world.henry.pk}">Reports</a>' in contact
+    assert f'href="/reports/ghosting/?role={world.role.pk}">Reports</a>' in role
