@@ -67,7 +67,8 @@ def load_demo_agency(
     if_empty: bool = False,
     allow_non_sqlite: bool = False,
 ) -> DemoSummary:
-    """Create the demo agency (3 recruiters, 8 companies, 150 candidates, 220 submissions…) unless present.
+    """Create the demo agency (3 recruiters, 8 companies, 150 candidates, 220 live submissions and half a year
+    of history…) unless present.
 
     Idempotent: the ``demo`` user marks a loaded demo, and a second call changes nothing
     (``already_loaded``). With ``if_empty`` nothing is loaded into a database that has any user
