@@ -16,6 +16,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from candidly.accounts.models import User
 from candidly.accounts.permissions import require_admin
@@ -107,11 +108,13 @@ def _build(request: HttpRequest, slug: str) -> tuple[Entry, Report, ReportFilter
     return entry, entry.build(scope, now, users), form, scope
 
 
+@require_safe
 def report_index(request: HttpRequest) -> HttpResponse:
     """The section's front page: the reports this viewer may open."""
     return render(request, "reports/index.html", {"entries": _entries(_viewer(request))})
 
 
+@require_safe
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     entry, built, form, scope = _build(request, slug)
     query = request.GET.copy()
@@ -133,6 +136,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reports/report.html", context)
 
 
+@require_safe
 def report_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     """One table of a report as CSV: the same header, rows and totals as the page shows."""
     entry, built, _, scope = _build(request, slug)

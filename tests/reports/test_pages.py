@@ -300,3 +300,9 @@ def test_reports_company_contact_and_role_pages_link_to_their_filtered_reports(t
     assert f'href="/reports/ghosting/?company={world.company.pk}">Reports</a>' in company
     assert f'href="/reports/time-to-answer/?manager={world.henry.pk}">Reports</a>' in contact
     assert f'href="/reports/ghosting/?role={world.role.pk}">Reports</a>' in role
+
+
+def test_reports_pages_only_read(admin_client_):
+    response = admin_client_.post(reverse("reports:report", args=["ghosting"]))
+
+    assert response.status_code == 405
