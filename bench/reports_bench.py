@@ -59,14 +59,14 @@ def fill() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(FILL)
+        cursor.execute(FILL.replace("%", "%%"), [])
         cursor.execute(
             """
             INSERT INTO people_candidate (name, email, phone, time_zone, preferred_channel, recruiter_id,
                 locations, remote, min_compensation, currency, notes, consent_at, unsubscribed_at,
                 created_at, updated_at)
             SELECT 'Candidate ' || n, 'c' || n || '@mail.test', '', 'Europe/London', 'email',
-                (SELECT min(id) FROM accounts_user) + n % 40, '', 'any', NULL, 'EUR', '', now(), NULL, now(),
+                (SELECT min(id) FROM accounts_user) + n %% 40, '', 'any', NULL, 'EUR', '', now(), NULL, now(),
                 now()
             FROM generate_series(1, %s) n
             """,
@@ -77,11 +77,11 @@ def fill() -> None:
             INSERT INTO hiring_submission (candidate_id, role_id, recruiter_id, stage, end_reason, end_note,
                 ended_at, gone_quiet_at, open_to_other_roles, share_reason_with_company, withdrawal_wants,
                 created_at, updated_at)
-            SELECT (SELECT min(id) FROM people_candidate) + n % %s,
-                (SELECT min(id) FROM hiring_role) + n % 1600,
-                NULL, CASE WHEN n % 3 = 0 THEN 'interviewing' ELSE 'withdrawn' END,
-                CASE WHEN n % 3 = 0 THEN '' ELSE 'compensation' END, '',
-                CASE WHEN n % 3 = 0 THEN NULL ELSE now() - (n % 730) * interval '1 day' END,
+            SELECT (SELECT min(id) FROM people_candidate) + n %% %s,
+                (SELECT min(id) FROM hiring_role) + n %% 1600,
+                NULL, CASE WHEN n %% 3 = 0 THEN 'interviewing' ELSE 'withdrawn' END,
+                CASE WHEN n %% 3 = 0 THEN '' ELSE 'compensation' END, '',
+                CASE WHEN n %% 3 = 0 THEN NULL ELSE now() - (n %% 730) * interval '1 day' END,
                 NULL, NULL, false, '{}', now(), now()
             FROM generate_series(1, %s) n
             """,
@@ -91,10 +91,11 @@ def fill() -> None:
             """
             INSERT INTO hiring_interview (submission_id, round, starts_at, ends_at, time_zone, format,
                 video_url, address, status, sequence, notes, created_by_id, created_at, updated_at)
-            SELECT s.id, 1, now() - (s.id % 730) * interval '1 day', now() - (s.id % 730) * interval '1 day'
+            SELECT s.id, 1, now() - (s.id %% 730) * interval '1 day', now() - (s.id %% 730) * interval '1 day'
                 + interval '1 hour', 'Europe/London', 'phone', '', '', 'completed', 0, '', NULL, now(), now()
             FROM hiring_submission s
-            """
+            """,
+            [],
         )
         cursor.execute(
             """
@@ -102,36 +103,38 @@ def fill() -> None:
                 respond_by, responded_at)
             SELECT i.id, 'hiring_manager', NULL, r.hiring_manager_id, i.ends_at,
                 i.ends_at + interval '2 days',
-                CASE WHEN i.id % 4 = 0 THEN NULL ELSE i.ends_at + (i.id % 90) * interval '1 hour' END
+                CASE WHEN i.id %% 4 = 0 THEN NULL ELSE i.ends_at + (i.id %% 90) * interval '1 hour' END
             FROM hiring_interview i JOIN hiring_submission s ON s.id = i.submission_id
             JOIN hiring_role r ON r.id = s.role_id
-            """
+            """,
+            [],
         )
         cursor.execute(
             """
             INSERT INTO followups_feedback (interview_id, candidate_id, contact_id, channel, enjoyment,
                 difference, difference_note, excitement, call_me, call_window, verdict, notes,
                 recommend_score, recommend_comment, recorded_by_id, created_at, updated_at)
-            SELECT i.id, s.candidate_id, NULL, 'form', 4, 'no', '', 'yes', false, '', '', '', i.id % 11,
-                CASE WHEN i.id % 7 = 0 THEN 'A comment' ELSE '' END, NULL, i.ends_at + interval '5 hours',
+            SELECT i.id, s.candidate_id, NULL, 'form', 4, 'no', '', 'yes', false, '', '', '', i.id %% 11,
+                CASE WHEN i.id %% 7 = 0 THEN 'A comment' ELSE '' END, NULL, i.ends_at + interval '5 hours',
                 i.ends_at + interval '5 hours'
-            FROM hiring_interview i JOIN hiring_submission s ON s.id = i.submission_id WHERE i.id % 2 = 0
-            """
+            FROM hiring_interview i JOIN hiring_submission s ON s.id = i.submission_id WHERE i.id %% 2 = 0
+            """,
+            [],
         )
         log("events…")
         cursor.execute(
             """
             INSERT INTO timeline_event (occurred_at, kind, summary, actor_type, actor_user_id, candidate_id,
                 company_id, contact_id, submission_id, interview_id, data)
-            SELECT now() - (n % 730) * interval '1 day' - (n % 86400) * interval '1 second',
+            SELECT now() - (n %% 730) * interval '1 day' - (n %% 86400) * interval '1 second',
                 (ARRAY['interview.completed', 'interview.no_show', 'interview.late_cancellation',
                        'followup.responded', 'followup.manager_responded', 'followup.escalated',
-                       'submission.gone_quiet', 'interview.cancelled_with_notice'])[1 + n % 8],
+                       'submission.gone_quiet', 'interview.cancelled_with_notice'])[1 + n %% 8],
                 '', 'system', NULL, s.candidate_id, r.company_id, r.hiring_manager_id, s.id, NULL,
-                jsonb_build_object('response_seconds', n % 200000, 'channel', 'form', 'after_step', 'nudge',
-                                   'within_window', n % 2 = 0)
+                jsonb_build_object('response_seconds', n %% 200000, 'channel', 'form', 'after_step', 'nudge',
+                                   'within_window', n %% 2 = 0)
             FROM generate_series(1, %s) n
-            JOIN hiring_submission s ON s.id = (SELECT min(id) FROM hiring_submission) + n % %s
+            JOIN hiring_submission s ON s.id = (SELECT min(id) FROM hiring_submission) + n %% %s
             JOIN hiring_role r ON r.id = s.role_id
             """,
             [EVENTS // 12, SUBMISSIONS],
@@ -140,8 +143,8 @@ def fill() -> None:
         cursor.execute(
             """
             INSERT INTO timeline_event (occurred_at, kind, summary, actor_type, data)
-            SELECT now() - (n % 730) * interval '1 day', (ARRAY['touchpoint.sent', 'task.created',
-                'followup.planned', 'call.logged'])[1 + n % 4], '', 'system', '{}'
+            SELECT now() - (n %% 730) * interval '1 day', (ARRAY['touchpoint.sent', 'task.created',
+                'followup.planned', 'call.logged'])[1 + n %% 4], '', 'system', '{}'
             FROM generate_series(1, %s) n
             """,
             [EVENTS - EVENTS // 12],
