@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "candidly.followups",
     "candidly.messaging",
     "candidly.timeline",
+    "candidly.reports",
 ]
 
 MIDDLEWARE = [

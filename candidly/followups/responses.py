@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from candidly.accounts.models import AgencySettings, User
+from candidly.followups.cadences import CADENCE_KINDS
 from candidly.followups.gone_quiet import clear_gone_quiet
 from candidly.followups.models import Cadence, CadenceRun, Feedback, Task, Touchpoint
 from candidly.followups.skips import skip_touchpoints
@@ -54,6 +55,10 @@ class Answers:
     notes: str = ""
     call_me: bool = False
     call_window: str = ""
+    # The optional 0-10 "would you recommend us?" and why; ``None`` keeps a score given before (the
+    # recruiter's call form does not ask it).
+    recommend: int | None = None
+    recommend_comment: str = ""
 
     @property
     def is_out(self) -> bool:
@@ -191,7 +196,12 @@ def _save_feedback(
     feedback = Feedback.objects.select_for_update().filter(interview=interview, **who).first()
     previous = None
     if isinstance(answers, Answers):
-        values = {name: getattr(answers, name) for name in ANSWER_FIELDS}
+        values: dict[str, object] = {name: getattr(answers, name) for name in ANSWER_FIELDS}
+        # The recruiter's call form does not ask the optional score: a score given before is kept.
+        if answers.recommend is not None:
+            values["recommend_score"] = answers.recommend
+        if answers.recommend is not None or answers.recommend_comment:
+            values["recommend_comment"] = answers.recommend_comment
     else:
         values = {"verdict": answers.verdict, "notes": answers.notes}
     if feedback is None:
@@ -231,6 +241,8 @@ def describe(feedback: Feedback) -> str:
         parts.append(f"different from expected: {feedback.get_difference_display().lower()}")
     if feedback.excitement:
         parts.append(f"still excited: {feedback.get_excitement_display().lower()}")
+    if feedback.recommend_score is not None:
+        parts.append(f"would recommend us {feedback.recommend_score}/10")
     if feedback.call_me:
         parts.append(f"asked to be called ({feedback.get_call_window_display().lower()})")
     return "; ".join(parts) or "a note"
@@ -245,6 +257,7 @@ def _answer_data(feedback: Feedback) -> dict[str, object]:
         "excitement": feedback.excitement,
         "call_me": feedback.call_me,
         "call_window": feedback.call_window,
+        "recommend": feedback.recommend_score,
     }
 
 
@@ -305,7 +318,11 @@ def _record_first_response(
         return False  # another contact of the company answered; the manager's record stays theirs
     CadenceRun.objects.filter(pk=run.pk).update(responded_at=now)
     seconds = max(0, round((now - interview.ends_at).total_seconds()))
-    data: dict[str, object] = {"response_seconds": seconds, "channel": channel}
+    data: dict[str, object] = {
+        "response_seconds": seconds,
+        "channel": channel,
+        **_step_drawn(person, interview, now=now),
+    }
     if is_candidate:
         kind, summary = (
             EventKind.FOLLOWUP_RESPONDED,
@@ -326,6 +343,24 @@ def _record_first_response(
         data=data,
     )
     return True
+
+
+def _step_drawn(person: Candidate | Contact, interview: Interview, *, now: datetime) -> dict[str, object]:
+    """Which cadence step drew the response: the person's last step performed before it (a message sent,
+    a call made, a task handed over), as ``after_step`` (its ``Touchpoint.Kind``) and ``after_step_channel``;
+    empty strings when they answered before any step (the "which follow-up works" report counts these)."""
+    mine = Q(candidate=person) if isinstance(person, Candidate) else Q(contact=person)
+    last = (
+        Touchpoint.objects.filter(
+            mine, interview=interview, kind__in=CADENCE_KINDS, status=Touchpoint.Status.DONE
+        )
+        .filter(done_at__lte=now)
+        .order_by("-done_at", "-pk")
+        .values_list("kind", "channel")
+        .first()
+    )
+    kind, step_channel = last or ("", "")
+    return {"after_step": kind, "after_step_channel": step_channel}
 
 
 # --- tasks the answers call for ------------------------------------------------------------------------

@@ -110,7 +110,11 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["stage"])]
+        # ended_at: the reports read the processes that ended in a date range.
+        indexes = [
+            models.Index(fields=["stage"]),
+            models.Index(fields=["ended_at"], name="submission_ended_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "role"],
