@@ -317,6 +317,31 @@ def cancellation_reason(interview: Interview) -> str:
     return str((data or {}).get("reason") or "reschedule")
 
 
+@dataclass(frozen=True)
+class VersionChange:
+    """Why an interview's version ``sequence`` exists, as its ``interview.rescheduled`` / ``updated`` Event
+    says: the company asked for it, and the candidate must confirm the new time again."""
+
+    by_company: bool = False
+    reconfirm: bool = False
+
+
+def version_change(interview: Interview, sequence: int) -> VersionChange:
+    """What changed to make ``interview``'s version ``sequence`` (``hiring.services.interviews`` records it);
+    the defaults for the first version or a change made before these were recorded."""
+    data = (
+        Event.objects.filter(
+            interview=interview,
+            kind__in=(EventKind.INTERVIEW_RESCHEDULED, EventKind.INTERVIEW_UPDATED),
+            data__sequence=sequence,
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    ) or {}
+    return VersionChange(by_company=bool(data.get("by_company")), reconfirm=bool(data.get("reconfirm")))
+
+
 # --- at perform time -----------------------------------------------------------------------------------
 
 

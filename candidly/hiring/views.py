@@ -22,6 +22,7 @@ from candidly.followups.today import today_lists
 from candidly.hiring import ending_views, queries
 from candidly.hiring.forms import (
     CandidateEventsFilterForm,
+    CompanyChangeForm,
     InterviewFilterForm,
     InterviewForm,
     InterviewOutcomeForm,
@@ -455,6 +456,45 @@ def interview_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.add_message(request, messages.SUCCESS if outcome.cancelled else messages.INFO, text)
         return redirect("hiring:interview-detail", pk=pk)
     return render(request, "hiring/interview_cancel.html", {"interview": interview, "form": form})
+
+
+def interview_company_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "The company cancelled or moved this round": never on the candidate's record; the candidate gets the
+    calendar cancellation, or the update (confirm again if they had confirmed)."""
+    interview = _get_interview(pk)
+    form = CompanyChangeForm(request.POST or None, interview=interview)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = interviews.record_company_change(
+                interview,
+                change=data["change"],
+                reason=data["reason"],
+                actor=_actor(request),
+                now=timezone.now(),
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                time_zone=data["time_zone"] or None,
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            for note in form.ambiguity_notes:
+                messages.warning(request, note)
+            name = interview.submission.candidate.name
+            if changed.status == Interview.Status.CANCELLED_BY_COMPANY:
+                text = (
+                    f"Round {changed.round} cancelled by the company. {name} gets the calendar cancellation."
+                )
+            else:
+                text = f"Round {changed.round} moved. {name} gets the updated invite" + (
+                    " and is asked to confirm the new time."
+                    if changed.status == Interview.Status.SCHEDULED
+                    else "."
+                )
+            messages.success(request, text)
+            return redirect("hiring:interview-detail", pk=pk)
+    return render(request, "hiring/interview_company_change.html", {"interview": interview, "form": form})
 
 
 def interview_invite(request: HttpRequest, pk: int) -> HttpResponse:

@@ -23,7 +23,12 @@ from django.template.loader import get_template, render_to_string
 from django.utils import dateformat, timezone
 
 from candidly.accounts.models import User
-from candidly.followups.interview_plan import cancellation_reason, step_sequence
+from candidly.followups.interview_plan import (
+    VersionChange,
+    cancellation_reason,
+    step_sequence,
+    version_change,
+)
 from candidly.followups.models import Touchpoint
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.rules import CancellationReason
@@ -106,13 +111,16 @@ def render_email(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
 
 
 def interview_confirmation(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
-    """Booked (or changed: a touchpoint planned for a later version of the interview says "updated"): when
-    and where, with "I'll be there" / "Can't make it" and the calendar invite (METHOD:REQUEST)."""
+    """Booked (or changed: a touchpoint planned for a later version of the interview says "updated", who
+    asked for it, and whether the new time needs confirming again): when and where, with "I'll be there" /
+    "Can't make it" and the calendar invite (METHOD:REQUEST)."""
+    sequence = step_sequence(touchpoint.step)
+    change = version_change(_interview(touchpoint), sequence) if sequence > 0 else VersionChange()
     email = _candidate_email(
         touchpoint,
         now=now,
         actions=("confirm", "cancel", "withdraw"),
-        extra={"updated": step_sequence(touchpoint.step) > 0},
+        extra={"updated": sequence > 0, "by_company": change.by_company, "reconfirm": change.reconfirm},
     )
     return _with_invite(email, touchpoint, "REQUEST")
 

@@ -41,6 +41,8 @@ class EventKind(StrEnum):
     INTERVIEW_NO_SHOW = "interview.no_show"
     INTERVIEW_RESCHEDULED = "interview.rescheduled"
     INTERVIEW_SCHEDULED = "interview.scheduled"
+    # Moved after the candidate confirmed: back to scheduled until they confirm the new time.
+    INTERVIEW_UNCONFIRMED = "interview.unconfirmed"
     INTERVIEW_UPDATED = "interview.updated"
     LINKS_REVOKED = "links.revoked"
     ROLE_CREATED = "role.created"

@@ -291,6 +291,30 @@ def confirm_interview(
     return ConfirmationOutcome(ConfirmationResult.CONFIRMED, locked)
 
 
+def ask_to_confirm_again(locked: Interview, *, actor: User, by_company: bool) -> bool:
+    """The interview moved after the candidate confirmed: *confirmed* → *scheduled*, with an
+    ``interview.unconfirmed`` Event, so the new time is confirmed again (the updated confirmation email
+    asks for it). Returns False and changes nothing unless the interview is confirmed.
+
+    For ``hiring.services.interviews.update_interview``, inside its transaction, with the row it locked.
+    The candidate's confirmation stays on their record: they did confirm the time they were given.
+    """
+    if locked.status != Interview.Status.CONFIRMED:
+        return False
+    locked.status = Interview.Status.SCHEDULED
+    locked.save(update_fields=["status", "updated_at"])
+    who = "the company" if by_company else "us"
+    record_event(
+        kind=EventKind.INTERVIEW_UNCONFIRMED,
+        summary=f"Interview round {locked.round} was moved by {who} after the candidate confirmed: "
+        "scheduled again until they confirm the new time",
+        actor=actor,
+        interview=locked,
+        data={"sequence": locked.sequence, "by_company": by_company},
+    )
+    return True
+
+
 @dataclass(frozen=True)
 class InterviewOutcome:
     """What ``mark_interview_outcome`` did. ``follow_up`` is None when nothing changed (a repeat click),
