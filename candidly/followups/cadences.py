@@ -229,8 +229,55 @@ def _start_run(
         return None
 
 
+def replan_follow_up_cadences(interview: Interview, *, anchor: datetime, step_base: int) -> list[Touchpoint]:
+    """Plan both cadences again after a corrected outcome (a no-show that was in fact attended), anchored at
+    ``anchor`` (the correction, when the interview ended earlier) rather than the interview's end.
+
+    Unlike :func:`plan_follow_up_cadences` it also plans when the cadences ran before (then stopped by the
+    wrong outcome): the steps are numbered from ``step_base`` (one base per correction), so their keys never
+    collide with the first run's. The ``CadenceRun`` markers are created when missing and otherwise kept.
+    Returns the Touchpoints planned; writes one ``followup.planned`` Event per audience.
+    """
+    interview = Interview.objects.select_related(
+        "submission__candidate", "submission__role__hiring_manager__company", "submission__role__company"
+    ).get(pk=interview.pk)
+    submission = interview.submission
+    agency = AgencySettings.load()
+    planned: list[Touchpoint] = []
+    with transaction.atomic():
+        for audience, person in (
+            (Audience.CANDIDATE, submission.candidate),
+            (Audience.HIRING_MANAGER, submission.role.hiring_manager),
+        ):
+            cadence = load_cadence(audience)
+            _start_run(
+                interview, audience=audience, person=person, cadence=cadence, agency=agency, now=anchor
+            )
+            created = _plan_steps(
+                interview, cadence=cadence, person=person, agency=agency, anchor=anchor, step_base=step_base
+            )
+            planned.extend(created)
+            record_event(
+                kind=EventKind.FOLLOWUP_PLANNED,
+                summary=f"Follow-ups planned again for {person.name} after round {interview.round} "
+                "(outcome corrected): "
+                + (", ".join(tp.get_kind_display().lower() for tp in created) or "none (empty cadence)"),
+                actor_type=Event.Actor.SYSTEM,
+                contact=person if isinstance(person, Contact) else None,
+                interview=interview,
+                data={"audience": audience, "touchpoints": [tp.pk for tp in created], "replanned": True},
+            )
+    return planned
+
+
 def _plan_steps(
-    interview: Interview, *, cadence: Cadence, person: Candidate | Contact, agency: AgencySettings
+    interview: Interview,
+    *,
+    cadence: Cadence,
+    person: Candidate | Contact,
+    agency: AgencySettings,
+    anchor: datetime | None = None,
+    step_base: int = 0,
 ) -> list[Touchpoint]:
     created: list[Touchpoint] = []
     for step in cadence.steps.all():
@@ -241,10 +288,10 @@ def _plan_steps(
             person=person,
             kind=step.kind,
             channel=channel,
-            due_at=step_due_at(step, anchor=interview.ends_at, person=person, agency=agency),
+            due_at=step_due_at(step, anchor=anchor or interview.ends_at, person=person, agency=agency),
             interview=interview,
             submission=interview.submission,
-            step=step.position,
+            step=step_base + step.position,
             respects_business_hours=step.respects_business_hours,
             agency=agency,
         )

@@ -45,7 +45,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from candidly.accounts.models import AgencySettings
-from candidly.followups.cadences import plan_follow_up_cadences
+from candidly.followups.cadences import plan_follow_up_cadences, replan_follow_up_cadences
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.services import business_moment, plan_touchpoint
 from candidly.followups.skips import skip_touchpoints
@@ -302,6 +302,54 @@ def after_interview_outcome(
     if follow_up == FollowUpPlan.FOLLOW_UP_CADENCE:
         return plan_follow_up_cadences(interview)
     return []
+
+
+# Steps planned again after the n-th correction of an outcome start at n x this (clear of the first run's).
+CORRECTION_STEPS = 1000
+
+
+def after_correction(interview: Interview, *, now: datetime, corrections: int) -> list[Touchpoint]:
+    """Re-plan what people hear after a recruiter corrected a recorded outcome (``interview.status`` is the
+    corrected one); return the touchpoints planned. ``corrections`` counts this interview's corrections,
+    this one included (it numbers the steps planned again).
+
+    - **attended**: "we missed you" is skipped if it has not gone; both cadences are planned again,
+      anchored at the later of the interview's end and ``now`` (:func:`cadences.replan_follow_up_cadences`).
+    - **no-show**: everything still planned or with the recruiter (a follow-up call) is skipped, for the
+      candidate and the hiring manager; the candidate gets "we missed you" unless one is sent or waiting.
+    - **a cancellation kind**: everything still planned is skipped but the calendar cancellation; nothing new
+      is sent (the record changes).
+    """
+    reason = f"The outcome was corrected to “{interview.get_status_display().lower()}”."
+    rows = Touchpoint.objects.filter(interview=interview)
+    if interview.status == Interview.Status.COMPLETED:
+        skip_touchpoints(rows.filter(kind=Kind.MISSED_YOU), reason=reason, now=now, record_on=interview)
+        anchor = max(interview.ends_at, now)
+        return replan_follow_up_cadences(interview, anchor=anchor, step_base=CORRECTION_STEPS * corrections)
+    no_show = interview.status == Interview.Status.NO_SHOW
+    # The calendar cancellation of a cancelled interview still goes, whichever kind of cancellation it was.
+    skip_touchpoints(
+        rows.exclude(kind__in=[Kind.MISSED_YOU, *CANCELLATION_KINDS]),
+        reason=reason,
+        now=now,
+        include_due=True,
+        task_outcome=reason,
+        record_on=interview,
+    )
+    if not no_show:
+        return []
+    # "We missed you" once: not again if one is sent or on its way (a no-show, corrected, and back again).
+    if rows.filter(kind=Kind.MISSED_YOU).exclude(status__in=(Status.SKIPPED, Status.FAILED)).exists():
+        return []
+    touchpoint, created = plan_touchpoint(
+        person=interview.submission.candidate,
+        kind=Kind.MISSED_YOU,
+        channel=Touchpoint.Channel.EMAIL,
+        due_at=now,
+        interview=interview,
+        step=CORRECTION_STEPS * corrections,
+    )
+    return [touchpoint] if created else []
 
 
 def cancellation_reason(interview: Interview) -> str:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from candidly.accounts.models import User
 from candidly.hiring import rules
 from candidly.hiring.models import Interview, Role, Submission
-from candidly.hiring.services import interviews, roles, submissions
+from candidly.hiring.services import interview_status, interviews, roles, submissions
 from candidly.lib.timezones import time_zone_choices
 from candidly.people.models import Candidate, Contact
 
@@ -435,3 +435,23 @@ class CompanyChangeForm(WallClockMixin):
                 {self.SERVICE_FIELDS.get(name, name): errors for name, errors in exc.error_dict.items()}
             )
         self.add_error(None, exc)
+
+
+class CorrectOutcomeForm(forms.Form):
+    """A recruiter corrects a wrongly recorded outcome: what it really was, and why the record was wrong."""
+
+    to = forms.ChoiceField(label="What really happened", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Why the record was wrong",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Goes on the timeline with your name.",
+    )
+
+    def __init__(self, *args: Any, interview: Interview, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [  # type: ignore[attr-defined]
+            (status, interview_status.outcome_label(status))
+            for status in interview_status.CORRECTABLE_STATUSES
+            if status != interview.status
+        ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("interviews/<int:pk>/confirm/", views.interview_confirm, name="interview-confirm"),
     path("interviews/<int:pk>/cancel/", views.interview_cancel, name="interview-cancel"),
     path("interviews/<int:pk>/invite.ics", views.interview_invite, name="interview-invite"),
+    path("interviews/<int:pk>/correct/", views.interview_correct, name="interview-correct"),
     path(
         "interviews/<int:pk>/company-change/",
         views.interview_company_change,

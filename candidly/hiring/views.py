@@ -23,6 +23,7 @@ from candidly.hiring import ending_views, queries
 from candidly.hiring.forms import (
     CandidateEventsFilterForm,
     CompanyChangeForm,
+    CorrectOutcomeForm,
     InterviewFilterForm,
     InterviewForm,
     InterviewOutcomeForm,
@@ -335,6 +336,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "interview": interview,
             "now": timezone.now(),
             "interviewers": interview.interviewers.order_by("name"),
+            "correctable": interview.status in interview_status.CORRECTABLE_STATUSES,
             "feedback": feedback_for(interview=interview),
             "events": _timeline(interview=interview),
         },
@@ -495,6 +497,31 @@ def interview_company_change(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, text)
             return redirect("hiring:interview-detail", pk=pk)
     return render(request, "hiring/interview_company_change.html", {"interview": interview, "form": form})
+
+
+def interview_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a wrongly recorded outcome (attended, no-show, the kind of cancellation), with a reason."""
+    interview = _get_interview(pk)
+    form = CorrectOutcomeForm(request.POST or None, interview=interview)
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction = interview_status.correct_interview_outcome(
+                interview,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+                actor=_actor(request),
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Corrected to “{correction.interview.get_status_display()}”. The reliability record and "
+                "the planned follow-ups follow the correction.",
+            )
+            return redirect("hiring:interview-detail", pk=pk)
+    return render(request, "hiring/interview_correct.html", {"interview": interview, "form": form})
 
 
 def interview_invite(request: HttpRequest, pk: int) -> HttpResponse:

@@ -39,6 +39,8 @@ class EventKind(StrEnum):
     INTERVIEW_CONFIRMED = "interview.confirmed"
     INTERVIEW_LATE_CANCELLATION = "interview.late_cancellation"
     INTERVIEW_NO_SHOW = "interview.no_show"
+    # A recruiter corrected a wrongly recorded outcome; data.from_kind / data.to_kind are the kinds above.
+    INTERVIEW_OUTCOME_CORRECTED = "interview.outcome_corrected"
     INTERVIEW_RESCHEDULED = "interview.rescheduled"
     INTERVIEW_SCHEDULED = "interview.scheduled"
     # Moved after the candidate confirmed: back to scheduled until they confirm the new time.
