@@ -183,14 +183,14 @@ def reliability_record(candidate: Candidate | int, *, now: datetime) -> Reliabil
     candidate_id = candidate if isinstance(candidate, int) else candidate.pk
     since = now - WATCH_WINDOW
     events = Event.objects.filter(candidate_id=candidate_id, kind__in=RECORD_KINDS)
-    raw = events.aggregate(
+    totals = events.aggregate(
         **{name: net_count(kind) for name, _, kind in FIGURES},
         recent_no_shows=net_count(EventKind.INTERVIEW_NO_SHOW, since=since),
         recent_late_cancellations=net_count(EventKind.INTERVIEW_LATE_CANCELLATION, since=since),
         responses=Count("pk", filter=Q(kind=EventKind.FOLLOWUP_RESPONDED)),
     )
     # A correction of an outcome recorded before the window leaves a negative "recent" count: none.
-    counts = {name: max(0, value or 0) for name, value in raw.items()}
+    counts = {name: max(0, value or 0) for name, value in totals.items()}
     median = None
     if counts["responses"]:
         raw = events.filter(kind=EventKind.FOLLOWUP_RESPONDED).values_list(
