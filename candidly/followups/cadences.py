@@ -144,12 +144,13 @@ def business_days_after(
 
 def touchpoint_channel(step: CadenceStep | StepSpec, person: Candidate | Contact) -> str | None:
     """The touchpoint channel for ``step`` and ``person``; ``None`` when the step cannot reach them
-    (a call or an SMS to someone without a phone number falls back to email, a call is dropped)."""
+    (an SMS to someone without a phone number or who texted STOP, or to a contact, falls back to email; a
+    call to someone without a number is dropped)."""
     channel = step.channel
     if channel == StepChannel.WRITTEN:
-        prefers_sms = isinstance(person, Candidate) and person.preferred_channel == Candidate.Channel.SMS
-        channel = StepChannel.SMS if prefers_sms and person.phone else StepChannel.EMAIL
-    if channel == StepChannel.SMS and not getattr(person, "phone", ""):
+        prefers_sms = isinstance(person, Candidate) and person.prefers_sms
+        channel = StepChannel.SMS if prefers_sms else StepChannel.EMAIL
+    if channel == StepChannel.SMS and not (isinstance(person, Candidate) and person.accepts_sms):
         channel = StepChannel.EMAIL
     if channel == StepChannel.CALL and not getattr(person, "phone", ""):
         return None  # nothing to dial; the written steps still follow

@@ -2,8 +2,8 @@
 
 The hiring services call in here from the same transaction as the change (``hiring/services.py``):
 
-- **Booked** (:func:`plan_interview_touchpoints`): a confirmation with the calendar invite, a reminder the
-  day before and a reminder 2 h before the start, all by email to the candidate.
+- **Booked** (:func:`plan_interview_touchpoints`): a confirmation with the calendar invite (by email), a
+  reminder the day before and a reminder 2 h before the start (by SMS for a candidate who prefers it).
 - **Moved or changed** (:func:`replan_interview_touchpoints`, any change that raised ``Interview.sequence``):
   the planned messages of the old version are skipped with the reason, and the set is planned again for
   the new version (an updated invite: same UID, higher SEQUENCE).
@@ -159,12 +159,17 @@ def _soon_in_hours(
 
 
 def _plan_logistics(
-    interview: Interview, person: Candidate | Contact, kind: str, slot: Slot, due_at: datetime
+    interview: Interview,
+    person: Candidate | Contact,
+    kind: str,
+    slot: Slot,
+    due_at: datetime,
+    channel: str = Touchpoint.Channel.EMAIL,
 ) -> Touchpoint | None:
     touchpoint, created = plan_touchpoint(
         person=person,
         kind=kind,
-        channel=Touchpoint.Channel.EMAIL,
+        channel=channel,
         due_at=due_at,
         interview=interview,
         step=logistics_step(interview.sequence, slot),
@@ -203,7 +208,19 @@ def plan_interview_touchpoints(
         wanted.append((Kind.INTERVIEW_REMINDER, Slot.DAY_BEFORE_REMINDER, day_before))
     if starts_at - LAST_REMINDER > now:
         wanted.append((Kind.INTERVIEW_REMINDER, Slot.LAST_REMINDER, starts_at - LAST_REMINDER))
-    planned = [_plan_logistics(interview, candidate, kind, slot, due) for kind, slot, due in wanted]
+    # The confirmation carries the calendar invite: always email. Reminders go the way the candidate reads.
+    reminders = Touchpoint.Channel.SMS if candidate.prefers_sms else Touchpoint.Channel.EMAIL
+    planned = [
+        _plan_logistics(
+            interview,
+            candidate,
+            kind,
+            slot,
+            due,
+            channel=reminders if kind == Kind.INTERVIEW_REMINDER else Touchpoint.Channel.EMAIL,
+        )
+        for kind, slot, due in wanted
+    ]
     return [touchpoint for touchpoint in planned if touchpoint is not None]
 
 

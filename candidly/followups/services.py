@@ -220,8 +220,16 @@ def mark_handoff(touchpoint: Touchpoint, *, now: datetime, worker_id: str, lease
     )
 
 
-def mark_sent(touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_id: str) -> bool:
-    """The provider accepted the message: ``done`` with its Message-ID, and an Event."""
+def mark_sent(
+    touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_id: str, fallback: str = ""
+) -> bool:
+    """The provider accepted the message: ``done`` with its Message-ID, and an Event.
+
+    ``fallback`` is why a planned SMS went by email instead (``messaging.delivery``): the row then says
+    email, and the Event says SMS was planned and why it did not go.
+    """
+    planned_channel = touchpoint.channel
+    by_email = {"channel": Touchpoint.Channel.EMAIL} if fallback else {}
     with _outcome_transaction():
         if not _transition(
             touchpoint,
@@ -231,21 +239,27 @@ def mark_sent(touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_
             done_at=now,
             message_id=message_id,
             last_error="",
+            **by_email,
             **_RELEASED,
         ):
             return False
+        summary = (
+            f"{touchpoint.get_kind_display()} sent by {_channel_label(touchpoint)} to {touchpoint.person}"
+        )
+        if fallback:
+            summary += f" instead of SMS: {fallback}"
         _event(
             touchpoint,
             kind=EventKind.TOUCHPOINT_SENT,
-            summary=f"{touchpoint.get_kind_display()} sent by {_channel_label(touchpoint)} "
-            f"to {touchpoint.person}",
+            summary=summary,
             message_id=message_id,
+            **({"planned_channel": planned_channel, "fallback": fallback} if fallback else {}),
         )
     return True
 
 
 def mark_skipped(touchpoint: Touchpoint, *, now: datetime, worker_id: str, reason: str) -> bool:
-    """Deliberately not sent (unsubscribed, no SMS provider): ``skipped`` with the reason, and an Event."""
+    """Deliberately not sent (unsubscribed, interview off): ``skipped`` with the reason, and an Event."""
     with _outcome_transaction():
         if not _transition(
             touchpoint,

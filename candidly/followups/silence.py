@@ -24,7 +24,6 @@ from candidly.followups.tasks import OpenUpdateExists, create_task
 from candidly.hiring.models import Submission
 from candidly.lib.businesstime import add_business_days
 from candidly.lib.phones import display_phone
-from candidly.people.models import Candidate
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
@@ -166,11 +165,7 @@ def send_update(task: Task, *, actor: User, now: datetime) -> Touchpoint | None:
     submission, candidate = task.submission, task.candidate
     if task.kind != Task.Kind.UPDATE_CANDIDATE or submission is None or candidate is None:
         raise ValueError("Only an Update task about a submission can send an update.")
-    channel = (
-        Touchpoint.Channel.SMS
-        if candidate.preferred_channel == Candidate.Channel.SMS and candidate.phone
-        else Touchpoint.Channel.EMAIL
-    )
+    channel = Touchpoint.Channel.SMS if candidate.prefers_sms else Touchpoint.Channel.EMAIL
     with transaction.atomic():
         if not Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
             status=Task.Status.DONE, done_at=now, done_by=actor, outcome="Update sent"

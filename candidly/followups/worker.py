@@ -280,7 +280,13 @@ class Worker:
 
         now = self.clock()
         if receipt.sent:
-            sent = services.mark_sent(touchpoint, now=now, worker_id=worker_id, message_id=receipt.message_id)
+            sent = services.mark_sent(
+                touchpoint,
+                now=now,
+                worker_id=worker_id,
+                message_id=receipt.message_id,
+                fallback=receipt.fallback,
+            )
             return Outcome.SENT if sent else Outcome.LOST
         skipped = services.mark_skipped(
             touchpoint, now=now, worker_id=worker_id, reason=receipt.note or "Not sent."

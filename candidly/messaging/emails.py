@@ -341,6 +341,7 @@ def issue_action_links(
     *,
     actions: tuple[str, ...],
     now: datetime,
+    short: bool = False,
 ) -> dict[str, str]:
     links: dict[str, str] = {}
     for action in actions:
@@ -359,7 +360,7 @@ def issue_action_links(
             touchpoint=touchpoint,
             now=now,
         )
-        links[action] = link_url(purpose, token)
+        links[action] = link_url(purpose, token, short=short)
     return links
 
 

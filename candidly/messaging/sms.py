@@ -27,16 +27,19 @@ from candidly.messaging.errors import AmbiguousDeliveryError, PermanentDeliveryE
 
 PROVIDER_ALIASES = {"twilio": "candidly.messaging.sms.TwilioSmsProvider"}
 
-# The links each kind's SMS carries; one at most, SMS must stay short.
+# The links each kind's SMS carries besides the withdraw link every candidate SMS ends with (SMS_WITHDRAW);
+# one at most: an SMS must stay short.
 SMS_ACTIONS: dict[str, tuple[str, ...]] = {
     Touchpoint.Kind.INTERVIEW_CONFIRMATION: ("cancel",),
     Touchpoint.Kind.INTERVIEW_REMINDER: ("cancel",),
     Touchpoint.Kind.FOLLOW_UP_EMAIL: ("feedback",),
     Touchpoint.Kind.NUDGE: ("feedback",),
-    Touchpoint.Kind.LAST_CALL: ("withdraw",),
+    Touchpoint.Kind.LAST_CALL: (),
     Touchpoint.Kind.MISSED_YOU: (),
     Touchpoint.Kind.UPDATE: (),
 }
+# Added to an SMS whose text does not already carry the withdraw link (PRODUCT.md rule 3: one click away).
+SMS_WITHDRAW = "Not for you any more? {url}"
 
 
 class SmsProvider(Protocol):
@@ -64,7 +67,8 @@ def get_sms_provider() -> SmsProvider | None:
 
 
 def render_sms(touchpoint: Touchpoint, *, now: datetime) -> str:
-    """The SMS text for a candidate touchpoint (``templates/emails/<kind>-sms.txt``), on one line."""
+    """The SMS text for a candidate touchpoint (``templates/emails/<kind>-sms.txt``), on one line, ending
+    with the short withdraw link while the process is open (unless the text already has it)."""
     candidate = touchpoint.candidate
     if candidate is None or touchpoint.kind not in CANDIDATE_KINDS:
         raise RenderError(f"No SMS is written for {touchpoint.kind!r} to this person.")
@@ -73,10 +77,21 @@ def render_sms(touchpoint: Touchpoint, *, now: datetime) -> str:
     if submission is None:
         raise RenderError(f"{touchpoint.kind!r} needs an interview or a submission.")
     context = build_context(touchpoint, candidate, interview, submission, now=now)
-    context["links"] = issue_action_links(
-        touchpoint, candidate, interview, submission, actions=SMS_ACTIONS[touchpoint.kind], now=now
+    links = issue_action_links(
+        touchpoint,
+        candidate,
+        interview,
+        submission,
+        actions=(*SMS_ACTIONS[touchpoint.kind], "withdraw"),
+        now=now,
+        short=True,
     )
-    return re.sub(r"\s+", " ", render_text(f"emails/{touchpoint.kind}-sms.txt", context)).strip()
+    context["links"] = links
+    text = re.sub(r"\s+", " ", render_text(f"emails/{touchpoint.kind}-sms.txt", context)).strip()
+    withdraw = links.get("withdraw")
+    if withdraw and withdraw not in text:
+        text += " " + SMS_WITHDRAW.format(url=withdraw)
+    return text
 
 
 class TwilioSmsProvider:

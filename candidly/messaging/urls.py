@@ -14,6 +14,8 @@ urlpatterns = [
     path("l/confirm/<str:token>/invite.ics", public_views.interview_invite, name="confirm-invite"),
     path("l/cancel/<str:token>/", public_views.interview_cancel, name="cancel"),
     path("l/withdraw/<str:token>/", public_withdrawal.withdraw, name="withdraw"),
+    # The same page, shorter: every candidate SMS carries it.
+    path("w/<str:token>/", public_withdrawal.withdraw, name="withdraw-short"),
     # The three questions / the manager's verdict: the follow-ups app owns these pages.
     path("l/feedback/<str:token>/", feedback_views.feedback, name="feedback"),
     # Inbound email (replies) from a provider through anymail, e.g. /anymail/postmark/inbound/.

@@ -102,6 +102,8 @@ class Candidate(models.Model):
     # Consent and unsubscribe state.
     consent_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Per channel: an SMS "STOP" (messaging.sms_inbound) stops SMS only; SMS steps then go by email.
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,3 +125,13 @@ class Candidate(models.Model):
     @property
     def is_unsubscribed(self) -> bool:
         return self.unsubscribed_at is not None
+
+    @property
+    def accepts_sms(self) -> bool:
+        """A phone number on file and no SMS opt-out ("STOP")."""
+        return bool(self.phone) and self.sms_opted_out_at is None
+
+    @property
+    def prefers_sms(self) -> bool:
+        """Their preferred written channel is SMS, and SMS can reach them; otherwise it is email."""
+        return self.preferred_channel == self.Channel.SMS and self.accepts_sms

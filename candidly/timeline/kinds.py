@@ -18,6 +18,8 @@ class EventKind(StrEnum):
     CANDIDATE_PREFERENCES_UPDATED = "candidate.preferences_updated"
     CANDIDATE_ROLES_SUGGESTED = "candidate.roles_suggested"
     CANDIDATE_ROLES_SUGGESTION_FAILED = "candidate.roles_suggestion_failed"
+    CANDIDATE_SMS_OPTED_IN = "candidate.sms_opted_in"
+    CANDIDATE_SMS_OPTED_OUT = "candidate.sms_opted_out"
     CANDIDATE_UNSUBSCRIBED = "candidate.unsubscribed"
     CANDIDATE_UPDATE_SENT = "candidate.update_sent"
     CANDIDATE_UPDATED = "candidate.updated"
