@@ -155,12 +155,21 @@ def prepared_update(submission: Submission) -> str:
     return re.split(r"\n-- ?\n", text, maxsplit=1)[0].strip()
 
 
-def send_update(task: Task, *, actor: User, now: datetime) -> Touchpoint | None:
+def update_message(submission: Submission) -> str:
+    """The update's own words (between greeting and signature) as prepared, for the recruiter to edit."""
+    from candidly.messaging.emails import render_text
+
+    context = {"company": submission.role.company, "role": submission.role}
+    return render_text("emails/_candidate-update-message.txt", context).strip()
+
+
+def send_update(task: Task, *, actor: User, now: datetime, message: str = "") -> Touchpoint | None:
     """Send the prepared update: a ``candidate-update`` touchpoint due now on the candidate's preferred
     written channel (the worker sends it in their business hours), the task done, an Event.
 
-    Returns ``None`` when the task was no longer open (a second click). Raises ``ValueError`` for a task
-    that is not an open-able Update task.
+    ``message`` is the recruiter's edit of the update's words (:func:`update_message`); empty or unchanged,
+    the prepared words go. Returns ``None`` when the task was no longer open (a second click). Raises
+    ``ValueError`` for a task that is not an open-able Update task.
     """
     submission, candidate = task.submission, task.candidate
     if task.kind != Task.Kind.UPDATE_CANDIDATE or submission is None or candidate is None:
@@ -182,7 +191,7 @@ def send_update(task: Task, *, actor: User, now: datetime) -> Touchpoint | None:
             ).count()
             + 1
         )
-        touchpoint, _ = plan_touchpoint(
+        touchpoint, created = plan_touchpoint(
             person=candidate,
             kind=Touchpoint.Kind.UPDATE,
             channel=channel,
@@ -190,11 +199,19 @@ def send_update(task: Task, *, actor: User, now: datetime) -> Touchpoint | None:
             submission=submission,
             step=step,
         )
+        text = message.replace("\r\n", "\n").strip()
+        edited = text if text and text != update_message(submission) else ""
+        if created and edited:
+            Touchpoint.objects.filter(pk=touchpoint.pk, status=Touchpoint.Status.PLANNED).update(
+                message_text=edited
+            )
+            touchpoint.message_text = edited
         record_event(
             kind=EventKind.CANDIDATE_UPDATE_SENT,
-            summary=f"Update to {candidate.name} queued by {channel}",
+            summary=f"Update to {candidate.name} queued by {channel}"
+            + (", in the recruiter's words" if edited else ""),
             actor=actor,
             submission=submission,
-            data={"task": task.pk, "touchpoint": touchpoint.pk},
+            data={"task": task.pk, "touchpoint": touchpoint.pk, "message": edited},
         )
     return touchpoint

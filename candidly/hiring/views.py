@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
-from candidly.followups.queries import feedback_for, open_tasks_panel
+from candidly.followups.queries import PLANNED_SHOWN, feedback_for, open_tasks_panel, planned_touchpoints
 from candidly.followups.today import today_lists
 from candidly.hiring import ending_views, queries
 from candidly.hiring.forms import (
@@ -59,6 +59,17 @@ def _filters(form_class: type[Any], request: HttpRequest) -> tuple[Any, dict[str
     """A GET filter form and its valid values; a bad value is ignored rather than failing the page."""
     form = form_class(request.GET or None)
     return form, (form.cleaned_data if form.is_bound and form.is_valid() else {})
+
+
+def _planned(**about: Any) -> dict[str, Any]:
+    """The page's planned messages (at most ``PLANNED_SHOWN``) and the "see all" link when there are more."""
+    rows = list(planned_touchpoints(**about)[: PLANNED_SHOWN + 1])
+    name, obj = next(iter(about.items()))
+    return {
+        "planned": rows[:PLANNED_SHOWN],
+        "more_planned": len(rows) > PLANNED_SHOWN,
+        "planned_url": f"{reverse('followups:planned-list')}?{name}={obj.pk}",
+    }
 
 
 def _timeline(**about: Any) -> QuerySet[Event]:
@@ -215,6 +226,7 @@ def _submission_page(
             "submission": submission,
             "interviews": interviews,
             "events": _timeline(submission=submission),
+            **_planned(submission=submission),
             "stage_form": stage_form,
         },
     )
@@ -337,6 +349,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "now": timezone.now(),
             "interviewers": interview.interviewers.order_by("name"),
             "correctable": interview.status in interview_status.CORRECTABLE_STATUSES,
+            **_planned(interview=interview),
             "feedback": feedback_for(interview=interview),
             "events": _timeline(interview=interview),
         },

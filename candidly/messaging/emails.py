@@ -194,8 +194,11 @@ def missed_you(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
 
 
 def candidate_update(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
-    """The company is slow: tell the candidate honestly where things stand."""
-    return _candidate_email(touchpoint, now=now, actions=("withdraw",))
+    """The company is slow: tell the candidate honestly where things stand (in the recruiter's own words
+    when they edited the prepared message: ``Touchpoint.message_text``)."""
+    return _candidate_email(
+        touchpoint, now=now, actions=("withdraw",), extra={"message": touchpoint.message_text}
+    )
 
 
 def feedback_request(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:

@@ -87,6 +87,7 @@ def render_sms(touchpoint: Touchpoint, *, now: datetime) -> str:
         short=True,
     )
     context["links"] = links
+    context["message"] = touchpoint.message_text
     text = re.sub(r"\s+", " ", render_text(f"emails/{touchpoint.kind}-sms.txt", context)).strip()
     withdraw = links.get("withdraw")
     if withdraw and withdraw not in text:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -104,6 +106,8 @@ class Candidate(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     # Per channel: an SMS "STOP" (messaging.sms_inbound) stops SMS only; SMS steps then go by email.
     sms_opted_out_at = models.DateTimeField(null=True, blank=True)
+    # "No emails this week": their non-essential messages wait until this moment (followups.steering).
+    messages_paused_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +129,10 @@ class Candidate(models.Model):
     @property
     def is_unsubscribed(self) -> bool:
         return self.unsubscribed_at is not None
+
+    def is_paused(self, now: datetime) -> bool:
+        """Their messages are paused at ``now`` (interview logistics still go)."""
+        return self.messages_paused_until is not None and self.messages_paused_until > now
 
     @property
     def accepts_sms(self) -> bool:
