@@ -158,7 +158,7 @@ def candidate_pause(request: HttpRequest, pk: int) -> HttpResponse:
     back = _back(request, reverse("people:candidate-detail", args=[pk]))
     form = PauseMessagesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
         return redirect(back)
     until = None if form.cleaned_data["resume"] else form.cleaned_data["until"]
     try:
