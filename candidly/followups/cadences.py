@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups.models import Cadence, CadenceRun, CadenceStep, Touchpoint
-from candidly.followups.services import plan_touchpoint
+from candidly.followups.services import hours_for, plan_touchpoint
 from candidly.hiring.models import Interview, Submission
-from candidly.lib.businesstime import add_business_days
+from candidly.lib.businesstime import add_business_days, morning_after
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -138,8 +138,7 @@ def business_days_after(
     anchor: datetime, days: int, *, person: Candidate | Contact, agency: AgencySettings
 ) -> datetime:
     """``days`` business days after ``anchor`` in ``person``'s zone, hours and holidays."""
-    country = person.company.country if isinstance(person, Contact) else None
-    return add_business_days(anchor, days, person.time_zone, agency.business_hours(country=country))
+    return add_business_days(anchor, days, person.time_zone, hours_for(person, agency))
 
 
 def touchpoint_channel(step: CadenceStep | StepSpec, person: Candidate | Contact) -> str | None:
@@ -285,11 +284,15 @@ def _plan_steps(
         channel = touchpoint_channel(step, person)
         if channel is None:
             continue
+        due_at = step_due_at(step, anchor=anchor or interview.ends_at, person=person, agency=agency)
+        if not step.respects_business_hours:
+            # Outside business hours is allowed; at night where they are, never (PRODUCT.md rule 1).
+            due_at = morning_after(due_at, person.time_zone)
         touchpoint, new = plan_touchpoint(
             person=person,
             kind=step.kind,
             channel=channel,
-            due_at=step_due_at(step, anchor=anchor or interview.ends_at, person=person, agency=agency),
+            due_at=due_at,
             interview=interview,
             submission=interview.submission,
             step=step_base + step.position,

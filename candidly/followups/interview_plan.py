@@ -19,7 +19,10 @@ Times, in the candidate's own zone and the agency's business hours (:func:`day_b
 
 - The **confirmation** goes now, or at the next opening of business hours if it is night or a weekend where
   the candidate is -- unless that opening comes later than 2 h before the start; then it goes now.
-- The **2-hour reminder** is logistics: exactly 2 h before the start, whatever the hour.
+- The **2-hour reminder** is logistics: exactly 2 h before the start, on any day -- but never at night where
+  the candidate is (``lib.businesstime.is_night``, 21:00 to 08:00). The reminder of an 08:00 interview
+  goes the evening before (30 minutes before the night starts), or is *folded* into another message: left
+  out when the day-before reminder went that same day, or when the confirmation went less than 3 h before.
 - The **day-before reminder** aims at 24 h before the start. If that moment is in business hours it goes
   then. Otherwise it goes at whichever is nearer to the aim (the earlier on a tie): the end of the last
   business day before the aim (30 minutes before closing) or the next opening after it -- the opening only
@@ -47,12 +50,18 @@ from django.db.models import Exists, OuterRef
 from candidly.accounts.models import AgencySettings
 from candidly.followups.cadences import plan_follow_up_cadences, replan_follow_up_cadences
 from candidly.followups.models import Task, Touchpoint
-from candidly.followups.services import business_moment, plan_touchpoint
+from candidly.followups.services import business_moment, hours_for, plan_touchpoint
 from candidly.followups.skips import skip_touchpoints
 from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview
 from candidly.hiring.rules import FollowUpPlan
-from candidly.lib.businesstime import BusinessHours, is_business_moment, next_business_moment
+from candidly.lib.businesstime import (
+    BusinessHours,
+    evening_before,
+    is_business_moment,
+    is_night,
+    next_business_moment,
+)
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -105,11 +114,6 @@ class Replan:
 # --- times ---------------------------------------------------------------------------------------------
 
 
-def _hours(person: Candidate | Contact, agency: AgencySettings) -> BusinessHours:
-    country = person.company.country if isinstance(person, Contact) else None
-    return agency.business_hours(country=country)
-
-
 def last_closing_before(at: datetime, zone: str, hours: BusinessHours) -> datetime | None:
     """``CLOSING_MARGIN`` before the end of the last business window that closes before ``at``, in UTC.
 
@@ -145,6 +149,25 @@ def day_before_reminder_due(
             options.append(closing)
     options = [moment for moment in options if moment >= now + AFTER_CONFIRMATION]
     return min(options, key=lambda moment: (abs(moment - aim), moment), default=None)
+
+
+def last_reminder_due(
+    starts_at: datetime, *, zone: str, day_before: datetime | None, now: datetime, confirmation: bool = True
+) -> datetime | None:
+    """When the 2-hour reminder goes (see the module docstring), or ``None`` when there is none.
+    ``confirmation`` says a confirmation is planned along with it (it may fold the reminder in)."""
+    aim = starts_at - LAST_REMINDER
+    if aim <= now:
+        return None
+    if not is_night(aim, zone):
+        return aim
+    evening = evening_before(aim, zone, margin=CLOSING_MARGIN)
+    tz = zoneinfo.ZoneInfo(zone)
+    if day_before is not None and day_before.astimezone(tz).date() == evening.astimezone(tz).date():
+        return None  # folded: that day's reminder already said "tomorrow at …"
+    if confirmation and evening < now + AFTER_CONFIRMATION:
+        return None  # folded into the confirmation, which is going now
+    return evening if evening >= now else None
 
 
 def _soon_in_hours(
@@ -202,12 +225,15 @@ def plan_interview_touchpoints(
         due = _soon_in_hours(candidate, now=now, deadline=starts_at - LAST_REMINDER, agency=agency)
         wanted.append((Kind.INTERVIEW_CONFIRMATION, Slot.CONFIRMATION, due))
     day_before = day_before_reminder_due(
-        starts_at, zone=candidate.time_zone, hours=_hours(candidate, agency), now=now
+        starts_at, zone=candidate.time_zone, hours=hours_for(candidate, agency), now=now
     )
     if day_before is not None:
         wanted.append((Kind.INTERVIEW_REMINDER, Slot.DAY_BEFORE_REMINDER, day_before))
-    if starts_at - LAST_REMINDER > now:
-        wanted.append((Kind.INTERVIEW_REMINDER, Slot.LAST_REMINDER, starts_at - LAST_REMINDER))
+    last = last_reminder_due(
+        starts_at, zone=candidate.time_zone, day_before=day_before, now=now, confirmation=confirmation
+    )
+    if last is not None:
+        wanted.append((Kind.INTERVIEW_REMINDER, Slot.LAST_REMINDER, last))
     # The confirmation carries the calendar invite: always email. Reminders go the way the candidate reads.
     reminders = Touchpoint.Channel.SMS if candidate.prefers_sms else Touchpoint.Channel.EMAIL
     planned = [

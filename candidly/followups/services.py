@@ -23,7 +23,7 @@ from candidly.followups.gone_quiet import flag_gone_quiet, record_escalation
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview, Submission
-from candidly.lib.businesstime import next_business_moment
+from candidly.lib.businesstime import BusinessHours, next_business_moment, supports_country
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -112,17 +112,22 @@ def plan_touchpoint(
     return touchpoint, True
 
 
+def hours_for(person: Candidate | Contact, agency: AgencySettings) -> BusinessHours:
+    """The business hours of a recipient: the agency's hours and weekdays, and -- when the agency counts
+    public holidays -- those of the person's country (a contact's company's, a candidate's own). A country
+    the ``holidays`` package does not know counts no holidays rather than failing the worker."""
+    country = person.company.country if isinstance(person, Contact) else person.country
+    country = (country or "").upper()
+    return agency.business_hours(country=country if supports_country(country) else None)
+
+
 def business_moment(
     at: datetime, person: Candidate | Contact, *, agency: AgencySettings | None = None
 ) -> datetime:
-    """``at`` if it is inside ``person``'s business hours (in their zone), else the next opening.
-
-    Hours, weekdays and public holidays are the agency's settings; a contact's holidays are their company's
-    country's (candidates have no country on record, so only weekends count for them).
-    """
+    """``at`` if it is inside ``person``'s business hours (in their zone, :func:`hours_for`), else the
+    next opening."""
     agency = agency or AgencySettings.load()
-    country = person.company.country if isinstance(person, Contact) else None
-    return next_business_moment(at, person.time_zone, agency.business_hours(country=country))
+    return next_business_moment(at, person.time_zone, hours_for(person, agency))
 
 
 def retry_delay(attempt: int) -> timedelta:

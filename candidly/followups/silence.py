@@ -19,7 +19,7 @@ from django.db.models import Exists, Max, Min, OuterRef, QuerySet, Subquery
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.responses import CALL_NO_ANSWER
-from candidly.followups.services import plan_touchpoint
+from candidly.followups.services import hours_for, plan_touchpoint
 from candidly.followups.tasks import OpenUpdateExists, create_task
 from candidly.hiring.models import Submission
 from candidly.lib.businesstime import add_business_days
@@ -99,12 +99,12 @@ def check_silence(*, now: datetime) -> list[Task]:
     days = agency.silence_business_days
     if days <= 0:
         return []
-    hours = agency.business_hours()
     created: list[Task] = []
     for submission in submissions_to_check():
         if submission.has_open_update:  # type: ignore[attr-defined]
             continue
         zone = submission.candidate.time_zone
+        hours = hours_for(submission.candidate, agency)
         last = last_heard_from_us(submission)
         deadline = add_business_days(last, days, zone, hours)
         if now < add_business_days(last, days - 1, zone, hours):

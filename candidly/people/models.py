@@ -88,6 +88,11 @@ class Candidate(models.Model):
     email = models.EmailField(unique=True)
     phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
     time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166 code: their public holidays count when the agency says so.",
+    )
     preferred_channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PHONE)
     recruiter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="candidates", null=True, blank=True

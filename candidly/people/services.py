@@ -60,6 +60,7 @@ class ContactChanges(_ContactOptional, total=False):
 class _CandidateOptional(TypedDict, total=False):
     phone: str
     time_zone: str
+    country: str
     preferred_channel: str
     recruiter: User | None
     role_tags: list[str]
