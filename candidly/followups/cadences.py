@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from candidly.accounts.models import AgencySettings, User
-from candidly.followups.models import Cadence, CadenceRun, CadenceStep, Touchpoint
+from candidly.followups.models import Cadence, CadenceRun, CadenceStep, Feedback, Touchpoint
 from candidly.followups.services import hours_for, plan_touchpoint
 from candidly.hiring.models import Interview, Submission
 from candidly.lib.businesstime import add_business_days, morning_after
@@ -442,6 +442,66 @@ def remind_manager_now(run: CadenceRun, *, actor: User, now: datetime) -> Touchp
             actor=actor,
             contact=run.contact,
             interview=run.interview,
+            data={"touchpoint": touchpoint.pk},
+        )
+    return touchpoint
+
+
+# --- the rest of the panel --------------------------------------------------------------------------------
+
+
+def ask_interviewer_for_feedback(
+    interview: Interview, contact: Contact, *, actor: User, now: datetime
+) -> Touchpoint:
+    """Ask an interviewer on the panel other than the hiring manager (whose cadence asks them already) for
+    their verdict: a feedback request by email, due now (the worker sends it in their business hours), and
+    a ``followup.feedback_requested`` Event. Asking again after the request went queues a reminder.
+
+    Raises ``ValidationError`` and plans nothing when ``contact`` is not on the panel or is the hiring
+    manager, when the interview has not ended or did not take place, or when they have answered already.
+    """
+    with transaction.atomic():
+        locked = (
+            Interview.objects.select_for_update(of=("self",))
+            .select_related("submission__role__company", "submission__candidate")
+            .get(pk=interview.pk)
+        )
+        manager_id = locked.submission.role.hiring_manager_id
+        if contact.pk == manager_id or not locked.interviewers.filter(pk=contact.pk).exists():
+            raise ValidationError(f"{contact.name} is not one of the other interviewers of this round.")
+        if now < locked.ends_at or locked.status in STOPPED_INTERVIEW_STATUSES:
+            raise ValidationError("Feedback can be asked for once the interview has taken place.")
+        if Feedback.objects.filter(interview=locked, contact=contact).exists():
+            raise ValidationError(f"{contact.name} has already given feedback.")
+        earlier = Touchpoint.objects.filter(
+            interview=locked, contact=contact, kind=Kind.FEEDBACK_REQUEST
+        ).first()
+        if earlier is not None and earlier.status == Touchpoint.Status.PLANNED:
+            return earlier
+        kind = Kind.FEEDBACK_REQUEST if earlier is None else Kind.FEEDBACK_REMINDER
+        step = (
+            0
+            if earlier is None
+            else EXTRA_REMINDER_STEPS
+            + Touchpoint.objects.filter(
+                interview=locked, contact=contact, kind=Kind.FEEDBACK_REMINDER
+            ).count()
+        )
+        touchpoint, _ = plan_touchpoint(
+            person=contact,
+            kind=kind,
+            channel=Touchpoint.Channel.EMAIL,
+            due_at=now,
+            interview=locked,
+            step=step,
+        )
+        record_event(
+            kind=EventKind.FOLLOWUP_FEEDBACK_REQUESTED,
+            summary=f"{actor} asked {contact.name} for feedback on round {locked.round}"
+            + (" again" if earlier is not None else ""),
+            actor=actor,
+            contact=contact,
+            interview=locked,
             data={"touchpoint": touchpoint.pk},
         )
     return touchpoint

@@ -24,6 +24,8 @@ from candidly.followups.tasks import OpenUpdateExists, create_task
 from candidly.hiring.models import Submission
 from candidly.lib.businesstime import add_business_days
 from candidly.lib.phones import display_phone
+from candidly.messaging import wording
+from candidly.messaging.emails import render_text
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
@@ -133,34 +135,37 @@ def _create_update_task(submission: Submission, *, last: datetime, due_at: datet
         return None  # another worker created it a moment ago
 
 
-def prepared_update(submission: Submission) -> str:
-    """The update email's own words as the candidate will read them (without links and footer)."""
-    from candidly.messaging.emails import render_text
-
+def _update_context(submission: Submission) -> dict[str, object]:
     recruiter = submission.responsible_recruiter
     name = submission.candidate.name
-    text = render_text(
-        "emails/candidate-update-body.txt",
-        {
-            "first_name": name.split()[0] if name.strip() else name,
-            "company": submission.role.company,
-            "role": submission.role,
-            "recruiter_name": (recruiter.get_full_name() or recruiter.get_username()) if recruiter else "",
-            "recruiter_phone": recruiter.phone if recruiter else "",
-            "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
-            "links": {},
-        },
-    )
-    # The footer (after the "-- " signature line) holds links issued when the email is written.
-    return re.split(r"\n-- ?\n", text, maxsplit=1)[0].strip()
+    return {
+        "first_name": name.split()[0] if name.strip() else name,
+        "person": submission.candidate,
+        "company": submission.role.company,
+        "role": submission.role,
+        "recruiter_name": (recruiter.get_full_name() or recruiter.get_username()) if recruiter else "",
+        "recruiter_phone": recruiter.phone if recruiter else "",
+        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
+        "links": {},
+        "message": "",
+    }
 
 
 def update_message(submission: Submission) -> str:
-    """The update's own words (between greeting and signature) as prepared, for the recruiter to edit."""
-    from candidly.messaging.emails import render_text
+    """The update's own words (between greeting and signature), in the agency's current wording of the
+    ``candidate-update`` kind (``messaging.wording``), for the recruiter to read or edit."""
+    body = wording.current_parts(Touchpoint.Kind.UPDATE).body
+    return wording.render_source(body, _update_context(submission)).strip()
 
-    context = {"company": submission.role.company, "role": submission.role}
-    return render_text("emails/_candidate-update-message.txt", context).strip()
+
+def prepared_update(submission: Submission) -> str:
+    """The update email's own words as the candidate will read them (without links and footer)."""
+    text = render_text(
+        "emails/_custom-candidate-body.txt",
+        {**_update_context(submission), "custom_body": update_message(submission)},
+    )
+    # The footer (after the "-- " signature line) holds links issued when the email is written.
+    return re.split(r"\n-- ?\n", text, maxsplit=1)[0].strip()
 
 
 def send_update(task: Task, *, actor: User, now: datetime, message: str = "") -> Touchpoint | None:

@@ -57,4 +57,9 @@ urlpatterns += [
     path("planned/<int:pk>/move/", steering_views.touchpoint_move, name="touchpoint-move"),
     path("candidates/<int:pk>/pause/", steering_views.candidate_pause, name="candidate-pause"),
     path("updates/<int:pk>/", steering_views.update_edit, name="update-edit"),
+    path(
+        "interviews/<int:pk>/ask-feedback/<int:contact_pk>/",
+        steering_views.interviewer_feedback_ask,
+        name="interviewer-feedback-ask",
+    ),
 ]

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
+from candidly.followups.cadences import STOPPED_INTERVIEW_STATUSES
 from candidly.followups.queries import PLANNED_SHOWN, feedback_for, open_tasks_panel, planned_touchpoints
 from candidly.followups.today import today_lists
 from candidly.hiring import ending_views, queries
@@ -349,6 +350,9 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "now": timezone.now(),
             "interviewers": interview.interviewers.order_by("name"),
             "correctable": interview.status in interview_status.CORRECTABLE_STATUSES,
+            # The hiring manager's cadence asks them; the rest of the panel is asked from here.
+            "can_ask_panel": interview.ends_at <= timezone.now()
+            and interview.status not in STOPPED_INTERVIEW_STATUSES,
             **_planned(interview=interview),
             "feedback": feedback_for(interview=interview),
             "events": _timeline(interview=interview),

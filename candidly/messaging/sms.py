@@ -16,8 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from candidly.followups.models import Touchpoint
+from candidly.messaging import wording
 from candidly.messaging.emails import (
     CANDIDATE_KINDS,
+    STORED,
     RenderError,
     build_context,
     issue_action_links,
@@ -88,8 +90,20 @@ def render_sms(touchpoint: Touchpoint, *, now: datetime) -> str:
     )
     context["links"] = links
     context["message"] = touchpoint.message_text
-    text = re.sub(r"\s+", " ", render_text(f"emails/{touchpoint.kind}-sms.txt", context)).strip()
-    withdraw = links.get("withdraw")
+    return sms_text(touchpoint.kind, context)
+
+
+def sms_text(kind: str, context: dict[str, Any], *, words: wording.Parts | str | None = STORED) -> str:
+    """An SMS of ``kind`` from ``context`` (its ``links`` issued): the agency's words when it reworded it
+    (``messaging.wording``; ``words`` as for ``emails._compose``), else ``emails/<kind>-sms.txt``; on one
+    line, ending with the withdraw link unless the text has it."""
+    parts = (wording.stored_parts(kind) if kind in wording.EDITABLE else None) if words == STORED else words
+    if isinstance(parts, wording.Parts) and parts.sms:
+        raw = wording.render_source(parts.sms, context)
+    else:
+        raw = render_text(f"emails/{kind}-sms.txt", context)
+    text = re.sub(r"\s+", " ", raw).strip()
+    withdraw = context.get("links", {}).get("withdraw")
     if withdraw and withdraw not in text:
         text += " " + SMS_WITHDRAW.format(url=withdraw)
     return text

@@ -33,6 +33,7 @@ class EventKind(StrEnum):
     FEEDBACK_CORRECTED = "feedback.corrected"
     FEEDBACK_GIVEN = "feedback.given"
     FOLLOWUP_ESCALATED = "followup.escalated"
+    FOLLOWUP_FEEDBACK_REQUESTED = "followup.feedback_requested"
     FOLLOWUP_MANAGER_RESPONDED = "followup.manager_responded"
     FOLLOWUP_PLANNED = "followup.planned"
     FOLLOWUP_REMINDER_REQUESTED = "followup.reminder_requested"
@@ -72,3 +73,5 @@ class EventKind(StrEnum):
     USER_CREATED = "user.created"
     USER_PASSWORD_RESET = "user.password_reset"
     USER_ROLE_CHANGED = "user.role_changed"
+    WORDING_RESET = "wording.reset"
+    WORDING_UPDATED = "wording.updated"

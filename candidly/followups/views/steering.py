@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import User
 from candidly.followups import steering
+from candidly.followups.cadences import ask_interviewer_for_feedback
 from candidly.followups.forms import (
     MoveTouchpointForm,
     PauseMessagesForm,
@@ -30,7 +31,7 @@ from candidly.followups.models import Task, Touchpoint
 from candidly.followups.queries import planned_touchpoints
 from candidly.followups.silence import send_update, update_message
 from candidly.hiring.models import Interview, Submission
-from candidly.people.models import Candidate
+from candidly.people.models import Candidate, Contact
 
 PAGE_SIZE = 50
 BUSY = "That message is being sent right now (or was just changed by someone else); nothing changed."
@@ -203,3 +204,19 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "followups/update_edit.html",
         {"task": task, "form": form, "recruiter": recruiter, "first_name": task.candidate.name.split()[0]},
     )
+
+
+@require_POST
+def interviewer_feedback_ask(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """ "Ask for feedback" next to an interviewer on the panel (the hiring manager's cadence asks them)."""
+    interview = get_object_or_404(Interview, pk=pk)
+    contact = get_object_or_404(Contact, pk=contact_pk)
+    try:
+        ask_interviewer_for_feedback(interview, contact, actor=_actor(request), now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Feedback request to {contact.name} queued; it goes in their business hours."
+        )
+    return redirect("hiring:interview-detail", pk=pk)
