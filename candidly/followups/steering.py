@@ -21,7 +21,7 @@ from candidly.accounts.models import AgencySettings, User
 from candidly.followups.models import Touchpoint
 from candidly.followups.services import business_moment
 from candidly.followups.skips import skip_touchpoints
-from candidly.lib.businesstime import is_night
+from candidly.lib.businesstime import is_night, morning_after
 from candidly.people.models import Candidate
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
@@ -59,10 +59,10 @@ def _record(touchpoint: Touchpoint, *, kind: str, summary: str, actor: User, **d
 
 
 def _earliest(touchpoint: Touchpoint, at: datetime) -> datetime:
-    """When ``touchpoint`` may go at the earliest from ``at``: in the recipient's business hours unless it is
-    pinned logistics."""
+    """When ``touchpoint`` may go at the earliest from ``at``: in the recipient's business hours, or for
+    pinned logistics at least not at night where they are (``lib.businesstime.is_night``)."""
     if not touchpoint.respects_business_hours:
-        return at
+        return morning_after(at, touchpoint.person.time_zone)
     return business_moment(at, touchpoint.person, agency=AgencySettings.load())
 
 
@@ -79,14 +79,24 @@ def _check_not_paused(touchpoint: Touchpoint, now: datetime) -> None:
 @transaction.atomic
 def send_touchpoint_now(touchpoint: Touchpoint, *, actor: User, now: datetime) -> Steered:
     """Bring a planned message forward to now -- the recipient's next business moment if it is night or a
-    weekend where they are (pinned logistics: now) -- with a ``touchpoint.brought_forward`` Event. The
-    worker sends it on its next pass.
+    weekend where they are (pinned logistics: now, or the end of their night) -- with a
+    ``touchpoint.brought_forward`` Event. The worker sends it on its next pass.
 
     Unchanged (``changed`` False) when the row is not planned any more or is already due by then. Raises
-    ``ValidationError`` while the candidate's messages are paused (logistics excepted).
+    ``ValidationError`` while the candidate's messages are paused (logistics excepted), and for a reminder
+    that the night would hold back until after the interview's start.
     """
     _check_not_paused(touchpoint, now)
     due_at = _earliest(touchpoint, now)
+    interview = touchpoint.interview
+    if (
+        touchpoint.kind in (Touchpoint.Kind.INTERVIEW_CONFIRMATION, Touchpoint.Kind.INTERVIEW_REMINDER)
+        and interview is not None
+        and due_at >= interview.starts_at
+    ):
+        raise ValidationError(
+            f"It is night where {touchpoint.person.name} is: it could only go after the interview starts."
+        )
     changed = Touchpoint.objects.filter(pk=touchpoint.pk, status=Status.PLANNED, due_at__gt=due_at).update(
         due_at=due_at, updated_at=now
     )

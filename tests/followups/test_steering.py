@@ -500,3 +500,12 @@ def test_steering_update_sent_unedited_uses_the_prepared_words(booked, client, c
 
     assert Touchpoint.objects.get(kind=Kind.UPDATE).message_text == ""
     assert any("still waiting to hear back from Acme Robotics" in mail.body() for mail in smtp_sink.received)
+
+
+def test_steering_send_now_of_a_reminder_at_night_waits_for_the_morning(booked, rita, clock):
+    first = reminder(booked)
+    clock.set(datetime(2026, 3, 11, 4, 0, tzinfo=UTC))  # Wednesday 00:00 in New York
+
+    result = steering.send_touchpoint_now(first, actor=rita, now=clock.now)
+
+    assert (result.changed, local(result.due_at)) == (True, "Wed 11 Mar 08:00 EDT")
