@@ -14,6 +14,7 @@ from django.core.management import call_command
 from candidly.followups.models import Touchpoint
 from candidly.hiring.models import Interview
 from candidly.hiring.reliability import reliability_record
+from candidly.lib.businesstime import is_night
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
 
@@ -85,10 +86,19 @@ def test_demo_plans_the_upcoming_interviews_messages_for_the_worker(demo):
     planned = Touchpoint.objects.filter(status=Touchpoint.Status.PLANNED)
 
     assert upcoming.count() > 40
-    # Every interview more than 2 hours away gets its 2-hour reminder; nothing is planned for past ones.
-    assert set(planned.filter(step=2).values_list("interview", flat=True)) == set(
-        upcoming.filter(starts_at__gt=NOW + timedelta(hours=2)).values_list("pk", flat=True)
+    # Every interview more than 2 hours away is reminded: 2 hours before when that is daytime where the
+    # candidate is, else the evening before or in that day's reminder (or in the confirmation, booked late).
+    later = list(
+        upcoming.filter(starts_at__gt=NOW + timedelta(hours=2)).select_related("submission__candidate")
     )
+    daytime = {
+        interview.pk
+        for interview in later
+        if not is_night(interview.starts_at - timedelta(hours=2), interview.submission.candidate.time_zone)
+    }
+    two_hours = set(planned.filter(step=2).values_list("interview", flat=True))
+    assert daytime <= two_hours <= {interview.pk for interview in later}
+    assert {interview.pk for interview in later} <= set(planned.values_list("interview", flat=True))
     assert set(planned.values_list("interview", flat=True)) <= set(upcoming.values_list("pk", flat=True))
     assert set(planned.values_list("kind", flat=True)) == {"interview-confirmation", "interview-reminder"}
     assert not planned.filter(due_at__lt=NOW).exists()

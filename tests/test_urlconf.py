@@ -34,6 +34,7 @@ PUBLIC_ROUTES = {
     "messaging:confirm-invite",
     "messaging:cancel",
     "messaging:withdraw",
+    "messaging:withdraw-short",
     "messaging:feedback",
     "messaging:inbound-webhook",
     "messaging:sms-inbound-twilio",

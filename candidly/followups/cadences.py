@@ -16,15 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from candidly.accounts.models import AgencySettings, User
-from candidly.followups.models import Cadence, CadenceRun, CadenceStep, Touchpoint
-from candidly.followups.services import plan_touchpoint
+from candidly.followups.models import Cadence, CadenceRun, CadenceStep, Feedback, Touchpoint
+from candidly.followups.services import hours_for, plan_touchpoint
 from candidly.hiring.models import Interview, Submission
-from candidly.lib.businesstime import add_business_days
+from candidly.lib.businesstime import add_business_days, morning_after
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -138,18 +138,18 @@ def business_days_after(
     anchor: datetime, days: int, *, person: Candidate | Contact, agency: AgencySettings
 ) -> datetime:
     """``days`` business days after ``anchor`` in ``person``'s zone, hours and holidays."""
-    country = person.company.country if isinstance(person, Contact) else None
-    return add_business_days(anchor, days, person.time_zone, agency.business_hours(country=country))
+    return add_business_days(anchor, days, person.time_zone, hours_for(person, agency))
 
 
 def touchpoint_channel(step: CadenceStep | StepSpec, person: Candidate | Contact) -> str | None:
     """The touchpoint channel for ``step`` and ``person``; ``None`` when the step cannot reach them
-    (a call or an SMS to someone without a phone number falls back to email, a call is dropped)."""
+    (an SMS to someone without a phone number or who texted STOP, or to a contact, falls back to email; a
+    call to someone without a number is dropped)."""
     channel = step.channel
     if channel == StepChannel.WRITTEN:
-        prefers_sms = isinstance(person, Candidate) and person.preferred_channel == Candidate.Channel.SMS
-        channel = StepChannel.SMS if prefers_sms and person.phone else StepChannel.EMAIL
-    if channel == StepChannel.SMS and not getattr(person, "phone", ""):
+        prefers_sms = isinstance(person, Candidate) and person.prefers_sms
+        channel = StepChannel.SMS if prefers_sms else StepChannel.EMAIL
+    if channel == StepChannel.SMS and not (isinstance(person, Candidate) and person.accepts_sms):
         channel = StepChannel.EMAIL
     if channel == StepChannel.CALL and not getattr(person, "phone", ""):
         return None  # nothing to dial; the written steps still follow
@@ -229,22 +229,73 @@ def _start_run(
         return None
 
 
+def replan_follow_up_cadences(interview: Interview, *, anchor: datetime, step_base: int) -> list[Touchpoint]:
+    """Plan both cadences again after a corrected outcome (a no-show that was in fact attended), anchored at
+    ``anchor`` (the correction, when the interview ended earlier) rather than the interview's end.
+
+    Unlike :func:`plan_follow_up_cadences` it also plans when the cadences ran before (then stopped by the
+    wrong outcome): the steps are numbered from ``step_base`` (one base per correction), so their keys never
+    collide with the first run's. The ``CadenceRun`` markers are created when missing and otherwise kept.
+    Returns the Touchpoints planned; writes one ``followup.planned`` Event per audience.
+    """
+    interview = Interview.objects.select_related(
+        "submission__candidate", "submission__role__hiring_manager__company", "submission__role__company"
+    ).get(pk=interview.pk)
+    submission = interview.submission
+    agency = AgencySettings.load()
+    planned: list[Touchpoint] = []
+    with transaction.atomic():
+        for audience, person in (
+            (Audience.CANDIDATE, submission.candidate),
+            (Audience.HIRING_MANAGER, submission.role.hiring_manager),
+        ):
+            cadence = load_cadence(audience)
+            _start_run(
+                interview, audience=audience, person=person, cadence=cadence, agency=agency, now=anchor
+            )
+            created = _plan_steps(
+                interview, cadence=cadence, person=person, agency=agency, anchor=anchor, step_base=step_base
+            )
+            planned.extend(created)
+            record_event(
+                kind=EventKind.FOLLOWUP_PLANNED,
+                summary=f"Follow-ups planned again for {person.name} after round {interview.round} "
+                "(outcome corrected): "
+                + (", ".join(tp.get_kind_display().lower() for tp in created) or "none (empty cadence)"),
+                actor_type=Event.Actor.SYSTEM,
+                contact=person if isinstance(person, Contact) else None,
+                interview=interview,
+                data={"audience": audience, "touchpoints": [tp.pk for tp in created], "replanned": True},
+            )
+    return planned
+
+
 def _plan_steps(
-    interview: Interview, *, cadence: Cadence, person: Candidate | Contact, agency: AgencySettings
+    interview: Interview,
+    *,
+    cadence: Cadence,
+    person: Candidate | Contact,
+    agency: AgencySettings,
+    anchor: datetime | None = None,
+    step_base: int = 0,
 ) -> list[Touchpoint]:
     created: list[Touchpoint] = []
     for step in cadence.steps.all():
         channel = touchpoint_channel(step, person)
         if channel is None:
             continue
+        due_at = step_due_at(step, anchor=anchor or interview.ends_at, person=person, agency=agency)
+        if not step.respects_business_hours:
+            # Outside business hours is allowed; at night where they are, never (PRODUCT.md rule 1).
+            due_at = morning_after(due_at, person.time_zone)
         touchpoint, new = plan_touchpoint(
             person=person,
             kind=step.kind,
             channel=channel,
-            due_at=step_due_at(step, anchor=interview.ends_at, person=person, agency=agency),
+            due_at=due_at,
             interview=interview,
             submission=interview.submission,
-            step=step.position,
+            step=step_base + step.position,
             respects_business_hours=step.respects_business_hours,
             agency=agency,
         )
@@ -391,6 +442,66 @@ def remind_manager_now(run: CadenceRun, *, actor: User, now: datetime) -> Touchp
             actor=actor,
             contact=run.contact,
             interview=run.interview,
+            data={"touchpoint": touchpoint.pk},
+        )
+    return touchpoint
+
+
+# --- the rest of the panel --------------------------------------------------------------------------------
+
+
+def ask_interviewer_for_feedback(
+    interview: Interview, contact: Contact, *, actor: User, now: datetime
+) -> Touchpoint:
+    """Ask an interviewer on the panel other than the hiring manager (whose cadence asks them already) for
+    their verdict: a feedback request by email, due now (the worker sends it in their business hours), and
+    a ``followup.feedback_requested`` Event. Asking again after the request went queues a reminder.
+
+    Raises ``ValidationError`` and plans nothing when ``contact`` is not on the panel or is the hiring
+    manager, when the interview has not ended or did not take place, or when they have answered already.
+    """
+    with transaction.atomic():
+        locked = (
+            Interview.objects.select_for_update(of=("self",))
+            .select_related("submission__role__company", "submission__candidate")
+            .get(pk=interview.pk)
+        )
+        manager_id = locked.submission.role.hiring_manager_id
+        if contact.pk == manager_id or not locked.interviewers.filter(pk=contact.pk).exists():
+            raise ValidationError(f"{contact.name} is not one of the other interviewers of this round.")
+        if now < locked.ends_at or locked.status in STOPPED_INTERVIEW_STATUSES:
+            raise ValidationError("Feedback can be asked for once the interview has taken place.")
+        if Feedback.objects.filter(interview=locked, contact=contact).exists():
+            raise ValidationError(f"{contact.name} has already given feedback.")
+        earlier = Touchpoint.objects.filter(
+            interview=locked, contact=contact, kind=Kind.FEEDBACK_REQUEST
+        ).first()
+        if earlier is not None and earlier.status == Touchpoint.Status.PLANNED:
+            return earlier
+        kind = Kind.FEEDBACK_REQUEST if earlier is None else Kind.FEEDBACK_REMINDER
+        step = (
+            0
+            if earlier is None
+            else EXTRA_REMINDER_STEPS
+            + Touchpoint.objects.filter(
+                interview=locked, contact=contact, kind=Kind.FEEDBACK_REMINDER
+            ).count()
+        )
+        touchpoint, _ = plan_touchpoint(
+            person=contact,
+            kind=kind,
+            channel=Touchpoint.Channel.EMAIL,
+            due_at=now,
+            interview=locked,
+            step=step,
+        )
+        record_event(
+            kind=EventKind.FOLLOWUP_FEEDBACK_REQUESTED,
+            summary=f"{actor} asked {contact.name} for feedback on round {locked.round}"
+            + (" again" if earlier is not None else ""),
+            actor=actor,
+            contact=contact,
+            interview=locked,
             data={"touchpoint": touchpoint.pk},
         )
     return touchpoint

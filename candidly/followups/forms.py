@@ -251,3 +251,41 @@ class VerdictForm(forms.Form):
 class CallOutcomeForm(forms.Form):
     OUTCOMES = (("voicemail", "Left a voicemail"), ("no_answer", "No answer"))
     outcome = forms.ChoiceField(choices=OUTCOMES)
+
+
+class SkipTouchpointForm(forms.Form):
+    reason = forms.CharField(label="Why not send it?", max_length=250)
+
+
+class MoveTouchpointForm(forms.Form):
+    # Read in the viewer's zone (the time zone middleware activates it), like every time on their pages.
+    to = forms.DateTimeField(
+        label="New time (your time)",
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class PauseMessagesForm(forms.Form):
+    until = forms.DateField(
+        label="Pause until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Messages resume that morning, in their business hours. Interview logistics still go.",
+    )
+    resume = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("resume") and cleaned.get("until") is None and "until" not in self.errors:
+            self.add_error("until", "Pick the day messages may resume.")
+        return cleaned
+
+
+class UpdateMessageForm(forms.Form):
+    message = forms.CharField(
+        label="What the update says",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="The greeting, your signature and the links are added around it.",
+    )

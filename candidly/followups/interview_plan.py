@@ -2,8 +2,8 @@
 
 The hiring services call in here from the same transaction as the change (``hiring/services.py``):
 
-- **Booked** (:func:`plan_interview_touchpoints`): a confirmation with the calendar invite, a reminder the
-  day before and a reminder 2 h before the start, all by email to the candidate.
+- **Booked** (:func:`plan_interview_touchpoints`): a confirmation with the calendar invite (by email), a
+  reminder the day before and a reminder 2 h before the start (by SMS for a candidate who prefers it).
 - **Moved or changed** (:func:`replan_interview_touchpoints`, any change that raised ``Interview.sequence``):
   the planned messages of the old version are skipped with the reason, and the set is planned again for
   the new version (an updated invite: same UID, higher SEQUENCE).
@@ -19,7 +19,10 @@ Times, in the candidate's own zone and the agency's business hours (:func:`day_b
 
 - The **confirmation** goes now, or at the next opening of business hours if it is night or a weekend where
   the candidate is -- unless that opening comes later than 2 h before the start; then it goes now.
-- The **2-hour reminder** is logistics: exactly 2 h before the start, whatever the hour.
+- The **2-hour reminder** is logistics: exactly 2 h before the start, on any day -- but never at night where
+  the candidate is (``lib.businesstime.is_night``, 21:00 to 08:00). The reminder of an 08:00 interview
+  goes the evening before (30 minutes before the night starts), or is *folded* into another message: left
+  out when the day-before reminder went that same day, or when the confirmation went less than 3 h before.
 - The **day-before reminder** aims at 24 h before the start. If that moment is in business hours it goes
   then. Otherwise it goes at whichever is nearer to the aim (the earlier on a tie): the end of the last
   business day before the aim (30 minutes before closing) or the next opening after it -- the opening only
@@ -45,14 +48,20 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from candidly.accounts.models import AgencySettings
-from candidly.followups.cadences import plan_follow_up_cadences
+from candidly.followups.cadences import plan_follow_up_cadences, replan_follow_up_cadences
 from candidly.followups.models import Task, Touchpoint
-from candidly.followups.services import business_moment, plan_touchpoint
+from candidly.followups.services import business_moment, hours_for, plan_touchpoint
 from candidly.followups.skips import skip_touchpoints
 from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview
 from candidly.hiring.rules import FollowUpPlan
-from candidly.lib.businesstime import BusinessHours, is_business_moment, next_business_moment
+from candidly.lib.businesstime import (
+    BusinessHours,
+    evening_before,
+    is_business_moment,
+    is_night,
+    next_business_moment,
+)
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -105,11 +114,6 @@ class Replan:
 # --- times ---------------------------------------------------------------------------------------------
 
 
-def _hours(person: Candidate | Contact, agency: AgencySettings) -> BusinessHours:
-    country = person.company.country if isinstance(person, Contact) else None
-    return agency.business_hours(country=country)
-
-
 def last_closing_before(at: datetime, zone: str, hours: BusinessHours) -> datetime | None:
     """``CLOSING_MARGIN`` before the end of the last business window that closes before ``at``, in UTC.
 
@@ -147,6 +151,25 @@ def day_before_reminder_due(
     return min(options, key=lambda moment: (abs(moment - aim), moment), default=None)
 
 
+def last_reminder_due(
+    starts_at: datetime, *, zone: str, day_before: datetime | None, now: datetime, confirmation: bool = True
+) -> datetime | None:
+    """When the 2-hour reminder goes (see the module docstring), or ``None`` when there is none.
+    ``confirmation`` says a confirmation is planned along with it (it may fold the reminder in)."""
+    aim = starts_at - LAST_REMINDER
+    if aim <= now:
+        return None
+    if not is_night(aim, zone):
+        return aim
+    evening = evening_before(aim, zone, margin=CLOSING_MARGIN)
+    tz = zoneinfo.ZoneInfo(zone)
+    if day_before is not None and day_before.astimezone(tz).date() == evening.astimezone(tz).date():
+        return None  # folded: that day's reminder already said "tomorrow at …"
+    if confirmation and evening < now + AFTER_CONFIRMATION:
+        return None  # folded into the confirmation, which is going now
+    return evening if evening >= now else None
+
+
 def _soon_in_hours(
     person: Candidate | Contact, *, now: datetime, deadline: datetime, agency: AgencySettings
 ) -> datetime:
@@ -159,12 +182,17 @@ def _soon_in_hours(
 
 
 def _plan_logistics(
-    interview: Interview, person: Candidate | Contact, kind: str, slot: Slot, due_at: datetime
+    interview: Interview,
+    person: Candidate | Contact,
+    kind: str,
+    slot: Slot,
+    due_at: datetime,
+    channel: str = Touchpoint.Channel.EMAIL,
 ) -> Touchpoint | None:
     touchpoint, created = plan_touchpoint(
         person=person,
         kind=kind,
-        channel=Touchpoint.Channel.EMAIL,
+        channel=channel,
         due_at=due_at,
         interview=interview,
         step=logistics_step(interview.sequence, slot),
@@ -197,13 +225,28 @@ def plan_interview_touchpoints(
         due = _soon_in_hours(candidate, now=now, deadline=starts_at - LAST_REMINDER, agency=agency)
         wanted.append((Kind.INTERVIEW_CONFIRMATION, Slot.CONFIRMATION, due))
     day_before = day_before_reminder_due(
-        starts_at, zone=candidate.time_zone, hours=_hours(candidate, agency), now=now
+        starts_at, zone=candidate.time_zone, hours=hours_for(candidate, agency), now=now
     )
     if day_before is not None:
         wanted.append((Kind.INTERVIEW_REMINDER, Slot.DAY_BEFORE_REMINDER, day_before))
-    if starts_at - LAST_REMINDER > now:
-        wanted.append((Kind.INTERVIEW_REMINDER, Slot.LAST_REMINDER, starts_at - LAST_REMINDER))
-    planned = [_plan_logistics(interview, candidate, kind, slot, due) for kind, slot, due in wanted]
+    last = last_reminder_due(
+        starts_at, zone=candidate.time_zone, day_before=day_before, now=now, confirmation=confirmation
+    )
+    if last is not None:
+        wanted.append((Kind.INTERVIEW_REMINDER, Slot.LAST_REMINDER, last))
+    # The confirmation carries the calendar invite: always email. Reminders go the way the candidate reads.
+    reminders = Touchpoint.Channel.SMS if candidate.prefers_sms else Touchpoint.Channel.EMAIL
+    planned = [
+        _plan_logistics(
+            interview,
+            candidate,
+            kind,
+            slot,
+            due,
+            channel=reminders if kind == Kind.INTERVIEW_REMINDER else Touchpoint.Channel.EMAIL,
+        )
+        for kind, slot, due in wanted
+    ]
     return [touchpoint for touchpoint in planned if touchpoint is not None]
 
 
@@ -304,6 +347,54 @@ def after_interview_outcome(
     return []
 
 
+# Steps planned again after the n-th correction of an outcome start at n x this (clear of the first run's).
+CORRECTION_STEPS = 1000
+
+
+def after_correction(interview: Interview, *, now: datetime, corrections: int) -> list[Touchpoint]:
+    """Re-plan what people hear after a recruiter corrected a recorded outcome (``interview.status`` is the
+    corrected one); return the touchpoints planned. ``corrections`` counts this interview's corrections,
+    this one included (it numbers the steps planned again).
+
+    - **attended**: "we missed you" is skipped if it has not gone; both cadences are planned again,
+      anchored at the later of the interview's end and ``now`` (:func:`cadences.replan_follow_up_cadences`).
+    - **no-show**: everything still planned or with the recruiter (a follow-up call) is skipped, for the
+      candidate and the hiring manager; the candidate gets "we missed you" unless one is sent or waiting.
+    - **a cancellation kind**: everything still planned is skipped but the calendar cancellation; nothing new
+      is sent (the record changes).
+    """
+    reason = f"The outcome was corrected to “{interview.get_status_display().lower()}”."
+    rows = Touchpoint.objects.filter(interview=interview)
+    if interview.status == Interview.Status.COMPLETED:
+        skip_touchpoints(rows.filter(kind=Kind.MISSED_YOU), reason=reason, now=now, record_on=interview)
+        anchor = max(interview.ends_at, now)
+        return replan_follow_up_cadences(interview, anchor=anchor, step_base=CORRECTION_STEPS * corrections)
+    no_show = interview.status == Interview.Status.NO_SHOW
+    # The calendar cancellation of a cancelled interview still goes, whichever kind of cancellation it was.
+    skip_touchpoints(
+        rows.exclude(kind__in=[Kind.MISSED_YOU, *CANCELLATION_KINDS]),
+        reason=reason,
+        now=now,
+        include_due=True,
+        task_outcome=reason,
+        record_on=interview,
+    )
+    if not no_show:
+        return []
+    # "We missed you" once: not again if one is sent or on its way (a no-show, corrected, and back again).
+    if rows.filter(kind=Kind.MISSED_YOU).exclude(status__in=(Status.SKIPPED, Status.FAILED)).exists():
+        return []
+    touchpoint, created = plan_touchpoint(
+        person=interview.submission.candidate,
+        kind=Kind.MISSED_YOU,
+        channel=Touchpoint.Channel.EMAIL,
+        due_at=now,
+        interview=interview,
+        step=CORRECTION_STEPS * corrections,
+    )
+    return [touchpoint] if created else []
+
+
 def cancellation_reason(interview: Interview) -> str:
     """Why the interview was cancelled (a ``CancellationReason`` value: ``reschedule`` or
     ``not_interested``), read from its cancellation Event; ``reschedule`` when there is none (the kinder
@@ -315,6 +406,31 @@ def cancellation_reason(interview: Interview) -> str:
         .first()
     )
     return str((data or {}).get("reason") or "reschedule")
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """Why an interview's version ``sequence`` exists, as its ``interview.rescheduled`` / ``updated`` Event
+    says: the company asked for it, and the candidate must confirm the new time again."""
+
+    by_company: bool = False
+    reconfirm: bool = False
+
+
+def version_change(interview: Interview, sequence: int) -> VersionChange:
+    """What changed to make ``interview``'s version ``sequence`` (``hiring.services.interviews`` records it);
+    the defaults for the first version or a change made before these were recorded."""
+    data = (
+        Event.objects.filter(
+            interview=interview,
+            kind__in=(EventKind.INTERVIEW_RESCHEDULED, EventKind.INTERVIEW_UPDATED),
+            data__sequence=sequence,
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    ) or {}
+    return VersionChange(by_company=bool(data.get("by_company")), reconfirm=bool(data.get("reconfirm")))
 
 
 # --- at perform time -----------------------------------------------------------------------------------

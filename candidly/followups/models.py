@@ -87,6 +87,9 @@ class Touchpoint(models.Model):
     message_id = models.CharField(max_length=255, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     skip_reason = models.CharField(max_length=300, blank=True)
+    # The message's own words when a recruiter wrote them (the honest update, edited before it goes);
+    # empty: the kind's template says it.
+    message_text = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

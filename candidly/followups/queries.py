@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from candidly.accounts.models import User
 from candidly.followups.models import Feedback, Task, Touchpoint
-from candidly.hiring.models import Interview
+from candidly.hiring.models import Interview, Submission
 from candidly.people.models import Candidate
 
 # Everything performing a touchpoint reads: the person, their recruiter, the interview, the submission's
@@ -81,3 +81,28 @@ def open_tasks_panel(viewer: User) -> dict[str, object]:
     are more: one query, one row more than shown instead of a COUNT."""
     tasks = list(open_tasks_for(viewer, mine_only=True)[: TODAY_TASKS_SHOWN + 1])
     return {"tasks": tasks[:TODAY_TASKS_SHOWN], "more": len(tasks) > TODAY_TASKS_SHOWN}
+
+
+# Pages show this many planned messages, then "see all" (followups.views.steering.planned_list).
+PLANNED_SHOWN = 10
+
+
+def planned_touchpoints(
+    *,
+    interview: Interview | None = None,
+    submission: Submission | None = None,
+    candidate: Candidate | None = None,
+) -> QuerySet[Touchpoint]:
+    """What is still to go about an interview, a submission, or a candidate (to them, or to the company
+    about their processes): planned and in-progress rows, soonest first, with the people loaded (one query).
+    Slice it: a page shows :data:`PLANNED_SHOWN`."""
+    rows = Touchpoint.objects.filter(status__in=(Touchpoint.Status.PLANNED, Touchpoint.Status.IN_PROGRESS))
+    if interview is not None:
+        rows = rows.filter(interview=interview)
+    elif submission is not None:
+        rows = rows.filter(submission=submission)
+    elif candidate is not None:
+        rows = rows.filter(Q(candidate=candidate) | Q(submission__candidate=candidate))
+    else:
+        raise ValueError("Give the interview, the submission or the candidate.")
+    return rows.select_related("candidate", "contact__company", "interview").order_by("due_at", "id")

@@ -20,6 +20,7 @@ from candidly.accounts.models import AgencySettings, User
 from candidly.followups.cadences import CADENCE_KINDS
 from candidly.followups.gone_quiet import clear_gone_quiet
 from candidly.followups.models import Cadence, CadenceRun, Feedback, Task, Touchpoint
+from candidly.followups.services import hours_for
 from candidly.followups.skips import skip_touchpoints
 from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview, Submission
@@ -505,7 +506,7 @@ def call_window_start(
     """The first moment from ``now`` inside both the chosen window and the agency's business hours, in the
     candidate's zone (a window outside business hours falls back to business hours)."""
     agency = agency or AgencySettings.load()
-    hours = agency.business_hours()
+    hours = hours_for(candidate, agency)
     start, end = CALL_WINDOWS.get(window, (hours.start, hours.end))
     start, end = max(start, hours.start), min(end, hours.end)
     if start < end:

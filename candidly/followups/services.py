@@ -23,7 +23,7 @@ from candidly.followups.gone_quiet import flag_gone_quiet, record_escalation
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview, Submission
-from candidly.lib.businesstime import next_business_moment
+from candidly.lib.businesstime import BusinessHours, next_business_moment, supports_country
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -112,17 +112,22 @@ def plan_touchpoint(
     return touchpoint, True
 
 
+def hours_for(person: Candidate | Contact, agency: AgencySettings) -> BusinessHours:
+    """The business hours of a recipient: the agency's hours and weekdays, and -- when the agency counts
+    public holidays -- those of the person's country (a contact's company's, a candidate's own). A country
+    the ``holidays`` package does not know counts no holidays rather than failing the worker."""
+    country = person.company.country if isinstance(person, Contact) else person.country
+    country = (country or "").upper()
+    return agency.business_hours(country=country if supports_country(country) else None)
+
+
 def business_moment(
     at: datetime, person: Candidate | Contact, *, agency: AgencySettings | None = None
 ) -> datetime:
-    """``at`` if it is inside ``person``'s business hours (in their zone), else the next opening.
-
-    Hours, weekdays and public holidays are the agency's settings; a contact's holidays are their company's
-    country's (candidates have no country on record, so only weekends count for them).
-    """
+    """``at`` if it is inside ``person``'s business hours (in their zone, :func:`hours_for`), else the
+    next opening."""
     agency = agency or AgencySettings.load()
-    country = person.company.country if isinstance(person, Contact) else None
-    return next_business_moment(at, person.time_zone, agency.business_hours(country=country))
+    return next_business_moment(at, person.time_zone, hours_for(person, agency))
 
 
 def retry_delay(attempt: int) -> timedelta:
@@ -220,8 +225,16 @@ def mark_handoff(touchpoint: Touchpoint, *, now: datetime, worker_id: str, lease
     )
 
 
-def mark_sent(touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_id: str) -> bool:
-    """The provider accepted the message: ``done`` with its Message-ID, and an Event."""
+def mark_sent(
+    touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_id: str, fallback: str = ""
+) -> bool:
+    """The provider accepted the message: ``done`` with its Message-ID, and an Event.
+
+    ``fallback`` is why a planned SMS went by email instead (``messaging.delivery``): the row then says
+    email, and the Event says SMS was planned and why it did not go.
+    """
+    planned_channel = touchpoint.channel
+    by_email = {"channel": Touchpoint.Channel.EMAIL} if fallback else {}
     with _outcome_transaction():
         if not _transition(
             touchpoint,
@@ -231,21 +244,27 @@ def mark_sent(touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_
             done_at=now,
             message_id=message_id,
             last_error="",
+            **by_email,
             **_RELEASED,
         ):
             return False
+        summary = (
+            f"{touchpoint.get_kind_display()} sent by {_channel_label(touchpoint)} to {touchpoint.person}"
+        )
+        if fallback:
+            summary += f" instead of SMS: {fallback}"
         _event(
             touchpoint,
             kind=EventKind.TOUCHPOINT_SENT,
-            summary=f"{touchpoint.get_kind_display()} sent by {_channel_label(touchpoint)} "
-            f"to {touchpoint.person}",
+            summary=summary,
             message_id=message_id,
+            **({"planned_channel": planned_channel, "fallback": fallback} if fallback else {}),
         )
     return True
 
 
 def mark_skipped(touchpoint: Touchpoint, *, now: datetime, worker_id: str, reason: str) -> bool:
-    """Deliberately not sent (unsubscribed, no SMS provider): ``skipped`` with the reason, and an Event."""
+    """Deliberately not sent (unsubscribed, interview off): ``skipped`` with the reason, and an Event."""
     with _outcome_transaction():
         if not _transition(
             touchpoint,

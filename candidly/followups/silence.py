@@ -19,12 +19,13 @@ from django.db.models import Exists, Max, Min, OuterRef, QuerySet, Subquery
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.responses import CALL_NO_ANSWER
-from candidly.followups.services import plan_touchpoint
+from candidly.followups.services import hours_for, plan_touchpoint
 from candidly.followups.tasks import OpenUpdateExists, create_task
 from candidly.hiring.models import Submission
 from candidly.lib.businesstime import add_business_days
 from candidly.lib.phones import display_phone
-from candidly.people.models import Candidate
+from candidly.messaging import wording
+from candidly.messaging.emails import render_text
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
@@ -100,12 +101,12 @@ def check_silence(*, now: datetime) -> list[Task]:
     days = agency.silence_business_days
     if days <= 0:
         return []
-    hours = agency.business_hours()
     created: list[Task] = []
     for submission in submissions_to_check():
         if submission.has_open_update:  # type: ignore[attr-defined]
             continue
         zone = submission.candidate.time_zone
+        hours = hours_for(submission.candidate, agency)
         last = last_heard_from_us(submission)
         deadline = add_business_days(last, days, zone, hours)
         if now < add_business_days(last, days - 1, zone, hours):
@@ -134,43 +135,51 @@ def _create_update_task(submission: Submission, *, last: datetime, due_at: datet
         return None  # another worker created it a moment ago
 
 
-def prepared_update(submission: Submission) -> str:
-    """The update email's own words as the candidate will read them (without links and footer)."""
-    from candidly.messaging.emails import render_text
-
+def _update_context(submission: Submission) -> dict[str, object]:
     recruiter = submission.responsible_recruiter
     name = submission.candidate.name
+    return {
+        "first_name": name.split()[0] if name.strip() else name,
+        "person": submission.candidate,
+        "company": submission.role.company,
+        "role": submission.role,
+        "recruiter_name": (recruiter.get_full_name() or recruiter.get_username()) if recruiter else "",
+        "recruiter_phone": recruiter.phone if recruiter else "",
+        "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
+        "links": {},
+        "message": "",
+    }
+
+
+def update_message(submission: Submission) -> str:
+    """The update's own words (between greeting and signature), in the agency's current wording of the
+    ``candidate-update`` kind (``messaging.wording``), for the recruiter to read or edit."""
+    body = wording.current_parts(Touchpoint.Kind.UPDATE).body
+    return wording.render_source(body, _update_context(submission)).strip()
+
+
+def prepared_update(submission: Submission) -> str:
+    """The update email's own words as the candidate will read them (without links and footer)."""
     text = render_text(
-        "emails/candidate-update-body.txt",
-        {
-            "first_name": name.split()[0] if name.strip() else name,
-            "company": submission.role.company,
-            "role": submission.role,
-            "recruiter_name": (recruiter.get_full_name() or recruiter.get_username()) if recruiter else "",
-            "recruiter_phone": recruiter.phone if recruiter else "",
-            "recruiter_phone_display": display_phone(recruiter.phone) if recruiter else "",
-            "links": {},
-        },
+        "emails/_custom-candidate-body.txt",
+        {**_update_context(submission), "custom_body": update_message(submission)},
     )
     # The footer (after the "-- " signature line) holds links issued when the email is written.
     return re.split(r"\n-- ?\n", text, maxsplit=1)[0].strip()
 
 
-def send_update(task: Task, *, actor: User, now: datetime) -> Touchpoint | None:
+def send_update(task: Task, *, actor: User, now: datetime, message: str = "") -> Touchpoint | None:
     """Send the prepared update: a ``candidate-update`` touchpoint due now on the candidate's preferred
     written channel (the worker sends it in their business hours), the task done, an Event.
 
-    Returns ``None`` when the task was no longer open (a second click). Raises ``ValueError`` for a task
-    that is not an open-able Update task.
+    ``message`` is the recruiter's edit of the update's words (:func:`update_message`); empty or unchanged,
+    the prepared words go. Returns ``None`` when the task was no longer open (a second click). Raises
+    ``ValueError`` for a task that is not an open-able Update task.
     """
     submission, candidate = task.submission, task.candidate
     if task.kind != Task.Kind.UPDATE_CANDIDATE or submission is None or candidate is None:
         raise ValueError("Only an Update task about a submission can send an update.")
-    channel = (
-        Touchpoint.Channel.SMS
-        if candidate.preferred_channel == Candidate.Channel.SMS and candidate.phone
-        else Touchpoint.Channel.EMAIL
-    )
+    channel = Touchpoint.Channel.SMS if candidate.prefers_sms else Touchpoint.Channel.EMAIL
     with transaction.atomic():
         if not Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
             status=Task.Status.DONE, done_at=now, done_by=actor, outcome="Update sent"
@@ -187,7 +196,7 @@ def send_update(task: Task, *, actor: User, now: datetime) -> Touchpoint | None:
             ).count()
             + 1
         )
-        touchpoint, _ = plan_touchpoint(
+        touchpoint, created = plan_touchpoint(
             person=candidate,
             kind=Touchpoint.Kind.UPDATE,
             channel=channel,
@@ -195,11 +204,19 @@ def send_update(task: Task, *, actor: User, now: datetime) -> Touchpoint | None:
             submission=submission,
             step=step,
         )
+        text = message.replace("\r\n", "\n").strip()
+        edited = text if text and text != update_message(submission) else ""
+        if created and edited:
+            Touchpoint.objects.filter(pk=touchpoint.pk, status=Touchpoint.Status.PLANNED).update(
+                message_text=edited
+            )
+            touchpoint.message_text = edited
         record_event(
             kind=EventKind.CANDIDATE_UPDATE_SENT,
-            summary=f"Update to {candidate.name} queued by {channel}",
+            summary=f"Update to {candidate.name} queued by {channel}"
+            + (", in the recruiter's words" if edited else ""),
             actor=actor,
             submission=submission,
-            data={"task": task.pk, "touchpoint": touchpoint.pk},
+            data={"task": task.pk, "touchpoint": touchpoint.pk, "message": edited},
         )
     return touchpoint

@@ -30,13 +30,15 @@ def skip_touchpoints(
     done_by: User | None = None,
     task_outcome: str = "",
     record_on: Interview | Submission | None = None,
+    actor: User | None = None,
 ) -> list[Touchpoint]:
     """Skip the ``planned`` rows of ``rows`` (and the ``due`` ones with ``include_due``); return the rows
     this call skipped, earliest first.
 
     The open task of a skipped ``due`` call step is cancelled (outcome ``task_outcome`` or the reason, by
     ``done_by``). With ``record_on``, one ``touchpoint.skipped`` Event for the lot goes on that interview's
-    or submission's timeline. Runs in the caller's transaction; raises nothing of its own.
+    or submission's timeline, by ``actor`` (a recruiter skipping by hand) or else Candidly. Runs in the
+    caller's transaction; raises nothing of its own.
     """
     reason = reason[:REASON_LENGTH]
     statuses = [Touchpoint.Status.PLANNED, *([Touchpoint.Status.DUE] if include_due else [])]
@@ -62,7 +64,8 @@ def skip_touchpoints(
         record_event(
             kind=EventKind.TOUCHPOINT_SKIPPED,
             summary=f"{len(skipped)} planned message(s) will not be sent: {reason}",
-            actor_type=Event.Actor.SYSTEM,
+            actor=actor,
+            actor_type=None if actor is not None else Event.Actor.SYSTEM,
             interview=record_on if isinstance(record_on, Interview) else None,
             submission=record_on if isinstance(record_on, Submission) else None,
             data={"touchpoints": [row.pk for row in skipped], "reason": reason},

@@ -3,6 +3,7 @@ from django.urls import path
 from candidly.followups.views import cadences as cadence_views
 from candidly.followups.views import calls as call_views
 from candidly.followups.views import feedback as feedback_views
+from candidly.followups.views import steering as steering_views
 from candidly.followups.views import tasks
 
 app_name = "followups"
@@ -45,5 +46,20 @@ urlpatterns += [
         feedback_views.responsiveness_events,
         {"about": "contact"},
         name="contact-responsiveness",
+    ),
+]
+
+# Recruiters steer what goes out (followups/views/steering.py).
+urlpatterns += [
+    path("planned/", steering_views.planned_list, name="planned-list"),
+    path("planned/<int:pk>/send-now/", steering_views.touchpoint_send_now, name="touchpoint-send-now"),
+    path("planned/<int:pk>/skip/", steering_views.touchpoint_skip, name="touchpoint-skip"),
+    path("planned/<int:pk>/move/", steering_views.touchpoint_move, name="touchpoint-move"),
+    path("candidates/<int:pk>/pause/", steering_views.candidate_pause, name="candidate-pause"),
+    path("updates/<int:pk>/", steering_views.update_edit, name="update-edit"),
+    path(
+        "interviews/<int:pk>/ask-feedback/<int:contact_pk>/",
+        steering_views.interviewer_feedback_ask,
+        name="interviewer-feedback-ask",
     ),
 ]

@@ -3,7 +3,8 @@
 A pass (:meth:`Worker.run_batch`) reaps expired leases when they are due a look, claims a batch and performs
 its rows one by one. Performing a message:
 
-1. skip it if the candidate unsubscribed and it is not interview logistics;
+1. skip it if the candidate unsubscribed and it is not interview logistics; hold it back (re-plan it) while
+   the recruiter paused the candidate's messages;
 2. re-plan it if it is night (or a weekend) in the recipient's zone -- the zone may have changed since
    planning -- instead of sending;
 3. commit ``handoff_at`` (the "maybe sent" marker) just before messaging hands it to SMTP, then record
@@ -234,6 +235,13 @@ class Worker:
                 touchpoint, now=now, worker_id=worker_id, reason="The candidate unsubscribed."
             )
             return Outcome.SKIPPED if skipped else Outcome.LOST
+        candidate = touchpoint.candidate
+        if candidate is not None and candidate.is_paused(now) and not touchpoint.is_essential:
+            # "No emails this week" (followups.steering.pause_messages): it waits for the pause to end.
+            assert candidate.messages_paused_until is not None
+            resume = services.business_moment(candidate.messages_paused_until, candidate, agency=self._agency)
+            replanned = services.replan_claimed(touchpoint, now=now, worker_id=worker_id, due_at=resume)
+            return Outcome.REPLANNED if replanned else Outcome.LOST
         if touchpoint.respects_business_hours:
             moment = services.business_moment(now, touchpoint.person, agency=self._agency)
             if moment > now:
@@ -280,7 +288,13 @@ class Worker:
 
         now = self.clock()
         if receipt.sent:
-            sent = services.mark_sent(touchpoint, now=now, worker_id=worker_id, message_id=receipt.message_id)
+            sent = services.mark_sent(
+                touchpoint,
+                now=now,
+                worker_id=worker_id,
+                message_id=receipt.message_id,
+                fallback=receipt.fallback,
+            )
             return Outcome.SENT if sent else Outcome.LOST
         skipped = services.mark_skipped(
             touchpoint, now=now, worker_id=worker_id, reason=receipt.note or "Not sent."

@@ -14,7 +14,7 @@ from django.utils import timezone
 from candidly.accounts.models import User
 from candidly.hiring import rules
 from candidly.hiring.models import Interview, Role, Submission
-from candidly.hiring.services import interviews, roles, submissions
+from candidly.hiring.services import interview_status, interviews, roles, submissions
 from candidly.lib.text import search_terms
 from candidly.lib.timezones import time_zone_choices
 from candidly.people.models import Candidate, Contact
@@ -171,7 +171,42 @@ class SubmissionStageForm(forms.Form):
         return cleaned
 
 
-class InterviewForm(forms.Form):
+class WallClockMixin(forms.Form):
+    """Reads a date and times typed on one zone's clocks, telling the person about DST gaps and folds."""
+
+    ambiguity_notes: list[str]
+
+    def _resolve(self, field: str, day: Date, at: time, zone: str) -> datetime | None:
+        try:
+            moment, ambiguous = wall_clock_to_utc(day, at, zone)
+        except NonexistentTimeError:
+            self.add_error(
+                field,
+                f"{at:%H:%M} does not exist on {day.day} {day:%B %Y} in {zone}: the clocks skip it. "
+                "Pick a time outside the change.",
+            )
+            return None
+        if ambiguous:
+            local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+            self.ambiguity_notes.append(
+                f"{at:%H:%M} happens twice on {day.day} {day:%B %Y} in {zone} (the clocks go back); "
+                f"Candidly used the first one, {local:%H:%M} {local.tzname()} ({_utc_offset(local)})."
+            )
+        return moment
+
+    def _resolve_times(self, cleaned: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+        """``starts_at`` and ``ends_at`` from ``date``, ``start_time``, ``end_time`` and ``time_zone``."""
+        day, zone = cleaned.get("date"), cleaned.get("time_zone")
+        starts_at = ends_at = None
+        if day is not None and zone:
+            if cleaned.get("start_time") is not None:
+                starts_at = self._resolve("start_time", day, cleaned["start_time"], zone)
+            if cleaned.get("end_time") is not None:
+                ends_at = self._resolve("end_time", day, cleaned["end_time"], zone)
+        return starts_at, ends_at
+
+
+class InterviewForm(WallClockMixin):
     """Date, start, end and their zone; ``clean()`` adds aware UTC ``starts_at`` and ``ends_at``."""
 
     # A date and two times rather than datetime-local inputs: the browser would read those in its own
@@ -210,7 +245,7 @@ class InterviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.submission = submission
         self.interview = interview
-        self.ambiguity_notes: list[str] = []
+        self.ambiguity_notes = []
         interviewers = self.fields["interviewers"]
         assert isinstance(interviewers, forms.ModelMultipleChoiceField)
         interviewers.queryset = Contact.objects.filter(company_id=submission.role.company_id).order_by("name")
@@ -237,24 +272,6 @@ class InterviewForm(forms.Form):
             "notes": interview.notes,
         }
 
-    def _resolve(self, field: str, day: Date, at: time, zone: str) -> datetime | None:
-        try:
-            moment, ambiguous = wall_clock_to_utc(day, at, zone)
-        except NonexistentTimeError:
-            self.add_error(
-                field,
-                f"{at:%H:%M} does not exist on {day.day} {day:%B %Y} in {zone}: the clocks skip it. "
-                "Pick a time outside the change.",
-            )
-            return None
-        if ambiguous:
-            local = moment.astimezone(zoneinfo.ZoneInfo(zone))
-            self.ambiguity_notes.append(
-                f"{at:%H:%M} happens twice on {day.day} {day:%B %Y} in {zone} (the clocks go back); "
-                f"Candidly used the first one, {local:%H:%M} {local.tzname()} ({_utc_offset(local)})."
-            )
-        return moment
-
     def clean_date(self) -> Date:
         day: Date = self.cleaned_data["date"]
         # Checked before any arithmetic: year 9999 in a zone west of UTC overflows on the way to UTC.
@@ -265,13 +282,7 @@ class InterviewForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        day, zone = cleaned.get("date"), cleaned.get("time_zone")
-        starts_at = ends_at = None
-        if day is not None and zone:
-            if cleaned.get("start_time") is not None:
-                starts_at = self._resolve("start_time", day, cleaned["start_time"], zone)
-            if cleaned.get("end_time") is not None:
-                ends_at = self._resolve("end_time", day, cleaned["end_time"], zone)
+        starts_at, ends_at = self._resolve_times(cleaned)
         cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
         if self.interview is None and not self.submission.is_open:
             self.add_error(None, interviews.ended_submission_message(self.submission))
@@ -380,3 +391,87 @@ class CandidateEventsFilterForm(forms.Form):
     def __init__(self, *args: Any, kinds: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Everything"), *kinds.items()]  # type: ignore[attr-defined]
+
+
+class CompanyChangeForm(WallClockMixin):
+    """ "The company cancelled or moved this round": what happened, why, and the new time for a move."""
+
+    SERVICE_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
+
+    change = forms.ChoiceField(
+        label="What did the company do?",
+        choices=[
+            (interviews.CompanyChange.CANCELLED, "Cancelled the round"),
+            (interviews.CompanyChange.MOVED, "Moved it to another time"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Why (what the company told you)",
+        max_length=300,
+        help_text="Goes on the timeline. The candidate is told the company asked for it, not this text.",
+    )
+    date = forms.DateField(
+        label="New date", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label="Starts", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label="Ends", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    time_zone = forms.ChoiceField(label="Time zone of these times", choices=time_zone_choices, required=False)
+
+    def __init__(self, *args: Any, interview: Interview, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ambiguity_notes = []
+        if not self.is_bound:
+            tz = zoneinfo.ZoneInfo(interview.time_zone)
+            starts, ends = interview.starts_at.astimezone(tz), interview.ends_at.astimezone(tz)
+            self.initial.update(
+                date=starts.date(),
+                start_time=starts.time(),
+                end_time=ends.time(),
+                time_zone=interview.time_zone,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["starts_at"] = cleaned["ends_at"] = None
+        if cleaned.get("change") != interviews.CompanyChange.MOVED:
+            return cleaned
+        for name in ("date", "start_time", "end_time", "time_zone"):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, "Needed for a move.")
+        starts_at, ends_at = self._resolve_times(cleaned)
+        if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+            self.add_error("end_time", "The interview must end after it starts.")
+        cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
+        return cleaned
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            exc = ValidationError(
+                {self.SERVICE_FIELDS.get(name, name): errors for name, errors in exc.error_dict.items()}
+            )
+        self.add_error(None, exc)
+
+
+class CorrectOutcomeForm(forms.Form):
+    """A recruiter corrects a wrongly recorded outcome: what it really was, and why the record was wrong."""
+
+    to = forms.ChoiceField(label="What really happened", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Why the record was wrong",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Goes on the timeline with your name.",
+    )
+
+    def __init__(self, *args: Any, interview: Interview, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [  # type: ignore[attr-defined]
+            (status, interview_status.outcome_label(status))
+            for status in interview_status.CORRECTABLE_STATUSES
+            if status != interview.status
+        ]

@@ -37,6 +37,7 @@ from candidly.hiring.reliability import (
     WATCH_NO_SHOWS,
     WATCH_WINDOW,
     ReliabilityLabel,
+    net_count_of,
 )
 from candidly.hiring.services.roles import parse_tag_names
 from candidly.lib.db import count_of
@@ -100,8 +101,9 @@ class PoolFilterForm(forms.Form):
             raise ValidationError(exc.messages) from exc
 
 
-def _event_count(kind: str, **extra: Any) -> Any:
-    return count_of(Event.objects.filter(candidate=OuterRef("pk"), kind=kind, **extra), "candidate")
+def _event_count(kind: str, *, since: datetime | None = None) -> Any:
+    # Corrections applied, like the record itself (hiring.reliability).
+    return net_count_of(kind, candidate=OuterRef("pk"), since=since)
 
 
 def pool_candidates(*, now: datetime, filters: dict[str, Any] | None = None) -> QuerySet[Candidate]:
@@ -139,8 +141,8 @@ def pool_candidates(*, now: datetime, filters: dict[str, Any] | None = None) -> 
             + _event_count(EventKind.INTERVIEW_CANCELLED_WITH_NOTICE)
             + _event_count(EventKind.INTERVIEW_LATE_CANCELLATION)
             + _event_count(EventKind.INTERVIEW_NO_SHOW),
-            recent_no_shows=_event_count(EventKind.INTERVIEW_NO_SHOW, occurred_at__gte=since),
-            recent_late=_event_count(EventKind.INTERVIEW_LATE_CANCELLATION, occurred_at__gte=since),
+            recent_no_shows=_event_count(EventKind.INTERVIEW_NO_SHOW, since=since),
+            recent_late=_event_count(EventKind.INTERVIEW_LATE_CANCELLATION, since=since),
         )
         .annotate(
             # The same rule as hiring.reliability._label: watch, else new, else reliable.

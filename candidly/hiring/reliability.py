@@ -16,6 +16,11 @@ follow-up responses         ``followup.responded`` (``data.response_seconds``: s
                             follow-up message to the response), written by the follow-ups engine
 ==========================  ===========================================  ======================
 
+A recruiter's correction of a wrongly recorded outcome (``interview.outcome_corrected``, written by
+``correct_interview_outcome``) moves one count from the Event kind in its ``data.from_kind`` to the one in
+its ``data.to_kind``: the original Event stays on the timeline (it is append-only), the correction beside it.
+Like every figure, a correction counts in the 12-month window by when it was recorded.
+
 The label is short and neutral, with its reason next to it:
 
 - **watch**: at least one no-show, or at least two late cancellations, in the last 12 months (365 days,
@@ -32,9 +37,11 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Count, Q
 
+from candidly.lib.db import count_of
 from candidly.people.models import Candidate
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -52,11 +59,40 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("no_shows", "No-shows", EventKind.INTERVIEW_NO_SHOW),
     ("gone_quiet", "Went quiet after an interview", EventKind.SUBMISSION_GONE_QUIET),
 )
-RECORD_KINDS: tuple[str, ...] = (*(kind for _, _, kind in FIGURES), EventKind.FOLLOWUP_RESPONDED)
+CORRECTED = EventKind.INTERVIEW_OUTCOME_CORRECTED
+RECORD_KINDS: tuple[str, ...] = (
+    *(kind for _, _, kind in FIGURES),
+    EventKind.FOLLOWUP_RESPONDED,
+    CORRECTED,
+)
 KIND_LABELS: dict[str, str] = {
     **{kind: label for _, label, kind in FIGURES},
     EventKind.FOLLOWUP_RESPONDED: "Responses to follow-ups",
+    CORRECTED: "Corrections of recorded outcomes",
 }
+
+
+def net_count(kind: str, *, since: datetime | None = None) -> Any:
+    """An aggregate over a candidate's Events: how many ``kind`` counts, corrections applied (see above)."""
+    recent = Q(occurred_at__gte=since) if since is not None else Q()
+    return (
+        Count("pk", filter=Q(kind=kind) & recent)
+        - Count("pk", filter=Q(kind=CORRECTED, data__from_kind=kind) & recent)
+        + Count("pk", filter=Q(kind=CORRECTED, data__to_kind=kind) & recent)
+    )
+
+
+def net_count_of(kind: str, *, candidate: Any, since: datetime | None = None) -> Any:
+    """The same count as a correlated subquery per candidate (``candidate`` is an ``OuterRef``), for lists
+    that filter on the record (the talent pool)."""
+    events = Event.objects.filter(candidate=candidate)
+    if since is not None:
+        events = events.filter(occurred_at__gte=since)
+    return (
+        count_of(events.filter(kind=kind), "candidate")
+        - count_of(events.filter(kind=CORRECTED, data__from_kind=kind), "candidate")
+        + count_of(events.filter(kind=CORRECTED, data__to_kind=kind), "candidate")
+    )
 
 
 class ReliabilityLabel(StrEnum):
@@ -147,14 +183,14 @@ def reliability_record(candidate: Candidate | int, *, now: datetime) -> Reliabil
     candidate_id = candidate if isinstance(candidate, int) else candidate.pk
     since = now - WATCH_WINDOW
     events = Event.objects.filter(candidate_id=candidate_id, kind__in=RECORD_KINDS)
-    counts = events.aggregate(
-        **{name: Count("pk", filter=Q(kind=kind)) for name, _, kind in FIGURES},
-        recent_no_shows=Count("pk", filter=Q(kind=EventKind.INTERVIEW_NO_SHOW, occurred_at__gte=since)),
-        recent_late_cancellations=Count(
-            "pk", filter=Q(kind=EventKind.INTERVIEW_LATE_CANCELLATION, occurred_at__gte=since)
-        ),
+    totals = events.aggregate(
+        **{name: net_count(kind) for name, _, kind in FIGURES},
+        recent_no_shows=net_count(EventKind.INTERVIEW_NO_SHOW, since=since),
+        recent_late_cancellations=net_count(EventKind.INTERVIEW_LATE_CANCELLATION, since=since),
         responses=Count("pk", filter=Q(kind=EventKind.FOLLOWUP_RESPONDED)),
     )
+    # A correction of an outcome recorded before the window leaves a negative "recent" count: none.
+    counts = {name: max(0, value or 0) for name, value in totals.items()}
     median = None
     if counts["responses"]:
         raw = events.filter(kind=EventKind.FOLLOWUP_RESPONDED).values_list(

@@ -22,6 +22,12 @@ urlpatterns = [
     path("interviews/<int:pk>/confirm/", views.interview_confirm, name="interview-confirm"),
     path("interviews/<int:pk>/cancel/", views.interview_cancel, name="interview-cancel"),
     path("interviews/<int:pk>/invite.ics", views.interview_invite, name="interview-invite"),
+    path("interviews/<int:pk>/correct/", views.interview_correct, name="interview-correct"),
+    path(
+        "interviews/<int:pk>/company-change/",
+        views.interview_company_change,
+        name="interview-company-change",
+    ),
     path("candidates/<int:pk>/events/", views.candidate_events, name="candidate-events"),
     # The end of a process (withdrawal, the company's decision) and better-suited roles.
     path("submissions/<int:pk>/end/", ending_views.submission_end, name="submission-end"),

@@ -17,11 +17,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
-from candidly.followups.queries import feedback_for, open_tasks_panel
+from candidly.followups.cadences import STOPPED_INTERVIEW_STATUSES
+from candidly.followups.queries import PLANNED_SHOWN, feedback_for, open_tasks_panel, planned_touchpoints
 from candidly.followups.today import today_lists
 from candidly.hiring import ending_views, queries
 from candidly.hiring.forms import (
     CandidateEventsFilterForm,
+    CompanyChangeForm,
+    CorrectOutcomeForm,
     InterviewFilterForm,
     InterviewForm,
     InterviewOutcomeForm,
@@ -57,6 +60,17 @@ def _filters(form_class: type[Any], request: HttpRequest) -> tuple[Any, dict[str
     """A GET filter form and its valid values; a bad value is ignored rather than failing the page."""
     form = form_class(request.GET or None)
     return form, (form.cleaned_data if form.is_bound and form.is_valid() else {})
+
+
+def _planned(**about: Any) -> dict[str, Any]:
+    """The page's planned messages (at most ``PLANNED_SHOWN``) and the "see all" link when there are more."""
+    rows = list(planned_touchpoints(**about)[: PLANNED_SHOWN + 1])
+    name, obj = next(iter(about.items()))
+    return {
+        "planned": rows[:PLANNED_SHOWN],
+        "more_planned": len(rows) > PLANNED_SHOWN,
+        "planned_url": f"{reverse('followups:planned-list')}?{name}={obj.pk}",
+    }
 
 
 def _timeline(**about: Any) -> QuerySet[Event]:
@@ -213,6 +227,7 @@ def _submission_page(
             "submission": submission,
             "interviews": interviews,
             "events": _timeline(submission=submission),
+            **_planned(submission=submission),
             "stage_form": stage_form,
         },
     )
@@ -334,6 +349,11 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "interview": interview,
             "now": timezone.now(),
             "interviewers": interview.interviewers.order_by("name"),
+            "correctable": interview.status in interview_status.CORRECTABLE_STATUSES,
+            # The hiring manager's cadence asks them; the rest of the panel is asked from here.
+            "can_ask_panel": interview.ends_at <= timezone.now()
+            and interview.status not in STOPPED_INTERVIEW_STATUSES,
+            **_planned(interview=interview),
             "feedback": feedback_for(interview=interview),
             "events": _timeline(interview=interview),
         },
@@ -455,6 +475,70 @@ def interview_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.add_message(request, messages.SUCCESS if outcome.cancelled else messages.INFO, text)
         return redirect("hiring:interview-detail", pk=pk)
     return render(request, "hiring/interview_cancel.html", {"interview": interview, "form": form})
+
+
+def interview_company_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "The company cancelled or moved this round": never on the candidate's record; the candidate gets the
+    calendar cancellation, or the update (confirm again if they had confirmed)."""
+    interview = _get_interview(pk)
+    form = CompanyChangeForm(request.POST or None, interview=interview)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = interviews.record_company_change(
+                interview,
+                change=data["change"],
+                reason=data["reason"],
+                actor=_actor(request),
+                now=timezone.now(),
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                time_zone=data["time_zone"] or None,
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            for note in form.ambiguity_notes:
+                messages.warning(request, note)
+            name = interview.submission.candidate.name
+            if changed.status == Interview.Status.CANCELLED_BY_COMPANY:
+                text = (
+                    f"Round {changed.round} cancelled by the company. {name} gets the calendar cancellation."
+                )
+            else:
+                text = f"Round {changed.round} moved. {name} gets the updated invite" + (
+                    " and is asked to confirm the new time."
+                    if changed.status == Interview.Status.SCHEDULED
+                    else "."
+                )
+            messages.success(request, text)
+            return redirect("hiring:interview-detail", pk=pk)
+    return render(request, "hiring/interview_company_change.html", {"interview": interview, "form": form})
+
+
+def interview_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a wrongly recorded outcome (attended, no-show, the kind of cancellation), with a reason."""
+    interview = _get_interview(pk)
+    form = CorrectOutcomeForm(request.POST or None, interview=interview)
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction = interview_status.correct_interview_outcome(
+                interview,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+                actor=_actor(request),
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Corrected to “{correction.interview.get_status_display()}”. The reliability record and "
+                "the planned follow-ups follow the correction.",
+            )
+            return redirect("hiring:interview-detail", pk=pk)
+    return render(request, "hiring/interview_correct.html", {"interview": interview, "form": form})
 
 
 def interview_invite(request: HttpRequest, pk: int) -> HttpResponse:

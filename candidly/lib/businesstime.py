@@ -37,11 +37,21 @@ from datetime import UTC, date, datetime, time, timedelta
 import holidays
 
 __all__ = [
+    "NIGHT_ENDS",
+    "NIGHT_STARTS",
     "BusinessHours",
     "add_business_days",
+    "evening_before",
     "is_business_moment",
+    "is_night",
+    "morning_after",
     "next_business_moment",
+    "supports_country",
 ]
+
+# The night, in the recipient's zone: nothing Candidly sends lands between these, not even logistics.
+NIGHT_STARTS = time(21, 0)
+NIGHT_ENDS = time(8, 0)
 
 MONDAY_TO_FRIDAY: frozenset[int] = frozenset(range(5))
 
@@ -178,6 +188,42 @@ def add_business_days(at: datetime, days: int, zone: str, hours: BusinessHours) 
         target_day = next(day for day in _days_from(target_day + _ONE_DAY) if _window(day, tz, hours))
     found, _ = _next_business_moment(_resolve(target_day, wall, tz), tz, hours)
     return found
+
+
+def supports_country(country: str) -> bool:
+    """Whether ``country`` (ISO 3166, upper case) is a code the ``holidays`` package knows."""
+    return country in _supported_countries()
+
+
+def is_night(at: datetime, zone: str) -> bool:
+    """Whether ``at`` is night in ``zone``: from ``NIGHT_STARTS`` (inclusive) to ``NIGHT_ENDS`` (exclusive),
+    on the local wall clock. Raises ``ValueError`` for a naive ``at`` or an unknown zone."""
+    local = _as_utc(at).astimezone(_zone(zone)).time()
+    return local >= NIGHT_STARTS or local < NIGHT_ENDS
+
+
+def morning_after(at: datetime, zone: str) -> datetime:
+    """``at`` if it is not night in ``zone``, else the end of that night (``NIGHT_ENDS``), in UTC."""
+    moment = _as_utc(at)
+    if not is_night(moment, zone):
+        return moment
+    tz = _zone(zone)
+    local = moment.astimezone(tz)
+    day = local.date() if local.time() < NIGHT_ENDS else local.date() + _ONE_DAY
+    return _resolve(day, NIGHT_ENDS, tz)
+
+
+def evening_before(at: datetime, zone: str, *, margin: timedelta) -> datetime:
+    """The last moment before the night that holds or precedes ``at`` (``NIGHT_STARTS`` minus ``margin``
+    on that evening), in UTC: for 06:00 it is the evening before, for 22:00 the same evening. For a moment
+    that is not night, ``at`` itself."""
+    moment = _as_utc(at)
+    if not is_night(moment, zone):
+        return moment
+    tz = _zone(zone)
+    local = moment.astimezone(tz)
+    day = local.date() - _ONE_DAY if local.time() < NIGHT_ENDS else local.date()
+    return _resolve(day, NIGHT_STARTS, tz) - margin
 
 
 def _as_utc(at: datetime) -> datetime:

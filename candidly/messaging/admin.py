@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from candidly.lib.admin import ReadOnlyAdmin
-from candidly.messaging.models import InboundEmail, InboxMessage, Link
+from candidly.messaging.models import InboundEmail, InboxMessage, Link, MessageWording
 
 
 @admin.register(InboxMessage)
@@ -28,3 +28,10 @@ class LinkAdmin(ReadOnlyAdmin):
     list_filter = ["purpose"]
     list_select_related = ["candidate", "contact"]
     raw_id_fields = ["candidate", "contact", "interview", "submission", "touchpoint"]
+
+
+@admin.register(MessageWording)
+class MessageWordingAdmin(ReadOnlyAdmin):
+    # Saved through /settings/messages/ only: the words are checked there, and the change is an Event.
+    list_display = ["kind", "subject", "updated_at", "updated_by"]
+    list_select_related = ["updated_by"]

@@ -4,8 +4,12 @@ Contract for ``deliver``:
 - It renders the message, opens the connection to the provider, then calls ``before_handoff()`` exactly
   once immediately before handing the message over (SMTP, SMS API). The worker commits a marker there:
   a crash after it means "maybe sent". When it returns without sending, ``before_handoff`` was not called.
-- It returns a ``Receipt``. ``sent=False`` means deliberately not sent (no SMS provider configured, person
-  unsubscribed from non-essential mail, the interview of a reminder is off) and the note says why.
+- It returns a ``Receipt``. ``sent=False`` means deliberately not sent (person unsubscribed from
+  non-essential mail, the interview of a reminder is off) and the note says why.
+- An SMS never silently drops: when no provider is configured, the person has no number or texted STOP,
+  the SMS cannot be written, or the provider refuses it for good, the same message goes by email instead
+  and ``Receipt.fallback`` says why (``before_handoff`` is then called again before the email's hand-off:
+  the refused SMS guarantees nothing was accepted).
 - It raises ``TemporaryDeliveryError`` (retry) or ``PermanentDeliveryError`` (give up) only for failures that
   happened before or during the hand-off and that guarantee nothing was accepted by the provider:
   connection refused / timeout while connecting → temporary; an SMTP 4xx reply → temporary, 5xx → permanent.
@@ -18,7 +22,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
@@ -46,7 +50,9 @@ from candidly.messaging.sms import get_sms_provider, render_sms
 
 logger = logging.getLogger(__name__)
 
-NO_SMS_PROVIDER = "No SMS provider is configured; the SMS was not sent."
+NO_SMS_PROVIDER = "No SMS provider is configured."
+NO_PHONE = "There is no phone number on file."
+SMS_OPTED_OUT = "They texted STOP: no more SMS."
 UNSUBSCRIBED = "The candidate unsubscribed; only interview logistics are sent."
 INTERVIEW_OFF = "The interview is no longer on; the logistics message was not sent."
 
@@ -56,6 +62,8 @@ class Receipt:
     message_id: str
     sent: bool
     note: str = ""
+    # Why an SMS went by email instead (empty when it went as planned).
+    fallback: str = ""
 
 
 def message_id_for(touchpoint: Touchpoint) -> str:
@@ -216,17 +224,36 @@ def _send_with_backend(
 
 
 def _deliver_sms(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None]) -> Receipt:
-    person = touchpoint.candidate or touchpoint.contact
-    if person is None or not person.phone:
-        raise PermanentDeliveryError("The recipient has no phone number.")
+    """The SMS, or the same message by email when the SMS cannot go (see the module docstring)."""
+    candidate = touchpoint.candidate
+    if candidate is not None:
+        candidate.refresh_from_db(fields=["sms_opted_out_at"])  # a STOP may have come in since the claim
     provider = get_sms_provider()
+    if candidate is None or not candidate.phone:
+        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=NO_PHONE)
+    if not candidate.accepts_sms:
+        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=SMS_OPTED_OUT)
     if provider is None:
-        return Receipt(message_id="", sent=False, note=NO_SMS_PROVIDER)
+        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=NO_SMS_PROVIDER)
     try:
         body = render_sms(touchpoint, now=now)
     except (RenderError, TemplateDoesNotExist, TemplateSyntaxError) as exc:
-        raise PermanentDeliveryError(f"The SMS could not be written: {exc}") from exc
+        why = f"The SMS could not be written: {exc}"
+        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why)
     reference = message_id_for(touchpoint)
     before_handoff()
-    provider_id = provider.send_sms(to=person.phone, body=body, reference=reference)
+    try:
+        provider_id = provider.send_sms(to=candidate.phone, body=body, reference=reference)
+    except PermanentDeliveryError as exc:
+        # The provider certainly accepted nothing (the interface's promise): the email is no duplicate.
+        why = f"The SMS provider refused it: {exc}"
+        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why)
     return Receipt(message_id=provider_id or reference, sent=True)
+
+
+def _instead_by_email(
+    touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None], why: str
+) -> Receipt:
+    logger.info("Touchpoint %s goes by email instead of SMS: %s", touchpoint.pk, why)
+    receipt = _deliver_email(touchpoint, now=now, before_handoff=before_handoff)
+    return replace(receipt, fallback=why)

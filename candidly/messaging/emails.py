@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from email.utils import formataddr, parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,16 +24,22 @@ from django.utils import dateformat, timezone
 from django.utils.crypto import salted_hmac
 
 from candidly.accounts.models import User
-from candidly.followups.interview_plan import cancellation_reason, step_sequence
+from candidly.followups.interview_plan import (
+    VersionChange,
+    cancellation_reason,
+    step_sequence,
+    version_change,
+)
 from candidly.followups.models import Touchpoint
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.rules import CancellationReason
 from candidly.lib.phones import display_phone
+from candidly.messaging import wording
 from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
 from candidly.messaging.links import issue_link, link_url
 from candidly.messaging.models import Link
 from candidly.messaging.prepared import prepare_manager_cancellation_email
-from candidly.people.models import Candidate, Contact
+from candidly.people.models import Candidate, Company, Contact
 
 Kind = Touchpoint.Kind
 
@@ -107,13 +113,16 @@ def render_email(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
 
 
 def interview_confirmation(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
-    """Booked (or changed: a touchpoint planned for a later version of the interview says "updated"): when
-    and where, with "I'll be there" / "Can't make it" and the calendar invite (METHOD:REQUEST)."""
+    """Booked (or changed: a touchpoint planned for a later version of the interview says "updated", who
+    asked for it, and whether the new time needs confirming again): when and where, with "I'll be there" /
+    "Can't make it" and the calendar invite (METHOD:REQUEST)."""
+    sequence = step_sequence(touchpoint.step)
+    change = version_change(_interview(touchpoint), sequence) if sequence > 0 else VersionChange()
     email = _candidate_email(
         touchpoint,
         now=now,
         actions=("confirm", "cancel", "withdraw"),
-        extra={"updated": step_sequence(touchpoint.step) > 0},
+        extra={"updated": sequence > 0, "by_company": change.by_company, "reconfirm": change.reconfirm},
     )
     return _with_invite(email, touchpoint, "REQUEST")
 
@@ -187,8 +196,11 @@ def missed_you(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
 
 
 def candidate_update(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
-    """The company is slow: tell the candidate honestly where things stand."""
-    return _candidate_email(touchpoint, now=now, actions=("withdraw",))
+    """The company is slow: tell the candidate honestly where things stand (in the recruiter's own words
+    when they edited the prepared message: ``Touchpoint.message_text``)."""
+    return _candidate_email(
+        touchpoint, now=now, actions=("withdraw",), extra={"message": touchpoint.message_text}
+    )
 
 
 def feedback_request(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
@@ -334,6 +346,7 @@ def issue_action_links(
     *,
     actions: tuple[str, ...],
     now: datetime,
+    short: bool = False,
 ) -> dict[str, str]:
     links: dict[str, str] = {}
     for action in actions:
@@ -352,7 +365,7 @@ def issue_action_links(
             touchpoint=touchpoint,
             now=now,
         )
-        links[action] = link_url(purpose, token)
+        links[action] = link_url(purpose, token, short=short)
     return links
 
 
@@ -396,6 +409,9 @@ def _signature(recruiter: User | None) -> dict[str, str]:
     }
 
 
+STORED = "stored"
+
+
 def _compose(
     kind: str,
     context: dict[str, Any],
@@ -404,18 +420,36 @@ def _compose(
     reply_to: str,
     links: dict[str, str],
     headers: dict[str, str],
+    words: wording.Parts | str | None = STORED,
 ) -> RenderedEmail:
     """The one way an email is written: ``emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html``
-    rendered with ``context``, from the signing recruiter "via" the agency, replies routed to ``reply_to``."""
+    rendered with ``context``, from the signing recruiter "via" the agency, replies routed to ``reply_to``.
+
+    When the agency reworded the kind (``messaging.wording``), its subject and body speak instead, inside
+    the same layout (greeting, signature, footer links); the HTML body is the text made into paragraphs
+    with clickable links. ``words`` overrides that for a preview: given parts, or None for the files.
+    """
     context["reply_to"] = reply_to
-    subject = one_line(render_text(f"emails/{kind}-subject.txt", context))
+    parts = (wording.stored_parts(kind) if kind in wording.EDITABLE else None) if words == STORED else words
+    if isinstance(parts, wording.Parts):
+        layout = wording.spec_for(kind).layout
+        body = wording.render_source(parts.body, context).strip()
+        subject_text = wording.render_source(parts.subject, context)
+        text = render_text(f"emails/_custom-{layout}-body.txt", {**context, "custom_body": body})
+        html = render_to_string(
+            f"emails/_custom-{layout}-body.html", {**context, "custom_body": wording.as_html(body)}
+        )
+    else:
+        subject_text = render_text(f"emails/{kind}-subject.txt", context)
+        text = render_text(f"emails/{kind}-body.txt", context)
+        html = render_to_string(f"emails/{kind}-body.html", context)
     return RenderedEmail(
         kind=kind,
         to=[to],
         from_email=_from_address(context["recruiter_name"]),
-        subject=subject,
-        text=render_text(f"emails/{kind}-body.txt", context).strip() + "\n",
-        html=render_to_string(f"emails/{kind}-body.html", context),
+        subject=one_line(subject_text),
+        text=text.strip() + "\n",
+        html=html,
         reply_to=reply_to,
         headers={"X-Candidly-Kind": kind, **headers},
         links=links,
@@ -594,3 +628,93 @@ def role_pay_band(role: Role) -> str:
     if low is not None:
         return f"from {low:,} {role.currency}"
     return ""
+
+
+# --- the agency's own words: the context a kind is written with, for a preview or a check ---------------
+
+PREVIEW_ROLES = (
+    {
+        "title": "Data Engineer",
+        "company": "Globex",
+        "where": "Remote",
+        "pay": "70,000 to 90,000 EUR",
+        "url": "https://example.invalid/role",
+    },
+)
+
+
+def message_context(
+    kind: str, *, interview: Interview | None, recruiter: User | None, now: datetime
+) -> tuple[Candidate | Contact, dict[str, Any]]:
+    """The recipient and the context ``kind`` is written with for ``interview`` (a real one, for a preview),
+    or for a made-up one (``None``, to check an admin's words): every variable ``messaging.wording`` lists
+    is there. Nothing is saved and no link is issued: the links point nowhere."""
+    if interview is None:
+        company = Company(name="Acme Robotics", country="GB", time_zone="Europe/London")
+        manager = Contact(name="Hannah Manager", company=company, email="hannah@example.invalid")
+        candidate = Candidate(
+            name="Cara Candidate", email="cara@example.invalid", time_zone="America/New_York"
+        )
+        role = Role(title="Backend Engineer", company=company, hiring_manager=manager)
+        submission = Submission(candidate=candidate, role=role, recruiter=recruiter)
+        zone = ZoneInfo("America/New_York")
+        starts = datetime.combine((now + timedelta(days=2)).astimezone(zone).date(), time(14), tzinfo=zone)
+        interview = Interview(
+            submission=submission,
+            round=1,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            time_zone="America/New_York",
+            format=Interview.Format.VIDEO,
+            video_url="https://meet.example.invalid/abc-defg-hij",
+        )
+    submission = interview.submission
+    spec = wording.spec_for(kind)
+    person: Candidate | Contact = (
+        submission.candidate if spec.layout == "candidate" else submission.role.hiring_manager
+    )
+    touchpoint = Touchpoint(
+        kind=kind,
+        candidate=person if isinstance(person, Candidate) else None,
+        contact=person if isinstance(person, Contact) else None,
+        interview=interview,
+        submission=submission,
+    )
+    context = build_context(touchpoint, person, interview, submission, now=now)
+    if recruiter is not None and not context["recruiter_name"]:
+        context.update(_signature(recruiter))
+    base = settings.CANDIDLY_BASE_URL
+    links = {
+        action: f"{base}/l/{action}/preview/" for action in ("confirm", "cancel", "withdraw", "feedback")
+    }
+    links["unsubscribe"] = f"{base}/u/preview/"
+    context.update(
+        links=links,
+        candidate=submission.candidate,
+        unsubscribed=False,
+        logistics=False,
+        updated=False,
+        by_company=False,
+        reconfirm=False,
+        reschedule=True,
+        message="",
+        roles=list(PREVIEW_ROLES),
+        after=submission,
+        now=now,
+    )
+    return person, context
+
+
+def compose_preview(
+    kind: str, context: dict[str, Any], *, to: str, words: wording.Parts | None
+) -> RenderedEmail:
+    """``kind`` written with ``context`` through the one pipeline, with ``words`` (None: the files)."""
+    return _compose(
+        kind,
+        context,
+        to=to,
+        reply_to=f"reply+preview@{settings.CANDIDLY_REPLY_DOMAIN}",
+        links=context["links"],
+        headers={},
+        words=words,
+    )

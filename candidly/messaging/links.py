@@ -174,9 +174,14 @@ def issue_derived_link(
     return token
 
 
-def link_url(purpose: str, token: str) -> str:
-    """The absolute URL of a link's public page (emails need absolute URLs)."""
-    return f"{settings.CANDIDLY_BASE_URL}{reverse(URL_NAMES[purpose], args=[token])}"
+# Shorter paths to the same pages, for SMS where every character counts.
+SHORT_URL_NAMES: dict[str, str] = {Link.Purpose.WITHDRAW: "messaging:withdraw-short"}
+
+
+def link_url(purpose: str, token: str, *, short: bool = False) -> str:
+    """The absolute URL of a link's public page (emails need absolute URLs); ``short`` for an SMS."""
+    name = SHORT_URL_NAMES.get(purpose, URL_NAMES[purpose]) if short else URL_NAMES[purpose]
+    return f"{settings.CANDIDLY_BASE_URL}{reverse(name, args=[token])}"
 
 
 def resolve_link(token: str, *, purpose: str, now: datetime | None = None) -> Link:

@@ -145,3 +145,26 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject or '(no subject)'} from {self.from_email}"
+
+
+class MessageWording(models.Model):
+    """The agency's own words for one message kind: subject, body (between greeting and signature) and SMS.
+
+    A row exists only for a kind an admin changed; without one the kind's files in ``templates/emails/``
+    speak (``messaging.wording``). Django template language, checked when saved, never when sent.
+    """
+
+    kind = models.CharField(max_length=32, unique=True)
+    subject = models.TextField()
+    body = models.TextField()
+    sms = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"Wording of {self.kind}"

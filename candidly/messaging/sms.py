@@ -16,8 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from candidly.followups.models import Touchpoint
+from candidly.messaging import wording
 from candidly.messaging.emails import (
     CANDIDATE_KINDS,
+    STORED,
     RenderError,
     build_context,
     issue_action_links,
@@ -27,16 +29,19 @@ from candidly.messaging.errors import AmbiguousDeliveryError, PermanentDeliveryE
 
 PROVIDER_ALIASES = {"twilio": "candidly.messaging.sms.TwilioSmsProvider"}
 
-# The links each kind's SMS carries; one at most, SMS must stay short.
+# The links each kind's SMS carries besides the withdraw link every candidate SMS ends with (SMS_WITHDRAW);
+# one at most: an SMS must stay short.
 SMS_ACTIONS: dict[str, tuple[str, ...]] = {
     Touchpoint.Kind.INTERVIEW_CONFIRMATION: ("cancel",),
     Touchpoint.Kind.INTERVIEW_REMINDER: ("cancel",),
     Touchpoint.Kind.FOLLOW_UP_EMAIL: ("feedback",),
     Touchpoint.Kind.NUDGE: ("feedback",),
-    Touchpoint.Kind.LAST_CALL: ("withdraw",),
+    Touchpoint.Kind.LAST_CALL: (),
     Touchpoint.Kind.MISSED_YOU: (),
     Touchpoint.Kind.UPDATE: (),
 }
+# Added to an SMS whose text does not already carry the withdraw link (PRODUCT.md rule 3: one click away).
+SMS_WITHDRAW = "Not for you any more? {url}"
 
 
 class SmsProvider(Protocol):
@@ -64,7 +69,8 @@ def get_sms_provider() -> SmsProvider | None:
 
 
 def render_sms(touchpoint: Touchpoint, *, now: datetime) -> str:
-    """The SMS text for a candidate touchpoint (``templates/emails/<kind>-sms.txt``), on one line."""
+    """The SMS text for a candidate touchpoint (``templates/emails/<kind>-sms.txt``), on one line, ending
+    with the short withdraw link while the process is open (unless the text already has it)."""
     candidate = touchpoint.candidate
     if candidate is None or touchpoint.kind not in CANDIDATE_KINDS:
         raise RenderError(f"No SMS is written for {touchpoint.kind!r} to this person.")
@@ -73,10 +79,34 @@ def render_sms(touchpoint: Touchpoint, *, now: datetime) -> str:
     if submission is None:
         raise RenderError(f"{touchpoint.kind!r} needs an interview or a submission.")
     context = build_context(touchpoint, candidate, interview, submission, now=now)
-    context["links"] = issue_action_links(
-        touchpoint, candidate, interview, submission, actions=SMS_ACTIONS[touchpoint.kind], now=now
+    links = issue_action_links(
+        touchpoint,
+        candidate,
+        interview,
+        submission,
+        actions=(*SMS_ACTIONS[touchpoint.kind], "withdraw"),
+        now=now,
+        short=True,
     )
-    return re.sub(r"\s+", " ", render_text(f"emails/{touchpoint.kind}-sms.txt", context)).strip()
+    context["links"] = links
+    context["message"] = touchpoint.message_text
+    return sms_text(touchpoint.kind, context)
+
+
+def sms_text(kind: str, context: dict[str, Any], *, words: wording.Parts | str | None = STORED) -> str:
+    """An SMS of ``kind`` from ``context`` (its ``links`` issued): the agency's words when it reworded it
+    (``messaging.wording``; ``words`` as for ``emails._compose``), else ``emails/<kind>-sms.txt``; on one
+    line, ending with the withdraw link unless the text has it."""
+    parts = (wording.stored_parts(kind) if kind in wording.EDITABLE else None) if words == STORED else words
+    if isinstance(parts, wording.Parts) and parts.sms:
+        raw = wording.render_source(parts.sms, context)
+    else:
+        raw = render_text(f"emails/{kind}-sms.txt", context)
+    text = re.sub(r"\s+", " ", raw).strip()
+    withdraw = context.get("links", {}).get("withdraw")
+    if withdraw and withdraw not in text:
+        text += " " + SMS_WITHDRAW.format(url=withdraw)
+    return text
 
 
 class TwilioSmsProvider:

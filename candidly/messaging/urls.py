@@ -2,7 +2,7 @@ from django.urls import path
 
 from candidly.followups.views import feedback as feedback_views
 from candidly.hiring import public_views, public_withdrawal
-from candidly.messaging import sms_inbound, views
+from candidly.messaging import sms_inbound, views, wording_views
 
 app_name = "messaging"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("l/confirm/<str:token>/invite.ics", public_views.interview_invite, name="confirm-invite"),
     path("l/cancel/<str:token>/", public_views.interview_cancel, name="cancel"),
     path("l/withdraw/<str:token>/", public_withdrawal.withdraw, name="withdraw"),
+    # The same page, shorter: every candidate SMS carries it.
+    path("w/<str:token>/", public_withdrawal.withdraw, name="withdraw-short"),
     # The three questions / the manager's verdict: the follow-ups app owns these pages.
     path("l/feedback/<str:token>/", feedback_views.feedback, name="feedback"),
     # Inbound email (replies) from a provider through anymail, e.g. /anymail/postmark/inbound/.
@@ -28,4 +30,9 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.inbox_message, name="inbox-message"),
     path("inbox/<int:pk>/html/", views.inbox_message_html, name="inbox-message-html"),
+    # Admins: the agency's own words for every message kind.
+    path("settings/messages/", wording_views.wording_list, name="wording-list"),
+    path("settings/messages/<str:kind>/", wording_views.wording_edit, name="wording-edit"),
+    path("settings/messages/<str:kind>/preview/", wording_views.wording_preview, name="wording-preview"),
+    path("settings/messages/<str:kind>/reset/", wording_views.wording_reset, name="wording-reset"),
 ]

@@ -17,6 +17,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.text import slugify
 
 from candidly.accounts.models import User
+from candidly.lib.businesstime import supports_country
 from candidly.lib.phones import normalize_phone
 from candidly.lib.text import validate_single_line
 from candidly.lib.timezones import time_zone_choices
@@ -145,6 +146,11 @@ class CandidateForm(EditForm):
     email = forms.EmailField()
     phone = forms.CharField(max_length=40, required=False, help_text="With country code: +1 415 555 0123.")
     time_zone = time_zone_field(help_text="Where the candidate lives: messages never go out at night there.")
+    country = forms.CharField(
+        max_length=2,
+        required=False,
+        help_text="Two-letter ISO code, e.g. US, GB, DE: their public holidays, when the agency counts them.",
+    )
     preferred_channel = forms.ChoiceField(choices=Candidate.Channel.choices, initial=Candidate.Channel.PHONE)
     recruiter = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True), required=False, empty_label="Nobody yet"
@@ -177,7 +183,7 @@ class CandidateForm(EditForm):
 
     @classmethod
     def initial_for(cls, candidate: Candidate) -> dict[str, Any]:
-        plain = ("name", "email", "phone", "time_zone", "preferred_channel", "locations", "remote")
+        plain = ("name", "email", "phone", "time_zone", "country", "preferred_channel", "locations", "remote")
         return {
             **{name: getattr(candidate, name) for name in plain},
             "min_compensation": candidate.min_compensation,
@@ -197,6 +203,14 @@ class CandidateForm(EditForm):
 
     def clean_phone(self) -> str:
         return clean_phone_value(self.cleaned_data["phone"])
+
+    def clean_country(self) -> str:
+        country: str = self.cleaned_data["country"].strip().upper()
+        if country and not supports_country(country):
+            raise ValidationError(
+                "Unknown country code “%(value)s” (no public holidays known).", params={"value": country}
+            )
+        return country
 
     def clean_role_tags(self) -> list[str]:
         """Comma-separated words → unique tag slugs, in the order typed."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -91,6 +93,11 @@ class Candidate(models.Model):
     email = models.EmailField(unique=True)
     phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
     time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166 code: their public holidays count when the agency says so.",
+    )
     preferred_channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PHONE)
     recruiter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="candidates", null=True, blank=True
@@ -110,6 +117,10 @@ class Candidate(models.Model):
     # Consent and unsubscribe state.
     consent_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Per channel: an SMS "STOP" (messaging.sms_inbound) stops SMS only; SMS steps then go by email.
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True)
+    # "No emails this week": their non-essential messages wait until this moment (followups.steering).
+    messages_paused_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,3 +142,17 @@ class Candidate(models.Model):
     @property
     def is_unsubscribed(self) -> bool:
         return self.unsubscribed_at is not None
+
+    def is_paused(self, now: datetime) -> bool:
+        """Their messages are paused at ``now`` (interview logistics still go)."""
+        return self.messages_paused_until is not None and self.messages_paused_until > now
+
+    @property
+    def accepts_sms(self) -> bool:
+        """A phone number on file and no SMS opt-out ("STOP")."""
+        return bool(self.phone) and self.sms_opted_out_at is None
+
+    @property
+    def prefers_sms(self) -> bool:
+        """Their preferred written channel is SMS, and SMS can reach them; otherwise it is email."""
+        return self.preferred_channel == self.Channel.SMS and self.accepts_sms

@@ -8,6 +8,7 @@ refuse a duplicate email or company name that slipped past that check (two peopl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils import timezone
 from candidly.accounts.models import User
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.kinds import EventKind
+from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
 
 
@@ -58,6 +60,7 @@ class ContactChanges(_ContactOptional, total=False):
 class _CandidateOptional(TypedDict, total=False):
     phone: str
     time_zone: str
+    country: str
     preferred_channel: str
     recruiter: User | None
     role_tags: list[str]
@@ -329,3 +332,30 @@ def update_candidate(candidate: Candidate, *, actor: User, **changes: Unpack[Can
             raise
         raise _duplicate("email", _CANDIDATE_DUPLICATE) from exc
     return changed
+
+
+def set_sms_opt_out(
+    candidate: Candidate, *, opted_out: bool, now: datetime, text: str = "", message_sid: str = ""
+) -> bool:
+    """The candidate texted STOP (``opted_out``) or START: SMS to them stops or resumes; email is untouched.
+
+    Writes ``candidate.sms_opted_out`` / ``candidate.sms_opted_in`` on their timeline (the candidate acted,
+    by SMS; ``text`` and ``message_sid`` are kept in its data). Returns False and writes nothing when the
+    state is already that (a second STOP). Runs in the caller's transaction.
+    """
+    if (candidate.sms_opted_out_at is not None) == opted_out:
+        return False
+    candidate.sms_opted_out_at = now if opted_out else None
+    candidate.save(update_fields=["sms_opted_out_at", "updated_at"])
+    record_event(
+        kind=EventKind.CANDIDATE_SMS_OPTED_OUT if opted_out else EventKind.CANDIDATE_SMS_OPTED_IN,
+        summary=(
+            f"Texted “{text}”: no more SMS to {candidate.name}; their messages go by email"
+            if opted_out
+            else f"Texted “{text}”: SMS to {candidate.name} resumes"
+        ),
+        actor_type=Event.Actor.CANDIDATE,
+        candidate=candidate,
+        data={"text": text, "message_sid": message_sid},
+    )
+    return True

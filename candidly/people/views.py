@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import User
-from candidly.followups.queries import feedback_for
+from candidly.followups.forms import PauseMessagesForm
+from candidly.followups.queries import PLANNED_SHOWN, feedback_for, planned_touchpoints
 from candidly.followups.responsiveness import responsiveness_record
 from candidly.hiring import queries as hiring_queries
 from candidly.hiring.models import Role, Submission
@@ -240,9 +241,21 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "past_interviews": interviews.past,
         "reliability": reliability_record(candidate, now=now),
         "feedback": feedback_for(candidate=candidate),
+        **_planned_context(candidate),
+        "pause_form": PauseMessagesForm(),
+        "paused": candidate.is_paused(now),
         **_timeline_context(timeline(candidate=candidate)),
     }
     return render(request, "people/candidate_detail.html", context)
+
+
+def _planned_context(candidate: Candidate) -> dict[str, Any]:
+    rows = list(planned_touchpoints(candidate=candidate)[: PLANNED_SHOWN + 1])
+    return {
+        "planned": rows[:PLANNED_SHOWN],
+        "more_planned": len(rows) > PLANNED_SHOWN,
+        "planned_url": f"{reverse('followups:planned-list')}?candidate={candidate.pk}",
+    }
 
 
 @require_POST

@@ -217,10 +217,10 @@ def test_booking_at_night_confirms_at_the_morning_opening_or_now_when_the_interv
     early = book(submission, rita, ny(2026, 3, 3, 8))
 
     assert planned(tomorrow)[0] == (Kind.INTERVIEW_CONFIRMATION, 0, "Tue 03 Mar 09:00 EST", False, "planned")
-    # 09:00 would come after the interview's 2-hour mark: the logistics go now.
+    # 09:00 would come after the interview's 2-hour mark: the confirmation goes now. The 2-hour reminder
+    # (06:00, night) is folded into it: its evening before has passed.
     assert planned(early) == [
         (Kind.INTERVIEW_CONFIRMATION, 0, "Mon 02 Mar 22:00 EST", False, Status.PLANNED),
-        (Kind.INTERVIEW_REMINDER, 2, "Tue 03 Mar 06:00 EST", False, Status.PLANNED),
     ]
 
 

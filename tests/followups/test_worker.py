@@ -255,7 +255,7 @@ def test_worker_unsubscribed_candidate_gets_the_reminder_but_not_the_follow_up(
     assert sorted(Event.objects.values_list("kind", flat=True)) == ["touchpoint.sent", "touchpoint.skipped"]
 
 
-def test_worker_sms_without_a_provider_is_recorded_as_not_sent(interview, clock, smtp_sink, make_worker):
+def test_worker_sms_without_a_provider_goes_by_email_and_says_why(interview, clock, smtp_sink, make_worker):
     touchpoint = plan_email(
         interview, due_at=clock.now, kind=Touchpoint.Kind.NUDGE, channel=Touchpoint.Channel.SMS
     )
@@ -263,12 +263,24 @@ def test_worker_sms_without_a_provider_is_recorded_as_not_sent(interview, clock,
     report = make_worker().run_batch()
 
     touchpoint.refresh_from_db()
-    assert dict(report.outcomes) == {Outcome.SKIPPED: 1}
-    assert touchpoint.status == Status.SKIPPED
-    assert touchpoint.skip_reason != ""
+    assert dict(report.outcomes) == {Outcome.SENT: 1}
+    assert (touchpoint.status, touchpoint.channel, touchpoint.skip_reason) == (Status.DONE, "email", "")
     event = Event.objects.get()
-    assert (event.kind, event.candidate) == ("touchpoint.skipped", interview.submission.candidate)
-    assert smtp_sink.received == []
+    assert (event.kind, event.candidate, event.summary) == (
+        "touchpoint.sent",
+        interview.submission.candidate,
+        "Nudge sent by email to Cara Candidate instead of SMS: No SMS provider is configured.",
+    )
+    assert (event.data["planned_channel"], event.data["fallback"]) == (
+        "sms",
+        "No SMS provider is configured.",
+    )
+    [mail] = smtp_sink.received
+    assert (mail.rcpt_tos, mail.subject, mail.header("Message-ID")) == (
+        ["cara@mail.test"],
+        f"Quick check-in after your {interview.submission.role.company.name} interview",
+        touchpoint.message_id,
+    )
 
 
 def test_worker_does_not_send_at_night_in_the_recipients_zone(interview, clock, smtp_sink, make_worker):

@@ -240,7 +240,7 @@ def test_candidate_page_query_count_is_constant_with_the_record(
 
     # session, user, candidate+recruiter, tags, submissions, interviews, reliability, open roles to suggest
     # (none: the only roles are the candidate's own), feedback, events
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(10):
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(11):
         response = recruiter_client.get(f"/candidates/{cara.pk}/")
 
     assert len(response.context["past_interviews"]) == 2 * rows

@@ -347,7 +347,7 @@ def test_candidate_page_query_count_is_constant_with_suggestions(django_assert_n
     client.force_login(world.rita)
     # session, user, candidate+recruiter, tags, submissions, interviews, reliability, open roles, their tags,
     # feedback (the answers about interviews), events
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("people:candidate-detail", args=[world.cara.pk]))
 
     assert len(response.context["suggestions"].items) == roles

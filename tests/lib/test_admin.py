@@ -11,7 +11,7 @@ from candidly.accounts.models import AgencySettings
 from candidly.followups.models import Feedback, Touchpoint
 from candidly.lib.admin import ReadOnlyAdmin
 from candidly.messaging.links import issue_link
-from candidly.messaging.models import Link
+from candidly.messaging.models import Link, MessageWording
 from candidly.timeline.services import record_event
 from tests.factories import InterviewFactory
 
@@ -23,6 +23,7 @@ READ_ONLY_MODELS = [
     "followups.feedback",
     "timeline.event",
     "messaging.link",
+    "messaging.messagewording",
 ]
 
 
@@ -58,6 +59,7 @@ def one_of_each(db) -> dict[str, int]:
         "followups.feedback": feedback.pk,
         "timeline.event": event.pk,
         "messaging.link": Link.objects.get().pk,
+        "messaging.messagewording": MessageWording.objects.create(kind="nudge", subject="Hi", body="Yo").pk,
     }
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from candidly.followups.models import Touchpoint
-from candidly.messaging.delivery import NO_SMS_PROVIDER, UNSUBSCRIBED, Receipt, deliver
+from candidly.messaging.delivery import NO_SMS_PROVIDER, UNSUBSCRIBED, Receipt, deliver, message_id_for
 from candidly.messaging.errors import TemporaryDeliveryError
 from candidly.messaging.sms import get_sms_provider
 from tests.messaging.conftest import make_touchpoint
@@ -38,15 +38,20 @@ def sms_api(settings):
     return FakeSmsApi
 
 
-def test_sms_without_a_provider_is_not_sent_and_says_why(interview, settings):
+def test_sms_without_a_provider_goes_by_email_and_says_why(interview, settings, smtp_sink):
     settings.CANDIDLY_SMS_PROVIDER = ""
     touchpoint = make_touchpoint(interview, Kind.NUDGE, channel=SMS)
     handoffs: list[int] = []
 
     receipt = deliver(touchpoint, now=timezone.now(), before_handoff=lambda: handoffs.append(1))
 
-    assert receipt == Receipt(message_id="", sent=False, note=NO_SMS_PROVIDER)
-    assert handoffs == []
+    [mail] = smtp_sink.received
+    assert receipt == Receipt(message_id=message_id_for(touchpoint), sent=True, fallback=NO_SMS_PROVIDER)
+    assert handoffs == [1]
+    assert (mail.rcpt_tos, mail.subject) == (
+        ["cara@mail.test"],
+        "Quick check-in after your Acme Robotics interview",
+    )
 
 
 def test_sms_goes_through_the_configured_provider(interview, sms_api):
@@ -61,7 +66,8 @@ def test_sms_goes_through_the_configured_provider(interview, sms_api):
     assert sent["to"] == "+14155550123"
     assert re.fullmatch(
         r"Hi Cara, quick check-in about Acme Robotics\. A one-line reply is plenty, or tap "
-        r"http://127\.0\.0\.1:8000/l/feedback/[a-z2-7]{26}/ Rita Recruiter",
+        r"http://127\.0\.0\.1:8000/l/feedback/[a-z2-7]{26}/ Rita Recruiter "
+        r"Not for you any more\? http://127\.0\.0\.1:8000/w/[a-z2-7]{26}/",
         sent["body"],
     )
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from candidly.followups.models import Touchpoint
+from candidly.messaging.sms_inbound import keyword
 from candidly.timeline.models import Event
 from tests.factories import InterviewFactory
 from tests.messaging.conftest import make_touchpoint
@@ -166,3 +167,137 @@ def test_sms_reply_with_no_interview_open_is_kept_on_the_candidate_timeline(inte
     assert list(
         Event.objects.filter(kind="sms.replied").values_list("summary", "candidate", "interview")
     ) == [("Replied by SMS: Thanks again for everything!", candidate.pk, None)]
+
+
+# --- STOP / START: per-channel opt-out -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("STOP", "STOP"),
+        (" stop ", "STOP"),
+        ("Stop.", "STOP"),
+        ("unsubscribe", "STOP"),
+        ("STOPALL", "STOP"),
+        ("quit!", "STOP"),
+        ("START", "START"),
+        ("unstop", "START"),
+        ("Please stop calling me at work", ""),
+        ("cancel", ""),
+        ("yes", ""),
+        ("", ""),
+    ],
+)
+def test_sms_keyword_is_the_whole_message_only(text, word):
+    assert keyword(text) == word
+
+
+def test_sms_stop_stops_sms_writes_an_event_and_is_not_a_response(interview):
+    candidate = interview.submission.candidate
+    nudge = make_touchpoint(interview, Kind.NUDGE, channel=Touchpoint.Channel.SMS, status=PLANNED)
+
+    response = _post(_sms("STOP", sid="SM" + "s" * 32))
+    again = _post(_sms("stop", sid="SM" + "t" * 32))
+
+    candidate.refresh_from_db()
+    nudge.refresh_from_db()
+    assert [response.status_code, again.status_code] == [200, 200]
+    assert candidate.sms_opted_out_at is not None
+    assert (candidate.accepts_sms, candidate.unsubscribed_at) == (False, None)
+    assert list(Event.objects.values_list("kind", "summary", "actor_type", "candidate")) == [
+        (
+            "candidate.sms_opted_out",
+            "Texted “STOP”: no more SMS to Cara Candidate; their messages go by email",
+            Event.Actor.CANDIDATE,
+            candidate.pk,
+        )
+    ]
+    # Not an answer to the follow-up: the nudge still goes (by email, see test_sms_fallback).
+    assert (nudge.status, nudge.skip_reason) == (PLANNED, "")
+
+
+def test_sms_start_resumes_sms_after_a_stop(interview):
+    candidate = interview.submission.candidate
+
+    _post(_sms("STOP", sid="SM1"))
+    _post(_sms("Start", sid="SM2"))
+
+    candidate.refresh_from_db()
+    assert (candidate.sms_opted_out_at, candidate.accepts_sms) == (None, True)
+    assert list(Event.objects.order_by("id").values_list("kind", "summary")) == [
+        (
+            "candidate.sms_opted_out",
+            "Texted “STOP”: no more SMS to Cara Candidate; their messages go by email",
+        ),
+        ("candidate.sms_opted_in", "Texted “Start”: SMS to Cara Candidate resumes"),
+    ]
+
+
+def test_sms_after_stop_goes_by_email_and_says_why(interview, settings, smtp_sink):
+    from candidly.messaging.delivery import Receipt, deliver, message_id_for
+    from tests.messaging.test_sms import FakeSmsApi
+
+    settings.CANDIDLY_SMS_PROVIDER = "tests.messaging.test_sms.FakeSmsApi"
+    FakeSmsApi.sent = []
+    _post(_sms("STOP"))
+    touchpoint = make_touchpoint(interview, Kind.NUDGE, channel=Touchpoint.Channel.SMS)
+
+    receipt = deliver(touchpoint, now=timezone.now(), before_handoff=lambda: None)
+
+    assert receipt == Receipt(
+        message_id=message_id_for(touchpoint), sent=True, fallback="They texted STOP: no more SMS."
+    )
+    assert FakeSmsApi.sent == []
+    assert [mail.rcpt_tos for mail in smtp_sink.received] == [["cara@mail.test"]]
+
+
+def test_sms_stop_delivered_twice_with_the_same_message_sid_is_recorded_once(interview):
+    first = _post(_sms("STOP", sid="SM9"))
+    _post(_sms("START", sid="SM10"))
+    replay = _post(_sms("STOP", sid="SM9"))
+
+    interview.submission.candidate.refresh_from_db()
+    assert [first.status_code, replay.status_code] == [200, 200]
+    assert interview.submission.candidate.sms_opted_out_at is None
+    assert list(Event.objects.order_by("id").values_list("kind", flat=True)) == [
+        "candidate.sms_opted_out",
+        "candidate.sms_opted_in",
+    ]
+
+
+# --- hiring managers and interviewers ------------------------------------------------------------------
+
+
+def test_sms_reply_from_a_hiring_manager_stops_their_reminders(interview):
+    manager = interview.submission.role.hiring_manager
+    manager.phone = "+442071838750"
+    manager.save(update_fields=["phone"])
+    reminder = make_touchpoint(interview, Kind.FEEDBACK_REMINDER, contact=manager, status=PLANNED)
+    candidate_nudge = make_touchpoint(interview, Kind.NUDGE, status=PLANNED)
+
+    response = _post(_sms("Strong yes from me, will fill in the form tonight", sender="020 7183 8750"))
+    response_gb = _post(_sms("Strong yes", sender="+44 20 7183 8750", sid="SM" + "b" * 32))
+
+    reminder.refresh_from_db()
+    candidate_nudge.refresh_from_db()
+    assert [response.status_code, response_gb.status_code] == [200, 200]
+    # "020 …" has no country code: it matches nobody; the international form matches Hannah.
+    assert list(Event.objects.filter(kind="sms.replied").values_list("summary", "actor_type", "contact")) == [
+        ("Replied by SMS: Strong yes", Event.Actor.CONTACT, manager.pk)
+    ]
+    assert (reminder.status, reminder.skip_reason) == (SKIPPED, "responded by SMS")
+    assert candidate_nudge.status == PLANNED
+
+
+def test_sms_stop_from_a_hiring_manager_is_kept_on_the_timeline_and_is_no_feedback(interview):
+    manager = interview.submission.role.hiring_manager
+    manager.phone = "+442071838750"
+    manager.save(update_fields=["phone"])
+    reminder = make_touchpoint(interview, Kind.FEEDBACK_REMINDER, contact=manager, status=PLANNED)
+
+    _post(_sms("STOP", sender="+442071838750"))
+
+    reminder.refresh_from_db()
+    assert list(Event.objects.values_list("kind", "summary")) == [("sms.replied", "Replied by SMS: STOP")]
+    assert reminder.status == PLANNED

@@ -343,8 +343,8 @@ def test_candidate_detail_query_count_is_constant(recruiter_client, django_asser
         )
         record_event(kind="note", summary=f"Note {i}", actor=actors[i % 2], submission=submission)
     # session, user, candidate+recruiter, tags, submissions, interviews, reliability record, open roles to
-    # suggest (none here, so no tags prefetch), feedback, events
-    with django_assert_num_queries(10):
+    # suggest (none here, so no tags prefetch), feedback, planned messages, events
+    with django_assert_num_queries(11):
         response = recruiter_client.get(reverse("people:candidate-detail", args=[candidate.pk]))
 
     assert len(response.context["submissions"]) == n

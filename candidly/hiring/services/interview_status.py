@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups import interview_plan
-from candidly.followups.models import Task
+from candidly.followups.models import Task, Touchpoint
 from candidly.followups.tasks import close_interview_tasks, create_task
 from candidly.hiring.models import Interview
 from candidly.hiring.rules import CancellationReason, CancellationTiming, FollowUpPlan, classify_cancellation
@@ -291,6 +291,30 @@ def confirm_interview(
     return ConfirmationOutcome(ConfirmationResult.CONFIRMED, locked)
 
 
+def ask_to_confirm_again(locked: Interview, *, actor: User, by_company: bool) -> bool:
+    """The interview moved after the candidate confirmed: *confirmed* → *scheduled*, with an
+    ``interview.unconfirmed`` Event, so the new time is confirmed again (the updated confirmation email
+    asks for it). Returns False and changes nothing unless the interview is confirmed.
+
+    For ``hiring.services.interviews.update_interview``, inside its transaction, with the row it locked.
+    The candidate's confirmation stays on their record: they did confirm the time they were given.
+    """
+    if locked.status != Interview.Status.CONFIRMED:
+        return False
+    locked.status = Interview.Status.SCHEDULED
+    locked.save(update_fields=["status", "updated_at"])
+    who = "the company" if by_company else "us"
+    record_event(
+        kind=EventKind.INTERVIEW_UNCONFIRMED,
+        summary=f"Interview round {locked.round} was moved by {who} after the candidate confirmed: "
+        "scheduled again until they confirm the new time",
+        actor=actor,
+        interview=locked,
+        data={"sequence": locked.sequence, "by_company": by_company},
+    )
+    return True
+
+
 @dataclass(frozen=True)
 class InterviewOutcome:
     """What ``mark_interview_outcome`` did. ``follow_up`` is None when nothing changed (a repeat click),
@@ -370,6 +394,90 @@ def mark_interview_outcome(
     follow_up = FollowUpPlan.FOLLOW_UP_CADENCE if attended else FollowUpPlan.MISSED_YOU
     interview_plan.after_interview_outcome(locked, follow_up, now=now)
     return InterviewOutcome(locked, outcome, changed=True, follow_up=follow_up, closed_tasks=tuple(closed))
+
+
+# What a recorded outcome can be corrected from and to, and the Event kind each one is counted by.
+CORRECTABLE_STATUSES: dict[str, str] = {
+    Interview.Status.COMPLETED: EventKind.INTERVIEW_COMPLETED,
+    Interview.Status.NO_SHOW: EventKind.INTERVIEW_NO_SHOW,
+    Interview.Status.CANCELLED_WITH_NOTICE: EventKind.INTERVIEW_CANCELLED_WITH_NOTICE,
+    Interview.Status.LATE_CANCELLATION: EventKind.INTERVIEW_LATE_CANCELLATION,
+    Interview.Status.CANCELLED_BY_COMPANY: EventKind.INTERVIEW_CANCELLED_BY_COMPANY,
+}
+
+
+def outcome_label(status: str) -> str:
+    """A recorded outcome as recruiters say it: "Attended" for *completed*, else the status's label."""
+    if status == Interview.Status.COMPLETED:
+        return "Attended"
+    return str(Interview.Status(status).label)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What ``correct_interview_outcome`` did: the status before and after, its Event, what was planned."""
+
+    interview: Interview
+    before: str
+    after: str
+    event: Event
+    planned: tuple[Touchpoint, ...] = ()
+
+
+@transaction.atomic
+def correct_interview_outcome(
+    interview: Interview, *, to: str, reason: str, actor: User, now: datetime
+) -> Correction:
+    """Correct a wrongly recorded outcome (attended, no-show, or the kind of cancellation) to ``to``.
+
+    One ``interview.outcome_corrected`` Event, "corrected from X to Y by Z: reason", whose ``data.from_kind``
+    and ``data.to_kind`` move one count of the reliability record (``hiring.reliability``); the original
+    Event stays (append-only). What people hear is re-planned (``interview_plan.after_correction``):
+    attended plans the cadences, a no-show skips them and plans "we missed you", a cancellation skips
+    what is left.
+
+    Raises ``ValidationError`` keyed ``to`` / ``reason`` and changes nothing when the reason is empty, the
+    interview has no recorded outcome to correct (still upcoming), ``to`` is its status already or not a
+    correctable one, or ``to`` is attended / no-show for an interview that has not ended at ``now``.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the record was wrong; it goes on the timeline."})
+    if to not in CORRECTABLE_STATUSES:
+        raise ValidationError({"to": f"“{to}” is not an outcome that can be recorded."})
+    locked = _lock_interview(interview)
+    before = locked.status
+    if before not in CORRECTABLE_STATUSES:
+        raise ValidationError(
+            {"to": f"This interview is “{locked.get_status_display()}”: there is no outcome to correct yet."}
+        )
+    if to == before:
+        raise ValidationError({"to": f"It is already recorded as “{locked.get_status_display()}”."})
+    if to in OUTCOME_STATUSES and now < locked.ends_at:
+        raise ValidationError(
+            {"to": "The interview has not ended yet; it cannot have been attended or missed."}
+        )
+    before_label = outcome_label(before)
+    locked.status = to
+    locked.save(update_fields=["status", "updated_at"])
+    after_label = outcome_label(to)
+    event = record_event(
+        kind=EventKind.INTERVIEW_OUTCOME_CORRECTED,
+        summary=f"Interview round {locked.round} corrected from “{before_label}” to “{after_label}” "
+        f"by {actor}: {reason}",
+        actor=actor,
+        interview=locked,
+        data={
+            "from": before,
+            "to": to,
+            "from_kind": CORRECTABLE_STATUSES[before],
+            "to_kind": CORRECTABLE_STATUSES[to],
+            "reason": reason,
+        },
+    )
+    corrections = Event.objects.filter(interview=locked, kind=EventKind.INTERVIEW_OUTCOME_CORRECTED).count()
+    planned = interview_plan.after_correction(locked, now=now, corrections=corrections)
+    return Correction(locked, before, to, event, tuple(planned))
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from candidly.accounts.models import User
 from candidly.followups import interview_plan
 from candidly.hiring.models import Interview, Submission
 from candidly.hiring.rules import outside_interview_window
+from candidly.hiring.services import interview_status
 from candidly.hiring.services.submissions import move_submission
 from candidly.lib.timezones import validate_time_zone
 from candidly.people.models import Contact
@@ -171,12 +173,18 @@ def update_interview(
     changes: Mapping[str, Any],
     interviewers: Sequence[Contact] | None = None,
     actor: User,
+    by_company: bool = False,
+    reason: str = "",
 ) -> Interview:
     """Apply ``changes`` (Interview fields in ``INTERVIEW_FIELDS``) and interviewers; one Event for the edit.
 
     A change to the time, format, link or address bumps ``sequence`` so calendar invites update; a change of
     time is recorded as ``interview.rescheduled``, anything else as ``interview.updated``. Changing nothing
     writes nothing. Raises ``ValidationError`` like ``schedule_interview`` and leaves the row untouched.
+
+    A confirmed interview whose time moves is scheduled again (``interview_status.ask_to_confirm_again``):
+    the updated confirmation asks the candidate to confirm the new time. ``by_company`` and ``reason`` say
+    the company asked for the change (the Event and the candidate's email say so; never on their record).
     """
     unknown = set(changes) - INTERVIEW_FIELDS
     if unknown:
@@ -215,10 +223,16 @@ def update_interview(
         update_fields=[name for name in changed if name != "interviewers"] + ["sequence", "updated_at"]
     )
     rescheduled = "starts_at" in changed or "ends_at" in changed
+    reconfirm = rescheduled and interview_status.ask_to_confirm_again(
+        locked, actor=actor, by_company=by_company
+    )
+    who = " by the company" if by_company else ""
     if rescheduled:
-        summary = f"Interview round {locked.round} moved to {_when(locked)}"
+        summary = f"Interview round {locked.round} moved{who} to {_when(locked)}"
     else:
-        summary = f"Interview round {locked.round} changed ({', '.join(changed)})"
+        summary = f"Interview round {locked.round} changed{who} ({', '.join(changed)})"
+    if reason:
+        summary += f": {reason}"
     record_event(
         kind=EventKind.INTERVIEW_RESCHEDULED if rescheduled else EventKind.INTERVIEW_UPDATED,
         summary=summary,
@@ -229,6 +243,9 @@ def update_interview(
             "before": before,
             "after": {name: _jsonable(getattr(locked, name)) for name in changed if name != "interviewers"},
             "sequence": locked.sequence,
+            "by_company": by_company,
+            "reason": reason,
+            "reconfirm": reconfirm,
         },
     )
     if any(name in CALENDAR_FIELDS for name in changed):
@@ -239,3 +256,58 @@ def update_interview(
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+class CompanyChange(StrEnum):
+    """What the company did to a round (the interview page's "The company cancelled or moved this round")."""
+
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+
+
+@transaction.atomic
+def record_company_change(
+    interview: Interview,
+    *,
+    change: str,
+    reason: str,
+    actor: User,
+    now: datetime,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    time_zone: str | None = None,
+) -> Interview:
+    """The company called off or moved a round that has not started; return the interview as it is now.
+
+    ``cancelled``: ``interview_status.call_off_interview`` (status *cancelled by the company*, never on the
+    candidate's record; the candidate gets the calendar cancellation). ``moved``: ``update_interview`` with
+    the new start, end and zone, marked as the company's doing (a confirmed interview must be confirmed
+    again). ``reason`` is required and goes on the Event.
+
+    Raises ``ValidationError`` and changes nothing when the reason is empty, the round is no longer
+    upcoming or has started, or a move gives no new time; ``ValueError`` for an unknown ``change``.
+    """
+    reason = reason.strip()
+    if change not in {item.value for item in CompanyChange}:
+        raise ValueError(f"Unknown company change {change!r}.")
+    if not reason:
+        raise ValidationError({"reason": "Say what the company told you; it goes on the timeline."})
+    locked = Interview.objects.select_for_update(of=("self",)).get(pk=interview.pk)
+    if not locked.is_upcoming or locked.starts_at <= now:
+        raise ValidationError(
+            f"This round is “{locked.get_status_display()}”"
+            + (" and has started" if locked.starts_at <= now else "")
+            + "; nothing changed."
+        )
+    if change == CompanyChange.CANCELLED:
+        called_off = interview_status.call_off_interview(locked, now=now, actor=actor, reason=reason)
+        assert called_off is not None  # checked under the same lock just above
+        return called_off
+    if starts_at is None or ends_at is None:
+        raise ValidationError({"starts_at": "Give the new date and times."})
+    if (starts_at, ends_at) == (locked.starts_at, locked.ends_at):
+        raise ValidationError({"starts_at": "That is the time the round already has."})
+    changes: dict[str, Any] = {"starts_at": starts_at, "ends_at": ends_at}
+    if time_zone:
+        changes["time_zone"] = time_zone
+    return update_interview(locked, changes=changes, actor=actor, by_company=True, reason=reason)
