@@ -45,6 +45,9 @@ NOT_PAGES = {
     "messaging:inbox-message-html",
     "messaging:wording-preview",
     "messaging:wording-reset",
+    "messaging:reply-accept",
+    "messaging:reply-dismiss",
+    "reports:report-csv",
     "accounts:logout",
 }
 
@@ -140,6 +143,9 @@ def pages() -> dict[str, str]:
         "messaging:wording-list": "/settings/messages/",
         "messaging:wording-edit": "/settings/messages/follow-up-email/",
         "accounts:agency-settings": "/settings/agency/",
+        "messaging:reply-review": "/replies/review/",
+        "reports:index": "/reports/",
+        "reports:report": "/reports/ghosting/",
     }
 
 
