@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from candidly.followups.models import Task, Touchpoint
-from candidly.followups.queries import due_touchpoints, open_tasks, stuck_touchpoints
-from tests.factories import InterviewFactory, UserFactory
+from candidly.followups.models import Touchpoint
+from candidly.followups.queries import due_touchpoints
 from tests.followups.support import plan_email
 
 Status = Touchpoint.Status
@@ -18,30 +17,3 @@ def test_due_touchpoints_are_planned_rows_due_by_now_oldest_first(interview, clo
     Touchpoint.objects.filter(pk=failed.pk).update(status=Status.FAILED)
 
     assert list(due_touchpoints(clock.now)) == [earlier, later]
-
-
-def test_stuck_touchpoints_shows_each_recruiter_their_ambiguous_and_failed_rows(interview, clock):
-    rita = interview.submission.recruiter
-    other_interview = InterviewFactory(submission__candidate__recruiter=UserFactory(username="omar"))
-    ambiguous = plan_email(interview, due_at=clock.now, step=1)
-    failed = plan_email(interview, due_at=clock.now, step=2)
-    plan_email(interview, due_at=clock.now, step=3)  # still planned
-    omars = plan_email(other_interview, due_at=clock.now)
-    Touchpoint.objects.filter(pk=ambiguous.pk).update(status=Status.AMBIGUOUS, updated_at=clock.now)
-    Touchpoint.objects.filter(pk=failed.pk).update(status=Status.FAILED, updated_at=clock.now + timedelta(1))
-    Touchpoint.objects.filter(pk=omars.pk).update(status=Status.FAILED, updated_at=clock.now)
-
-    assert list(stuck_touchpoints(recruiter=rita)) == [failed, ambiguous]
-    assert list(stuck_touchpoints()) == [failed, omars, ambiguous]
-
-
-def test_open_tasks_puts_urgent_first_then_by_due_time(interview, clock):
-    rita = interview.submission.recruiter
-    common = {"kind": Task.Kind.CALL, "assigned_to": rita, "candidate": interview.submission.candidate}
-    later = Task.objects.create(title="later", due_at=clock.now + timedelta(hours=2), **common)
-    sooner = Task.objects.create(title="sooner", due_at=clock.now, **common)
-    urgent = Task.objects.create(title="urgent", due_at=clock.now + timedelta(days=1), urgent=True, **common)
-    Task.objects.create(title="done", due_at=clock.now, status=Task.Status.DONE, **common)
-    Task.objects.create(title="someone else's", due_at=clock.now, kind=Task.Kind.CALL)
-
-    assert list(open_tasks(assigned_to=rita)) == [urgent, sooner, later]
