@@ -3,6 +3,7 @@ from django.urls import path
 from candidly.followups.views import cadences as cadence_views
 from candidly.followups.views import calls as call_views
 from candidly.followups.views import feedback as feedback_views
+from candidly.followups.views import health as health_views
 from candidly.followups.views import tasks
 
 app_name = "followups"
@@ -46,4 +47,10 @@ urlpatterns += [
         {"about": "contact"},
         name="contact-responsiveness",
     ),
+]
+
+# Operating: health for load balancers, metrics for Prometheus (no login; /metrics has its own guard).
+urlpatterns += [
+    path("healthz", health_views.healthz, name="healthz"),
+    path("metrics", health_views.prometheus_metrics, name="metrics"),
 ]
