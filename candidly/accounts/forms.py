@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import MaxLengthValidator
 
 from candidly.accounts.models import AgencySettings, User
 from candidly.accounts.services import NOTICE_HOURS, SILENCE_BUSINESS_DAYS, AgencySettingsChanges
@@ -15,6 +16,21 @@ from candidly.accounts.services import NOTICE_HOURS, SILENCE_BUSINESS_DAYS, Agen
 
 def _folded(value: str) -> str:
     return unicodedata.normalize("NFKC", value).casefold()
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's log-in form, with the username's length checked on the server too.
+
+    Django only tells the browser (``maxlength``) and then authenticates whatever arrives: django-axes then
+    records the failure with the username, and one longer than its column (255) was a 500 on PostgreSQL.
+    Too long to be anyone's username, it now fails validation before anything is looked up or counted.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        assert isinstance(field, forms.CharField) and field.max_length is not None
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -7,15 +7,18 @@ friendly page that reveals nothing). The interview's confirm / can't-make-it pag
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
+from typing import Any
 
 from anymail import urls as anymail_urls
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -25,6 +28,8 @@ from django.views.decorators.http import require_http_methods
 from candidly.messaging import services
 from candidly.messaging.models import InboxMessage, Link
 from candidly.messaging.public import page_context, public_link
+
+logger = logging.getLogger(__name__)
 
 LinkView = Callable[[HttpRequest, Link], HttpResponse]
 
@@ -54,9 +59,24 @@ def unsubscribe(request: HttpRequest, link: Link, now: datetime) -> HttpResponse
 
 # --- inbound email webhooks ---------------------------------------------------------------------------
 
+def _malformed_is_400(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """anymail parses a provider's payload trusting its shape (``{"RawEmail": []}`` raises TypeError): a
+    malformed payload, even with the right secret, is a 400 for the sender, not a 500 (logged in full)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (TypeError, KeyError, AttributeError, IndexError, ValueError):
+            logger.exception("Inbound email webhook: malformed payload refused")
+            return HttpResponseBadRequest("Malformed payload.", content_type="text/plain")
+
+    return wrapped
+
+
 # anymail's inbound webhook views by provider ("postmark", "mailgun", …); its tracking webhooks are unused.
 INBOUND_WEBHOOKS: dict[str, Callable[..., HttpResponse]] = {
-    str(pattern.name).removesuffix("_inbound_webhook"): pattern.callback
+    str(pattern.name).removesuffix("_inbound_webhook"): _malformed_is_400(pattern.callback)
     for pattern in anymail_urls.urlpatterns
     if isinstance(pattern, URLPattern) and str(pattern.name).endswith("_inbound_webhook")
 }
