@@ -59,6 +59,7 @@ def unsubscribe(request: HttpRequest, link: Link, now: datetime) -> HttpResponse
 
 # --- inbound email webhooks ---------------------------------------------------------------------------
 
+
 def _malformed_is_400(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """anymail parses a provider's payload trusting its shape (``{"RawEmail": []}`` raises TypeError): a
     malformed payload, even with the right secret, is a 400 for the sender, not a 500 (logged in full)."""
