@@ -264,7 +264,11 @@ class Worker:
                     [tp.pk for tp in batch[index:]], now=self.clock(), worker_id=self.worker_id
                 )
                 break
-            self.beat_if_due()
+            try:
+                self.beat_if_due()
+            except DATABASE_OUTAGE:
+                self._unstarted = [tp.pk for tp in batch[index:]]
+                raise
             try:
                 outcome = self.perform(touchpoint)
             except DATABASE_OUTAGE:
