@@ -22,6 +22,7 @@ import base64
 import copy
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -273,7 +274,7 @@ def without_known_holes(route: str, method: str, data: dict[str, list[str]]) -> 
             # Issue 10, holes 3: "an interview in year 9998+ is accepted and then breaks its invite and the
             # worker (bound dates to a sane window)".
             interview_form = route in ("hiring:interview-create", "hiring:interview-edit")
-            if interview_form and value[:4].isdigit() and int(value[:4]) >= 9998:
+            if interview_form and re.match(r"[0-9]{4}", value) and int(value[:4]) >= 9998:
                 event("known hole: interview in year 9998+")
                 value = "9997" + value[4:]
             kept.append(value)
