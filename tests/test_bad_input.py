@@ -630,8 +630,15 @@ def postmark_payloads(draw: st.DrawFn) -> bytes:
         for name in draw(st.lists(st.sampled_from(POSTMARK_FIELDS), unique=True))
     }
     if draw(st.booleans()):
-        reply_to = draw(st.sampled_from(["reply+abc@replies.localhost", "reply+@replies.localhost", "\x00"]))
-        payload["RawEmail"] = f"From: x@y.z\r\nTo: {reply_to}\r\nSubject: Re\r\n\r\n{draw(TEXT)}"
+        # A whole message, each header and the body possibly garbage (NUL, control characters, huge…).
+        header = st.one_of(st.sampled_from(["x@y.z", "Re", "<id@x>", "reply+abc@replies.localhost"]), TEXT)
+        raw = "".join(
+            f"{name}: {draw(header)}\r\n"
+            for name in draw(
+                st.lists(st.sampled_from(["From", "To", "Subject", "Message-ID", "In-Reply-To"]))
+            )
+        )
+        payload["RawEmail"] = f"{raw}\r\n{draw(TEXT)}"
     return json.dumps(payload).encode()
 
 
