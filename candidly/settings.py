@@ -17,6 +17,7 @@ from candidly.lib.env import (
     env_hosts,
     env_int,
     env_networks,
+    env_is_set,
     env_origins,
     env_str,
     env_time_zone,
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "candidly.followups",
     "candidly.messaging",
     "candidly.timeline",
+    "candidly.reports",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the form: an oversized body to a public page is refused unread (413).
+    "candidly.accounts.middleware.PublicBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -122,6 +126,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: this many failures from one address, whatever the usernames, lock that address out.
+AXES_HANDLER = "candidly.accounts.security.ClientLockoutHandler"
+CANDIDLY_LOGIN_CLIENT_FAILURE_LIMIT = env_int("AXES_CLIENT_FAILURE_LIMIT", 20, minimum=1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "candidly.accounts.views.locked_out"
 AXES_VERBOSE = False
@@ -145,11 +152,16 @@ STORAGES = {
 
 # Email: the demo delivers into the in-app inbox; production sets EMAIL_URL=smtp://…
 globals().update(env_email("EMAIL_URL", "inbox://"))
+# The demo is DEBUG, or the embedded SQLite database (DATABASE_URL unset). The in-app inbox belongs to the
+# demo only: `manage.py check --deploy` fails with it anywhere else (candidly.messaging.checks).
+CANDIDLY_DEMO = DEBUG or not env_is_set("DATABASE_URL")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_email_address("DEFAULT_FROM_EMAIL", "Candidly <candidly@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CANDIDLY_REPLY_DOMAIN = env_domain("CANDIDLY_REPLY_DOMAIN", "replies.localhost")
 ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "")}
+# The one provider whose inbound webhook (/anymail/<provider>/inbound/) exists; every other name is a 404.
+CANDIDLY_INBOUND_PROVIDER = env_str("CANDIDLY_INBOUND_PROVIDER", "postmark")
 
 # Security headers. Secure cookies follow the base URL so the plain-http demo still logs in.
 _HTTPS = CANDIDLY_BASE_URL.startswith("https://")
@@ -189,7 +201,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Link and password-reset tokens never reach a log ("Not Found: /l/feedback/<token>/" included).
+    "filters": {"no_tokens": {"()": "candidly.access_log.TokenFreeFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_tokens"]}
+    },
     "root": {
         "handlers": ["console"],
         "level": env_str("LOG_LEVEL", "INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("candidly.followups.urls")),
     path("", include("candidly.messaging.urls")),
     path("", include("candidly.accounts.urls")),
+    path("", include("candidly.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.demo.generator import build_demo_agency
@@ -77,9 +78,14 @@ def test_load_demo_creates_the_demo_agency():
         "Australia/Sydney",
     } <= set(Candidate.objects.values_list("time_zone", flat=True))
     assert set(Candidate.objects.values_list("preferred_channel", flat=True)) == {"phone", "email", "sms"}
-    assert Submission.objects.count() == 220
+    # The live desk (interviews around today) and half a year of ended processes before it (demo.history).
+    past = Submission.objects.filter(interviews__ends_at__lt=timezone.now() - timedelta(days=10, hours=12))
+    past = past.distinct()
+    assert Submission.objects.count() - past.count() == 220
+    assert past.count() > 500
+    assert set(past.values_list("stage", flat=True)) == {"placed", "rejected", "withdrawn"}
     assert set(Submission.objects.values_list("stage", flat=True)) == set(Submission.Stage.values)
-    assert Event.objects.filter(kind="submission.created").count() == 220
+    assert Event.objects.filter(kind="submission.created").count() == Submission.objects.count()
     assert "Demo agency loaded" in output and "demo / demo" in output
     # Every phone is a valid number stored E.164, and no two candidates share one.
     phones = [
@@ -138,10 +144,16 @@ def test_load_demo_interviews_fall_within_the_window_with_some_today(now):
     with time_machine.travel(now, tick=False):
         load_demo(**ALLOW)
 
-    interviews = list(Interview.objects.select_related("submission"))
+    everything = list(Interview.objects.select_related("submission"))
+    # The live desk's interviews are around today; the history's all ended 11 days ago or more, in processes
+    # that ended too (demo.history).
+    interviews = [i for i in everything if i.ends_at > now - timedelta(days=10, hours=12)]
+    past = [i for i in everything if i.ends_at <= now - timedelta(days=10, hours=12)]
     assert all(
         now - timedelta(days=10) <= i.starts_at < i.ends_at <= now + timedelta(days=14) for i in interviews
     )
+    assert past and all(i.ends_at <= now - timedelta(days=11) for i in past)
+    assert {i.submission.stage for i in past} == {"placed", "rejected", "withdrawn"}
     assert min(i.starts_at for i in interviews) < now - timedelta(days=6)
     assert max(i.starts_at for i in interviews) > now + timedelta(days=10)
     demo = User.objects.get(username="demo")
@@ -150,7 +162,7 @@ def test_load_demo_interviews_fall_within_the_window_with_some_today(now):
         i for i in interviews if i.starts_at.astimezone(zoneinfo.ZoneInfo(demo.time_zone)).date() == today
     ]
     assert len([i for i in demo_today if i.submission.recruiter_id == demo.pk]) >= 5
-    for interview in interviews:
+    for interview in everything:
         # Business hours in the company's zone; weekdays, except the few pinned to a recruiter's today.
         zone = zoneinfo.ZoneInfo(interview.time_zone)
         start, end = interview.starts_at.astimezone(zone), interview.ends_at.astimezone(zone)

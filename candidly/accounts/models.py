@@ -82,3 +82,24 @@ class AgencySettings(models.Model):
             weekdays=self.weekdays,
             country=(country or "").upper() or None if self.use_public_holidays else None,
         )
+
+
+class PasswordResetRequest(models.Model):
+    """One "Forgot your password?" request, kept an hour to throttle them per address and per client.
+
+    In the database rather than the cache: LocMem caches are per process, so several gunicorn workers would
+    each allow the full budget. The address is stored as a keyed hash: the table never lists who asked.
+    """
+
+    address_hash = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField()
+    requested_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address_hash", "requested_at"], name="reset_address_time_idx"),
+            models.Index(fields=["ip", "requested_at"], name="reset_ip_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Password reset request from {self.ip} at {self.requested_at:%Y-%m-%d %H:%M}"

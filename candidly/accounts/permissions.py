@@ -8,10 +8,13 @@ from django.http import HttpRequest
 from candidly.accounts.models import User
 
 
-def require_admin(request: HttpRequest) -> User:
-    """The admin making ``request``, for the settings pages; raises ``PermissionDenied`` (403) for anyone
-    else, recruiters included (anonymous visitors never get here: the middleware sends them to log in)."""
+def require_admin(
+    request: HttpRequest, *, why: str = "Only an admin can change the agency's settings."
+) -> User:
+    """The admin making ``request``, for the settings pages and the demo inbox; raises ``PermissionDenied``
+    (403, saying ``why``) for anyone else, recruiters included (anonymous visitors never get here: the
+    middleware sends them to log in)."""
     user = request.user
     if not isinstance(user, User) or not user.is_admin:
-        raise PermissionDenied("Only an admin can change the agency's settings.")
+        raise PermissionDenied(why)
     return user

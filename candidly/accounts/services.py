@@ -3,17 +3,21 @@ Each change lands on the timeline."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import unicodedata
 from collections.abc import Collection
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any, TypedDict
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
-from candidly.accounts.models import AgencySettings, User
+from candidly.accounts.models import AgencySettings, PasswordResetRequest, User
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
@@ -214,3 +218,36 @@ def update_agency_settings(*, changes: AgencySettingsChanges, actor: User) -> li
         data=diff,
     )
     return list(diff)
+
+
+# "Forgot your password?": at most this many requests an hour per address and per client (IP address).
+# Enough for a person who mistyped twice; a prober learns nothing and floods nobody's mailbox.
+RESET_WINDOW = timedelta(hours=1)
+RESET_LIMIT_PER_ADDRESS = 3
+RESET_LIMIT_PER_CLIENT = 10
+
+
+def _address_hash(email: str) -> str:
+    folded = unicodedata.normalize("NFKC", email.strip()).casefold()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"password-reset:{folded}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def allow_password_reset(*, email: str, ip: str, now: datetime) -> bool:
+    """Count one password-reset request for ``email`` from ``ip`` and say whether its email may be sent.
+
+    False once RESET_LIMIT_PER_ADDRESS requests for the address (any client) or RESET_LIMIT_PER_CLIENT from
+    the client (any address) arrived within RESET_WINDOW, this one included; the page must then answer
+    exactly as when it sends, so the limit reveals nothing. Every request counts, refused ones too, and rows
+    older than the window are forgotten. Never raises for a strange address: it is only hashed.
+    """
+    since = now - RESET_WINDOW
+    address = _address_hash(email)
+    PasswordResetRequest.objects.filter(requested_at__lte=since).delete()
+    PasswordResetRequest.objects.create(address_hash=address, ip=ip, requested_at=now)
+    recent = PasswordResetRequest.objects.filter(requested_at__gt=since)
+    return (
+        recent.filter(address_hash=address).count() <= RESET_LIMIT_PER_ADDRESS
+        and recent.filter(ip=ip).count() <= RESET_LIMIT_PER_CLIENT
+    )

@@ -14,14 +14,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 
 from candidly.accounts.forms import AgencySettingsForm, LoginForm, PasswordResetForm
 from candidly.accounts.models import AgencySettings
 from candidly.accounts.permissions import require_admin
-from candidly.accounts.services import update_agency_settings
+from candidly.accounts.security import client_ip
+from candidly.accounts.services import allow_password_reset, update_agency_settings
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
@@ -44,7 +46,8 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Email a one-time link; the page says the same whether or not the address has an account."""
+    """Email a one-time link; the page says the same whether or not the address has an account, and
+    whether or not the request was over the limit (``allow_password_reset``: then nothing is sent)."""
 
     template_name = "accounts/password_reset.html"
     form_class = PasswordResetForm
@@ -58,6 +61,9 @@ class PasswordResetView(auth_views.PasswordResetView):
         # could choose) nor its scheme (plain http behind the TLS-terminating proxy).
         base = urlsplit(settings.CANDIDLY_BASE_URL)
         self.extra_email_context = {"origin": f"{base.scheme}://{base.netloc}"}
+        ip = client_ip(self.request) or "0.0.0.0"  # noqa: S104 - a key, not a bind address
+        if not allow_password_reset(email=form.cleaned_data["email"], ip=ip, now=timezone.now()):
+            return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 
 

@@ -17,7 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from candidly.accounts.models import User
 from candidly.demo import data
-from candidly.hiring.models import Interview, Role, Submission
+from candidly.demo.history import History
+from candidly.followups.models import CadenceRun, Feedback, Task
+from candidly.hiring.models import Interview, Role, RoleSuggestion, Submission
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -52,6 +54,11 @@ class DemoAgency:
     interviews: list[Interview] = field(default_factory=list)
     interviewers: list[tuple[Interview, Contact]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # The past (``demo.history``): rows that refer to the interviews and submissions above.
+    cadence_runs: list[CadenceRun] = field(default_factory=list)
+    feedback: list[Feedback] = field(default_factory=list)
+    suggestions: list[RoleSuggestion] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
 
 
 def ascii_slug(text: str) -> str:
@@ -86,6 +93,7 @@ class _PhoneBook:
 
 class _Builder:
     def __init__(self, now: datetime, seed: int) -> None:
+        self.seed = seed
         self.now = now.astimezone(UTC)
         self.rng = random.Random(seed)
         self.phones = _PhoneBook(self.rng)
@@ -678,11 +686,13 @@ class _Builder:
         actor: User | None = None,
         actor_type: str | None = None,
         details: dict[str, object] | None = None,
+        contact: Contact | None = None,
     ) -> Event:
         if interview is not None:
             submission = interview.submission
         assert submission is not None
         return Event(
+            contact=contact,
             occurred_at=occurred_at,
             kind=kind,
             summary=summary[:500],
@@ -741,6 +751,10 @@ class _Builder:
         self.build_roles()
         self.build_candidates()
         self.build_submissions()
+        # Half a year of past processes, from the history's own random draws (the live desk stays the same).
+        past = History(self.agency, now=self.now, seed=self.seed, event=self.event).build()
+        self.agency.cadence_runs, self.agency.feedback = past.cadence_runs, past.feedback
+        self.agency.suggestions, self.agency.tasks = past.suggestions, past.tasks
         self.date_candidates()
         # Insert the timeline in the order things happened, as a live system would have.
         self.agency.events.sort(key=lambda event: event.occurred_at)

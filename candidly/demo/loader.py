@@ -13,8 +13,8 @@ from django.utils import timezone
 from candidly.accounts.models import AgencySettings, User
 from candidly.demo.generator import DEMO_SEED, DEMO_USERNAME, DemoAgency, build_demo_agency
 from candidly.followups.interview_plan import plan_interview_touchpoints
-from candidly.followups.models import Touchpoint
-from candidly.hiring.models import Interview, Role, Submission
+from candidly.followups.models import CadenceRun, Feedback, Task, Touchpoint
+from candidly.hiring.models import Interview, Role, RoleSuggestion, Submission
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.models import Event
 
@@ -67,7 +67,8 @@ def load_demo_agency(
     if_empty: bool = False,
     allow_non_sqlite: bool = False,
 ) -> DemoSummary:
-    """Create the demo agency (3 recruiters, 8 companies, 150 candidates, 220 submissions…) unless present.
+    """Create the demo agency (3 recruiters, 8 companies, 150 candidates, 220 live submissions and half a year
+    of history…) unless present.
 
     Idempotent: the ``demo`` user marks a loaded demo, and a second call changes nothing
     (``already_loaded``). With ``if_empty`` nothing is loaded into a database that has any user
@@ -179,5 +180,9 @@ def save_demo_agency(agency: DemoAgency) -> None:
     Interview.interviewers.through.objects.bulk_create(
         [Interview.interviewers.through(interview=i, contact=c) for i, c in agency.interviewers]
     )
+    CadenceRun.objects.bulk_create(agency.cadence_runs, batch_size=500)
+    Feedback.objects.bulk_create(agency.feedback, batch_size=500)
+    RoleSuggestion.objects.bulk_create(agency.suggestions, batch_size=500)
+    _insert_keeping_times(Task, agency.tasks, fields=("created_at",))
     # Events are append-only; bulk_create inserts without the save() guard, which only forbids updates.
     Event.objects.bulk_create(agency.events, batch_size=500)

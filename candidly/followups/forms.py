@@ -148,6 +148,23 @@ class ThreeQuestionsForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Optional and never one of QUESTIONS: skipping it leaves the form complete.
+    recommend = forms.TypedChoiceField(
+        label="How likely are you to recommend working with us to a friend?",
+        choices=[(str(n), str(n)) for n in range(11)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="0 = not at all likely, 10 = extremely likely (optional)",
+    )
+    recommend_comment = forms.CharField(
+        label="What is the main reason for your score? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The agency reads these comments to improve; the company never sees them.",
+    )
     call_me = forms.BooleanField(label="Call me instead", required=False)
     call_window = forms.ChoiceField(
         label="Best time to call (your time)",
@@ -159,10 +176,15 @@ class ThreeQuestionsForm(forms.Form):
     QUESTIONS = ("enjoyment", "difference", "excitement")
     REQUIRED_MESSAGE = "Please choose one (or tick “call me” below)."
 
-    def __init__(self, *args: Any, allow_call_me: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, allow_call_me: bool = True, ask_recommend: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not allow_call_me:
             del self.fields["call_me"], self.fields["call_window"]
+        if not ask_recommend:
+            # The recruiter's call form: a score said to the recruiter in person is not asked for.
+            del self.fields["recommend"], self.fields["recommend_comment"]
 
     @classmethod
     def initial_from(cls, feedback: Feedback | None) -> dict[str, Any]:
@@ -176,6 +198,8 @@ class ThreeQuestionsForm(forms.Form):
             "notes": feedback.notes,
             "call_me": feedback.call_me,
             "call_window": feedback.call_window or Feedback.CallWindow.ANY,
+            "recommend": "" if feedback.recommend_score is None else str(feedback.recommend_score),
+            "recommend_comment": feedback.recommend_comment,
         }
 
     def clean(self) -> dict[str, Any]:
@@ -198,6 +222,8 @@ class ThreeQuestionsForm(forms.Form):
             notes=data.get("notes", "").strip(),
             call_me=call_me,
             call_window=(data.get("call_window") or Feedback.CallWindow.ANY) if call_me else "",
+            recommend=data.get("recommend"),
+            recommend_comment=(data.get("recommend_comment") or "").strip(),
         )
 
 

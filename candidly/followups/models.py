@@ -299,6 +299,10 @@ class CadenceRun(models.Model):
                 condition=Q(audience="hiring_manager", responded_at__isnull=True),
                 name="cadence_run_awaiting_idx",
             ),
+            # The ghosting report counts the managers' windows that ended in a date range.
+            models.Index(
+                fields=["respond_by"], condition=Q(audience="hiring_manager"), name="cadence_run_window_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -354,6 +358,11 @@ class Feedback(models.Model):
     excitement = models.CharField(max_length=12, choices=Excitement.choices, blank=True)
     call_me = models.BooleanField(default=False)
     call_window = models.CharField(max_length=12, choices=CallWindow.choices, blank=True)
+    # "How likely are you to recommend working with us to a friend?" (0-10): optional, never one of the
+    # answers the form needs; the candidate experience report (cNPS) counts it.
+    recommend_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Why that score, in the candidate's words: shared with the agency's reports, which they are told.
+    recommend_comment = models.TextField(blank=True)
     # The hiring manager's verdict.
     verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
     # Free text from either: the candidate's own words, the manager's notes for the recruiter.
@@ -366,6 +375,14 @@ class Feedback(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The candidate experience report reads scores by when they were given.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(recommend_score__isnull=False),
+                name="feedback_recommend_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(candidate__isnull=False, contact__isnull=True)
@@ -375,6 +392,10 @@ class Feedback(models.Model):
             models.CheckConstraint(
                 condition=Q(enjoyment__isnull=True) | Q(enjoyment__gte=1, enjoyment__lte=5),
                 name="feedback_enjoyment_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommend_score__isnull=True) | Q(recommend_score__lte=10),
+                name="feedback_recommend_0_to_10",
             ),
             models.UniqueConstraint(
                 fields=["interview", "candidate"],

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from candidly.accounts.models import AgencySettings, User
+from candidly.followups.cadences import CADENCE_KINDS
 from candidly.followups.gone_quiet import clear_gone_quiet
 from candidly.followups.models import Cadence, CadenceRun, Feedback, Task, Touchpoint
 from candidly.followups.skips import skip_touchpoints
@@ -54,6 +55,10 @@ class Answers:
     notes: str = ""
     call_me: bool = False
     call_window: str = ""
+    # The optional 0-10 "would you recommend us?" and why; ``None`` keeps a score given before (the
+    # recruiter's call form does not ask it).
+    recommend: int | None = None
+    recommend_comment: str = ""
 
     @property
     def is_out(self) -> bool:
@@ -73,6 +78,7 @@ class Response:
     """What :func:`record_response` changed."""
 
     feedback: Feedback | None = None
+    # Answered again with different answers (the same answers again change nothing and write no Event).
     corrected: bool = False
     # The person's first response about this interview: only that one is timed on the records.
     first: bool = False
@@ -96,7 +102,8 @@ def record_response(
     ``submission``) by ``channel`` (a ``Feedback.Channel``), in one transaction.
 
     - ``answers`` (the three questions for a candidate, a ``Verdict`` for a contact) are saved as the
-      person's ``Feedback`` for the interview; answering again corrects it (``feedback.corrected``).
+      person's ``Feedback`` for the interview; answering again corrects it (``feedback.corrected``), and
+      the very same answers again (a form sent twice) change nothing and write no Event.
     - The person's still-planned touchpoints for the interview, and a call still with the recruiter, are
       skipped with the reason ("responded by email"); a ``Task`` made pointless by it is cancelled.
     - The first response after the cadence started writes ``followup.responded`` (candidate) or
@@ -130,10 +137,10 @@ def record_response(
         result = Response()
         previous = None
         if answers is not None and interview is not None:
-            result.feedback, previous = _save_feedback(
+            result.feedback, previous, changed = _save_feedback(
                 person, interview, answers, channel=channel, actor=actor, now=received_at
             )
-            result.corrected = previous is not None
+            result.corrected = previous is not None and changed
         reason = REASONS.get(channel, f"responded by {channel}")
         result.skipped = _stop_cadence(person, interview, submission, reason=reason, now=received_at)
         if interview is not None:
@@ -154,6 +161,17 @@ def record_response(
 # --- feedback ------------------------------------------------------------------------------------------
 
 
+ANSWER_FIELDS = (
+    "enjoyment",
+    "difference",
+    "difference_note",
+    "excitement",
+    "notes",
+    "call_me",
+    "call_window",
+)
+
+
 @dataclass(frozen=True)
 class _Previous:
     excitement: str
@@ -170,32 +188,33 @@ def _save_feedback(
     channel: str,
     actor: User | None,
     now: datetime,
-) -> tuple[Feedback, _Previous | None]:
+) -> tuple[Feedback, _Previous | None, bool]:
+    """Save the answers; returns the row, what it said before (None: first answer) and whether it changed."""
     who: dict[str, Candidate | Contact] = (
         {"candidate": person} if isinstance(person, Candidate) else {"contact": person}
     )
     feedback = Feedback.objects.select_for_update().filter(interview=interview, **who).first()
     previous = None
+    if isinstance(answers, Answers):
+        values: dict[str, object] = {name: getattr(answers, name) for name in ANSWER_FIELDS}
+        # The recruiter's call form does not ask the optional score: a score given before is kept.
+        if answers.recommend is not None:
+            values["recommend_score"] = answers.recommend
+        if answers.recommend is not None or answers.recommend_comment:
+            values["recommend_comment"] = answers.recommend_comment
+    else:
+        values = {"verdict": answers.verdict, "notes": answers.notes}
     if feedback is None:
         feedback = Feedback(interview=interview, created_at=now, **who)
     else:
         previous = _Previous(feedback.excitement, feedback.call_me, feedback.call_window, feedback.verdict)
+        if all(getattr(feedback, name) == value for name, value in values.items()):
+            return feedback, previous, False
     feedback.channel = channel
     feedback.recorded_by = actor
     feedback.updated_at = now
-    if isinstance(answers, Answers):
-        for name in (
-            "enjoyment",
-            "difference",
-            "difference_note",
-            "excitement",
-            "notes",
-            "call_me",
-            "call_window",
-        ):
-            setattr(feedback, name, getattr(answers, name))
-    else:
-        feedback.verdict, feedback.notes = answers.verdict, answers.notes
+    for name, value in values.items():
+        setattr(feedback, name, value)
     feedback.save()
     record_event(
         kind=EventKind.FEEDBACK_CORRECTED if previous is not None else EventKind.FEEDBACK_GIVEN,
@@ -208,7 +227,7 @@ def _save_feedback(
         interview=interview,
         data={"feedback": feedback.pk, "channel": channel, **_answer_data(feedback)},
     )
-    return feedback, previous
+    return feedback, previous, True
 
 
 def describe(feedback: Feedback) -> str:
@@ -222,6 +241,8 @@ def describe(feedback: Feedback) -> str:
         parts.append(f"different from expected: {feedback.get_difference_display().lower()}")
     if feedback.excitement:
         parts.append(f"still excited: {feedback.get_excitement_display().lower()}")
+    if feedback.recommend_score is not None:
+        parts.append(f"would recommend us {feedback.recommend_score}/10")
     if feedback.call_me:
         parts.append(f"asked to be called ({feedback.get_call_window_display().lower()})")
     return "; ".join(parts) or "a note"
@@ -236,6 +257,7 @@ def _answer_data(feedback: Feedback) -> dict[str, object]:
         "excitement": feedback.excitement,
         "call_me": feedback.call_me,
         "call_window": feedback.call_window,
+        "recommend": feedback.recommend_score,
     }
 
 
@@ -296,7 +318,11 @@ def _record_first_response(
         return False  # another contact of the company answered; the manager's record stays theirs
     CadenceRun.objects.filter(pk=run.pk).update(responded_at=now)
     seconds = max(0, round((now - interview.ends_at).total_seconds()))
-    data: dict[str, object] = {"response_seconds": seconds, "channel": channel}
+    data: dict[str, object] = {
+        "response_seconds": seconds,
+        "channel": channel,
+        **_step_drawn(person, interview, now=now),
+    }
     if is_candidate:
         kind, summary = (
             EventKind.FOLLOWUP_RESPONDED,
@@ -317,6 +343,24 @@ def _record_first_response(
         data=data,
     )
     return True
+
+
+def _step_drawn(person: Candidate | Contact, interview: Interview, *, now: datetime) -> dict[str, object]:
+    """Which cadence step drew the response: the person's last step performed before it (a message sent,
+    a call made, a task handed over), as ``after_step`` (its ``Touchpoint.Kind``) and ``after_step_channel``;
+    empty strings when they answered before any step (the "which follow-up works" report counts these)."""
+    mine = Q(candidate=person) if isinstance(person, Candidate) else Q(contact=person)
+    last = (
+        Touchpoint.objects.filter(
+            mine, interview=interview, kind__in=CADENCE_KINDS, status=Touchpoint.Status.DONE
+        )
+        .filter(done_at__lte=now)
+        .order_by("-done_at", "-pk")
+        .values_list("kind", "channel")
+        .first()
+    )
+    kind, step_channel = last or ("", "")
+    return {"after_step": kind, "after_step_channel": step_channel}
 
 
 # --- tasks the answers call for ------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from candidly.followups.cadences import STOPPED_INTERVIEW_STATUSES
 from candidly.followups.models import Cadence, CadenceRun
@@ -85,6 +86,20 @@ def awaiting_runs(*, company: Company | None = None, contact: Contact | None = N
     if company is not None:
         return runs.filter(interview__submission__role__company=company)
     return runs.filter(contact=contact)
+
+
+def overdue_runs(*, now: datetime) -> QuerySet[CadenceRun]:
+    """Hiring-manager cadences whose feedback window (``respond_by``) ended before ``now`` without an answer
+    in time: none yet, or one that came late (``within_window`` false on its Event). Interviews that turned
+    out a no-show or were cancelled are left out: nobody owed feedback on them. Any stage: a process that
+    ended since still had its feedback overdue."""
+    return (
+        CadenceRun.objects.filter(
+            audience=Cadence.Audience.HIRING_MANAGER, respond_by__isnull=False, respond_by__lt=now
+        )
+        .filter(Q(responded_at__isnull=True) | Q(responded_at__gt=F("respond_by")))
+        .exclude(interview__status__in=STOPPED_INTERVIEW_STATUSES)
+    )
 
 
 def responsiveness_record(

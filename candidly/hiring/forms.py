@@ -9,11 +9,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.hiring import rules
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.services import interviews, roles, submissions
+from candidly.lib.text import search_terms
 from candidly.lib.timezones import time_zone_choices
 from candidly.people.models import Candidate, Contact
 
@@ -177,7 +179,10 @@ class InterviewForm(forms.Form):
     # Service errors use Interview field names; these are the inputs a person typed them into.
     SERVICE_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=rules.INTERVIEW_WINDOW_HELP,
+    )
     start_time = forms.TimeField(
         label="Starts", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -250,6 +255,14 @@ class InterviewForm(forms.Form):
             )
         return moment
 
+    def clean_date(self) -> Date:
+        day: Date = self.cleaned_data["date"]
+        # Checked before any arithmetic: year 9999 in a zone west of UTC overflows on the way to UTC.
+        problem = rules.outside_interview_window(day, today=timezone.now().date())
+        if problem:
+            raise ValidationError(problem, code="outside_window")
+        return day
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         day, zone = cleaned.get("date"), cleaned.get("time_zone")
@@ -298,8 +311,15 @@ class InterviewForm(forms.Form):
         }
 
 
+class SearchField(forms.CharField):
+    """A search box: a NUL byte is dropped (PostgreSQL refuses it) rather than failing the whole filter."""
+
+    def to_python(self, value: Any) -> str:
+        return search_terms(super().to_python(value))
+
+
 class RoleFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, help_text="Title, company, location or tag.")
+    q = SearchField(label="Search", required=False, help_text="Title, company, location or tag.")
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *Role.Status.choices]
     )
@@ -308,7 +328,7 @@ class RoleFilterForm(forms.Form):
 class SubmissionFilterForm(forms.Form):
     OPEN, ENDED = "open", "ended"
 
-    q = forms.CharField(label="Search", required=False, help_text="Candidate, role or company.")
+    q = SearchField(label="Search", required=False, help_text="Candidate, role or company.")
     stage = forms.ChoiceField(
         label="Stage",
         required=False,

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 
 from candidly.accounts.models import User
+from candidly.lib.text import validate_single_line
 from candidly.lib.timezones import validate_time_zone
-from candidly.people.models import Candidate, Company, Contact, Tag
+from candidly.people.models import MAX_COMPENSATION, Candidate, Company, Contact, Tag
 
 
 class Role(models.Model):
@@ -24,15 +26,19 @@ class Role(models.Model):
         REMOTE = "remote", "Remote"
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="roles")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     hiring_manager = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="managed_roles")
     recruiter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="roles", null=True, blank=True
     )
     location = models.CharField(max_length=200, blank=True)
     workplace = models.CharField(max_length=8, choices=Workplace.choices, default=Workplace.HYBRID)
-    compensation_min = models.PositiveIntegerField(null=True, blank=True)
-    compensation_max = models.PositiveIntegerField(null=True, blank=True)
+    compensation_min = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_COMPENSATION)]
+    )
+    compensation_max = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_COMPENSATION)]
+    )
     currency = models.CharField(max_length=3, default="EUR")
     tags = models.ManyToManyField(Tag, blank=True, related_name="roles")
     description = models.TextField(blank=True)
@@ -104,7 +110,11 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["stage"])]
+        # ended_at: the reports read the processes that ended in a date range.
+        indexes = [
+            models.Index(fields=["stage"]),
+            models.Index(fields=["ended_at"], name="submission_ended_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "role"],

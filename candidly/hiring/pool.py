@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from candidly.hiring.forms import SearchField
 from candidly.hiring.models import Submission
 from candidly.hiring.reliability import (
     WATCH_LATE_CANCELLATIONS,
@@ -39,7 +40,7 @@ from candidly.hiring.reliability import (
 )
 from candidly.hiring.services.roles import parse_tag_names
 from candidly.lib.db import count_of
-from candidly.people.models import Candidate, Tag
+from candidly.people.models import MAX_COMPENSATION, Candidate, Tag
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
@@ -73,12 +74,16 @@ LAST_PROCESS_CHOICES = [
 
 class PoolFilterForm(forms.Form):
     tags = forms.CharField(label="Tags", required=False, max_length=200, help_text="Any of, comma-separated.")
-    location = forms.CharField(label="Location", required=False, max_length=100)
+    location = SearchField(label="Location", required=False, max_length=100)
     remote = forms.ChoiceField(
         label="Remote", required=False, choices=[("", "Any"), *Candidate.Remote.choices]
     )
     max_minimum = forms.IntegerField(
-        label="Their minimum at most", required=False, min_value=0, help_text="Candidates without one count."
+        label="Their minimum at most",
+        required=False,
+        min_value=0,
+        max_value=MAX_COMPENSATION,
+        help_text="Candidates without one count.",
     )
     last_contact = forms.ChoiceField(label="Last contact", required=False, choices=LAST_CONTACT_CHOICES)
     reliability = forms.ChoiceField(

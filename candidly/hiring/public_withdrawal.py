@@ -24,10 +24,10 @@ from candidly.hiring.endings.withdraw import (
     withdraw_through_link,
 )
 from candidly.hiring.models import Submission
-from candidly.messaging.links import issue_link, link_url
+from candidly.messaging.links import issue_derived_link, issue_link, link_url
 from candidly.messaging.models import Link
 from candidly.messaging.public import page_context, public_link
-from candidly.people.models import Candidate
+from candidly.people.models import MAX_COMPENSATION, Candidate
 
 # The candidate's wording of each reason (first person, plain), in the page's order.
 REASON_CHOICES = [
@@ -65,7 +65,7 @@ class WithdrawForm(forms.Form):
         label="A higher minimum salary (a year)",
         required=False,
         min_value=0,
-        max_value=100_000_000,
+        max_value=MAX_COMPENSATION,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     wants_tags = forms.CharField(
@@ -99,12 +99,19 @@ class WithdrawForm(forms.Form):
         return {"yes": True, "no": False}.get(self.cleaned_data.get("open_to_other_roles") or "")
 
 
-def withdraw_url(candidate: Candidate, submission: Submission, *, source: str = "") -> str:
+def withdraw_url(
+    candidate: Candidate, submission: Submission, *, source: str = "", offered_by: Link | None = None
+) -> str:
     """Issue a withdraw link for ``submission`` and return its absolute URL.
 
-    ``source="feedback"`` marks it as coming from the feedback form (the withdrawal's Event then says so).
+    ``offered_by`` is the link whose page offers it (the feedback page): that page always offers the same
+    withdraw link (``issue_derived_link``), however often it is posted. ``source="feedback"`` marks it as
+    coming from the feedback form (the withdrawal's Event then says so).
     """
-    token = issue_link(Link.Purpose.WITHDRAW, candidate=candidate, submission=submission)
+    if offered_by is not None:
+        token = issue_derived_link(offered_by, Link.Purpose.WITHDRAW, submission=submission)
+    else:
+        token = issue_link(Link.Purpose.WITHDRAW, candidate=candidate, submission=submission)
     url = link_url(Link.Purpose.WITHDRAW, token)
     return f"{url}?from={source}" if source else url
 

@@ -12,10 +12,36 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.lib.db import count_of
+from candidly.lib.text import search_terms
 from candidly.people.models import Candidate, Company, Contact, Tag
+
+
+def responsible_recruiter_is(user_id: int, *, prefix: str = "") -> Q:
+    """``Submission.responsible_recruiter == user`` as a filter (the same rule, for reads over many rows):
+    the submission's recruiter, else the candidate's, else the role's. ``prefix`` reaches the submission
+    from another model (``"submission__"`` from an Event)."""
+    return (
+        Q(**{f"{prefix}recruiter_id": user_id})
+        | Q(**{f"{prefix}recruiter__isnull": True, f"{prefix}candidate__recruiter_id": user_id})
+        | Q(
+            **{
+                f"{prefix}recruiter__isnull": True,
+                f"{prefix}candidate__recruiter__isnull": True,
+                f"{prefix}role__recruiter_id": user_id,
+            }
+        )
+    )
+
+
+def responsible_recruiter_id(*, prefix: str = "") -> Coalesce:
+    """The responsible recruiter's id as an expression (to group rows by it); the same rule as above."""
+    return Coalesce(
+        f"{prefix}recruiter_id", f"{prefix}candidate__recruiter_id", f"{prefix}role__recruiter_id"
+    )
 
 
 def interviews_with_people() -> QuerySet[Interview]:
@@ -65,7 +91,7 @@ def search_companies(q: str = "") -> QuerySet[Company]:
             Role.objects.filter(company=OuterRef("pk"), status=Role.Status.OPEN), "company"
         ),
     ).order_by("name", "pk")
-    q = q.strip()
+    q = search_terms(q)
     if q:
         contact_matches = Contact.objects.filter(
             Q(name__icontains=q) | Q(email__icontains=q), company=OuterRef("pk")
@@ -90,7 +116,7 @@ def search_candidates(q: str = "") -> QuerySet[Candidate]:
         )
         .order_by("name", "pk")
     )
-    q = q.strip()
+    q = search_terms(q)
     if q:
         # Exists rather than a join: a candidate in three roles at the company is still one row.
         at_company = Submission.objects.filter(candidate=OuterRef("pk"), role__company__name__icontains=q)

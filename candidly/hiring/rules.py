@@ -1,4 +1,5 @@
-"""The 24-hour rule (PRODUCT.md rule 4) as a pure function: no database, no clock of its own.
+"""The 24-hour rule (PRODUCT.md rule 4) as a pure function: no database, no clock of its own; and the
+window of days an interview may be booked on.
 
 ``hiring.services.interview_status`` reads the agency's notice period from ``AgencySettings`` and passes it
 here, so the rule itself can be tested at its boundary without any setup.
@@ -6,7 +7,7 @@ here, so the rule itself can be tested at its boundary without any setup.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from django.db import models
@@ -55,3 +56,26 @@ class FollowUpPlan(StrEnum):
     FOLLOW_UP_CADENCE = "follow_up_cadence"
     # No-show: no cadence, a single "we missed you — is everything all right?" message instead.
     MISSED_YOU = "missed_you"
+
+
+# Interviews are booked from 2000 (old processes can be recorded) to five years ahead: a date beyond that is a
+# typo, and year 9999 breaks the calendar invite and the worker's arithmetic.
+EARLIEST_INTERVIEW_DAY = date(2000, 1, 1)
+INTERVIEW_YEARS_AHEAD = 5
+INTERVIEW_WINDOW_HELP = "From 1 January 2000 to five years from today."
+
+
+def interview_day_window(today: date) -> tuple[date, date]:
+    """The first and last day (both included) an interview may be on, seen from ``today``."""
+    year = today.year + INTERVIEW_YEARS_AHEAD
+    # 29 February five years on is 28 February.
+    latest = today.replace(year=year) if (today.month, today.day) != (2, 29) else date(year, 2, 28)
+    return EARLIEST_INTERVIEW_DAY, latest
+
+
+def outside_interview_window(day: date, *, today: date) -> str:
+    """Why ``day`` cannot hold an interview (empty when it can), in the words the form shows."""
+    first, last = interview_day_window(today)
+    if first <= day <= last:
+        return ""
+    return f"Pick a date between {first.day} {first:%B %Y} and {last.day} {last:%B %Y}."

@@ -340,7 +340,7 @@ def send_role_suggestions(
                 )
             )
             urls.append(role_page_url(token))
-    message_id = f"<roles-{rows[0].pk}@{settings.CANDIDLY_REPLY_DOMAIN}>"
+    message_id = emails.keyed_message_id("roles", str(rows[0].pk))
     try:
         email = emails.roles_you_might_like(
             candidate,

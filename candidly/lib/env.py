@@ -32,6 +32,11 @@ _HOST_RE = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 _IPV6_RE = re.compile(r"^\[[0-9a-f:.]+\]$")
 
 
+def env_is_set(name: str) -> bool:
+    """True when ``name`` is in the environment (even empty): the operator chose a value."""
+    return name in os.environ
+
+
 def env_str(name: str, default: str, *, choices: Iterable[str] | None = None) -> str:
     """The raw value, or ``default``; with ``choices`` the value must be one of them."""
     value = os.environ.get(name, default)

@@ -1,4 +1,8 @@
-"""The demo's local inbox: an email backend that stores each message so the app can show it."""
+"""The demo's local inbox: an email backend that stores each message so the app (admins) can show it.
+
+Account-security mail (a password-reset link, marked with ``ACCOUNT_SECURITY_HEADER`` when it is sent) is
+recorded by its envelope only: whoever reads the inbox or its table must never be able to follow the link.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,11 @@ from email.message import Message
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
+from candidly.accounts.security import ACCOUNT_SECURITY_HEADER
 from candidly.messaging.models import InboxMessage
+
+# What is kept of an account-security message's headers: enough to see that it was sent, and to whom.
+ENVELOPE_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", ACCOUNT_SECURITY_HEADER)
 
 
 def _part(message: Message, content_type: str) -> str:
@@ -27,6 +35,19 @@ class InboxBackend(BaseEmailBackend):
         for email in email_messages:
             raw = email.message().as_bytes(linesep="\r\n")
             parsed = message_from_bytes(raw)
+            headers = {key: str(value) for key, value in parsed.items()}
+            if parsed.get(ACCOUNT_SECURITY_HEADER):
+                InboxMessage.objects.create(
+                    message_id=parsed.get("Message-ID", ""),
+                    from_email=email.from_email,
+                    to=list(email.recipients()),
+                    subject=str(email.subject),
+                    headers={key: value for key, value in headers.items() if key in ENVELOPE_HEADERS},
+                    raw="",
+                    account_security=True,
+                )
+                sent += 1
+                continue
             InboxMessage.objects.create(
                 message_id=parsed.get("Message-ID", ""),
                 from_email=email.from_email,
@@ -34,7 +55,7 @@ class InboxBackend(BaseEmailBackend):
                 subject=str(email.subject),
                 text_body=_part(parsed, "text/plain"),
                 html_body=_part(parsed, "text/html"),
-                headers={key: str(value) for key, value in parsed.items()},
+                headers=headers,
                 raw=raw.decode("utf-8", errors="replace"),
             )
             sent += 1

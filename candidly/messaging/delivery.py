@@ -15,15 +15,13 @@ Contract for ``deliver``:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
@@ -35,6 +33,7 @@ from candidly.messaging.emails import (
     LOGISTICS_KINDS,
     RenderError,
     is_logistics_for_attended_interview,
+    keyed_message_id,
     render_email,
 )
 from candidly.messaging.errors import (
@@ -60,9 +59,9 @@ class Receipt:
 
 
 def message_id_for(touchpoint: Touchpoint) -> str:
-    """A Message-ID derived from the idempotency key: a retried send reuses it, so duplicates are visible."""
-    digest = hashlib.sha256(touchpoint.idempotency_key.encode()).hexdigest()[:32]
-    return f"<tp-{digest}@{settings.CANDIDLY_REPLY_DOMAIN}>"
+    """A Message-ID derived from the idempotency key (keyed, unguessable): a retried send reuses it, so
+    duplicates are visible."""
+    return keyed_message_id("tp", touchpoint.idempotency_key)
 
 
 def deliver(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None]) -> Receipt:
@@ -101,10 +100,13 @@ def _deliver_email(touchpoint: Touchpoint, *, now: datetime, before_handoff: Cal
     if person is None or not person.email:
         raise PermanentDeliveryError("The recipient has no email address.")
     message_id = message_id_for(touchpoint)
-    # Render before connecting: a template error fails before anything is opened or marked as handed off.
+    # Render and serialise before connecting: a template error or a header that cannot be written (a line
+    # break in a name) fails here, before anything is opened or marked as handed off, so it is a failure
+    # and never a "maybe sent".
     try:
         message = render_email(touchpoint, now=now).to_message(message_id=message_id)
-    except (RenderError, TemplateDoesNotExist, TemplateSyntaxError) as exc:
+        message.message()
+    except (RenderError, TemplateDoesNotExist, TemplateSyntaxError, BadHeaderError, ValueError) as exc:
         raise PermanentDeliveryError(f"The email could not be written: {exc}") from exc
     connection = get_connection(fail_silently=False)
     if isinstance(connection, SmtpBackend):

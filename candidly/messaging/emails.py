@@ -21,6 +21,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import dateformat, timezone
+from django.utils.crypto import salted_hmac
 
 from candidly.accounts.models import User
 from candidly.followups.interview_plan import cancellation_reason, step_sequence
@@ -157,7 +158,7 @@ def manager_cancellation(touchpoint: Touchpoint, *, now: datetime) -> RenderedEm
         kind=touchpoint.kind,
         to=[contact.email],
         from_email=_from_address(recruiter_name),
-        subject=prepared.subject,
+        subject=one_line(prepared.subject),
         text=prepared.body,
         html=html,
         reply_to=reply_to,
@@ -407,7 +408,7 @@ def _compose(
     """The one way an email is written: ``emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html``
     rendered with ``context``, from the signing recruiter "via" the agency, replies routed to ``reply_to``."""
     context["reply_to"] = reply_to
-    subject = re.sub(r"\s+", " ", render_text(f"emails/{kind}-subject.txt", context)).strip()
+    subject = one_line(render_text(f"emails/{kind}-subject.txt", context))
     return RenderedEmail(
         kind=kind,
         to=[to],
@@ -429,10 +430,15 @@ def render_text(name: str, context: dict[str, Any]) -> str:
     return re.sub(r"\n[ \t]*(\n[ \t]*){2,}", "\n\n", text)
 
 
+def one_line(text: str) -> str:
+    """``text`` fit for a header: any run of whitespace, line breaks included, becomes one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def _from_address(recruiter_name: str) -> str:
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     if recruiter_name:
-        name = f"{recruiter_name} via {name or 'Candidly'}"
+        name = one_line(f"{recruiter_name} via {name or 'Candidly'}")
     return formataddr((name, address)) if name else address
 
 
@@ -463,6 +469,17 @@ def _interview(touchpoint: Touchpoint) -> Interview:
     if touchpoint.interview is None:
         raise RenderError(f"{touchpoint.kind!r} needs an interview.")
     return touchpoint.interview
+
+
+def keyed_message_id(prefix: str, key: str) -> str:
+    """The ``Message-ID`` of the email identified by ``key`` (a touchpoint's idempotency key, a row's id).
+
+    The same key always gives the same id, so a retried send is recognisable as a duplicate; the id is an
+    HMAC under a key derived from ``SECRET_KEY``, so nobody can guess the id of a message they did not
+    receive (ids are not proof of anything either: a reply is tied to a person by its reply token).
+    """
+    digest = salted_hmac("candidly.message-id", key, algorithm="sha256").hexdigest()[:32]
+    return f"<{prefix}-{digest}@{settings.CANDIDLY_REPLY_DOMAIN}>"
 
 
 # --- emails a recruiter sends from a page (no touchpoint): suggested roles, a company's decision ----------

@@ -2,6 +2,11 @@
 
 Two routes lead here: anymail's inbound webhook (``anymail.signals.inbound``) and
 ``manage.py ingest_email < message.eml``. Every message is kept raw, placed or not.
+
+Only a reply sent to a live ``reply+<token>@`` address is trusted: the token was in the email we sent to
+that person. A reply that names one of our Message-IDs in ``In-Reply-To``/``References`` from the person's
+address (a client that dropped Reply-To) proves nothing, since both headers can be forged: it waits on the
+recruiters' "Replies to review" list and stops nothing until someone accepts it (:func:`accept_reply`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from candidly.accounts.models import User
 from candidly.followups.models import Feedback, Touchpoint
 from candidly.followups.responses import record_response
 from candidly.messaging.links import LinkError, resolve_link
@@ -140,7 +146,10 @@ def ingest_email(
             inbound.candidate = unsubscribe.candidate
             inbound.save()
             return inbound
-        touchpoint = _touchpoint_for(message, recipients, inbound.from_email, received_at)
+        touchpoint = _touchpoint_by_token(recipients, received_at)
+        trusted = touchpoint is not None
+        if touchpoint is None:
+            touchpoint = _touchpoint_by_thread(message, inbound.from_email)
         if touchpoint is None:
             logger.warning("Inbound message %r to %s matches no touchpoint; kept raw", message_id, recipients)
             inbound.status = InboundEmail.Status.UNMATCHED
@@ -148,13 +157,73 @@ def ingest_email(
             inbound.save()
             return inbound
         inbound.text = reply_text(message)
-        inbound.status = InboundEmail.Status.MATCHED
         inbound.touchpoint = touchpoint
         inbound.candidate = touchpoint.candidate
         inbound.contact = touchpoint.contact
+        if not trusted:
+            inbound.status = InboundEmail.Status.REVIEW
+            inbound.note = "Not sent to a reply address: its sender and thread headers could be forged."
+            inbound.save()
+            return inbound
+        inbound.status = InboundEmail.Status.MATCHED
         inbound.save()
         record_reply(touchpoint, text=inbound.text, received_at=received_at)
     return inbound
+
+
+def accept_reply(inbound: InboundEmail, *, actor: User, now: datetime) -> list[Touchpoint] | None:
+    """A recruiter vouches for a reply waiting for review: it becomes the person's response, as if it had
+    come to the reply address (:func:`record_reply`, timed at its arrival), with an
+    ``email.reply_accepted`` Event naming the recruiter, in one transaction. Returns the skipped touchpoints;
+    ``None`` when it was no longer waiting (another recruiter decided first): nothing changes then.
+    """
+    with transaction.atomic():
+        if not _decide(inbound, InboundEmail.Status.MATCHED, actor=actor, now=now):
+            return None
+        touchpoint = inbound.touchpoint
+        assert touchpoint is not None, "a reply waits for review only when it names a touchpoint"
+        record_event(
+            kind=EventKind.EMAIL_REPLY_ACCEPTED,
+            summary=f"{actor} accepted an email from {inbound.from_email} as a reply",
+            actor=actor,
+            candidate=touchpoint.candidate,
+            contact=touchpoint.contact,
+            interview=touchpoint.interview,
+            submission=touchpoint.submission,
+            data={"inbound": inbound.pk, "touchpoint": touchpoint.pk},
+        )
+        return record_reply(touchpoint, text=inbound.text, received_at=inbound.received_at)
+
+
+def dismiss_reply(inbound: InboundEmail, *, actor: User, now: datetime) -> bool:
+    """A recruiter says a reply waiting for review is not the person's (or not a response): it stays kept
+    raw, stops nothing, and an ``email.reply_dismissed`` Event (without its text) records who decided.
+    False when it was no longer waiting."""
+    with transaction.atomic():
+        if not _decide(inbound, InboundEmail.Status.DISMISSED, actor=actor, now=now):
+            return False
+        touchpoint = inbound.touchpoint
+        record_event(
+            kind=EventKind.EMAIL_REPLY_DISMISSED,
+            summary=f"{actor} dismissed an email from {inbound.from_email} held for review",
+            actor=actor,
+            candidate=touchpoint.candidate if touchpoint else inbound.candidate,
+            contact=touchpoint.contact if touchpoint else inbound.contact,
+            interview=touchpoint.interview if touchpoint else None,
+            submission=touchpoint.submission if touchpoint else None,
+            data={"inbound": inbound.pk},
+        )
+        return True
+
+
+def _decide(inbound: InboundEmail, status: str, *, actor: User, now: datetime) -> bool:
+    # Conditional on still waiting: two recruiters clicking at once decide once.
+    decided = InboundEmail.objects.filter(pk=inbound.pk, status=InboundEmail.Status.REVIEW).update(
+        status=status, reviewed_by=actor, reviewed_at=now
+    )
+    if decided:
+        inbound.status, inbound.reviewed_by, inbound.reviewed_at = status, actor, now
+    return bool(decided)
 
 
 def _recipients(message: EmailMessage, envelope: Iterable[str]) -> list[str]:
@@ -186,9 +255,8 @@ def _unsubscribe_link(recipients: list[str], now: datetime) -> Link | None:
     return None
 
 
-def _touchpoint_for(
-    message: EmailMessage, recipients: list[str], sender: str, now: datetime
-) -> Touchpoint | None:
+def _touchpoint_by_token(recipients: list[str], now: datetime) -> Touchpoint | None:
+    """The touchpoint whose live reply address the message was sent to: the only proof we accept."""
     for token in _our_tokens(recipients, "reply"):
         try:
             link = resolve_link(token, purpose=Link.Purpose.REPLY, now=now)
@@ -196,15 +264,25 @@ def _touchpoint_for(
             continue
         if link.touchpoint is not None:
             return link.touchpoint
-    # Fallback for clients that drop Reply-To: threading headers naming one of our Message-IDs. Those ids
-    # are not secret, so the sender must also be the person we wrote to.
+    return None
+
+
+# A real reply names its thread in a handful of ids; a message naming more is not worth a look.
+MAX_REFERENCES = 20
+
+
+def _touchpoint_by_thread(message: EmailMessage, sender: str) -> Touchpoint | None:
+    """For clients that drop Reply-To: a touchpoint whose Message-ID the threading headers name and whose
+    person has the From: address. Both can be forged, so the caller holds such a reply for review."""
     referenced = re.findall(
         r"<[^<>\s]+>", f"{message.get('In-Reply-To', '')} {message.get('References', '')}"
-    )
+    )[:MAX_REFERENCES]
     if not referenced or not sender:
         return None
-    for touchpoint in Touchpoint.objects.select_related("candidate", "contact").filter(
-        message_id__in=referenced
+    for touchpoint in (
+        Touchpoint.objects.select_related("candidate", "contact")
+        .filter(message_id__in=referenced)
+        .order_by("-id")
     ):
         person = touchpoint.candidate or touchpoint.contact
         if person is not None and person.email.lower() == sender.lower():

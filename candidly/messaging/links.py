@@ -11,6 +11,7 @@ unknown or tampered → 404, expired / revoked / used / moved on → 410.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import re
@@ -19,11 +20,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from candidly.accounts.models import User
 from candidly.hiring.models import Interview, Submission
@@ -137,6 +139,38 @@ def issue_link(
         created_at=now,
         expires_at=now + max_age,
     )
+    return token
+
+
+def derived_token(parent: Link, purpose: str) -> str:
+    """The token of the ``purpose`` link that ``parent``'s page hands out: always the same for one parent,
+    unguessable without ``SECRET_KEY`` (an HMAC of the parent's row), and unrelated to any other token."""
+    digest = salted_hmac("candidly.links.derived", f"{purpose}:{parent.pk}:{parent.token_hash}").digest()
+    return base64.b32encode(digest[:16]).decode("ascii").rstrip("=").lower()
+
+
+def issue_derived_link(
+    parent: Link, purpose: str, *, submission: Submission, now: datetime | None = None
+) -> str:
+    """The token of the one ``purpose`` link ``parent``'s page offers (the feedback page's "I'm out" leads to
+    a withdraw link), created the first time only: asking again, or two requests racing, reuse its row
+    instead of minting one per POST. The link is the parent's person's, for ``submission``; its state
+    (used, expired, revoked) is its own, and its page says so.
+    """
+    token = derived_token(parent, purpose)
+    if find_link(token, purpose=purpose) is None:
+        now = now or timezone.now()
+        days = PURPOSE_MAX_AGE_DAYS.get(purpose, settings.CANDIDLY_LINK_MAX_AGE_DAYS)
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            Link.objects.create(
+                token_hash=hash_token(token, purpose),
+                purpose=purpose,
+                candidate=parent.candidate,
+                contact=parent.contact,
+                submission=submission,
+                created_at=now,
+                expires_at=now + timedelta(days=days),
+            )
     return token
 
 

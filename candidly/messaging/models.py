@@ -15,6 +15,10 @@ class InboxMessage(models.Model):
     html_body = models.TextField(blank=True)
     headers = models.JSONField(default=dict)
     raw = models.TextField(help_text="The full MIME message as it would have gone over SMTP.")
+    account_security = models.BooleanField(
+        default=False,
+        help_text="A password-reset (or other account-security) email: only its envelope is kept.",
+    )
     delivered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,6 +105,10 @@ class InboundEmail(models.Model):
 
     class Status(models.TextChoices):
         MATCHED = "matched", "Attached to a timeline"
+        # Tied to a person only by threading headers and From:, both forgeable: nothing happens until a
+        # recruiter accepts it (then MATCHED) or dismisses it.
+        REVIEW = "review", "Waiting for review"
+        DISMISSED = "dismissed", "Dismissed"
         UNMATCHED = "unmatched", "No matching message"
         UNSUBSCRIBE = "unsubscribe", "Unsubscribe request"
 
@@ -122,9 +130,18 @@ class InboundEmail(models.Model):
     contact = models.ForeignKey(
         "people.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_emails"
     )
+    reviewed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["received_at", "id"], condition=Q(status="review"), name="inbound_review_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject or '(no subject)'} from {self.from_email}"

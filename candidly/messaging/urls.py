@@ -20,7 +20,11 @@ urlpatterns = [
     path("anymail/<str:provider>/inbound/", views.inbound_webhook, name="inbound-webhook"),
     # Inbound SMS (replies) from Twilio, checked by its X-Twilio-Signature.
     path("sms/inbound/twilio/", sms_inbound.twilio_inbound, name="sms-inbound-twilio"),
-    # Recruiters: the demo's local inbox.
+    # Recruiters: replies that did not come to a reply address wait here for a person to vouch for them.
+    path("replies/review/", views.reply_review, name="reply-review"),
+    path("replies/<int:pk>/accept/", views.reply_accept, name="reply-accept"),
+    path("replies/<int:pk>/dismiss/", views.reply_dismiss, name="reply-dismiss"),
+    # Admins: the demo's local inbox.
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.inbox_message, name="inbox-message"),
     path("inbox/<int:pk>/html/", views.inbox_message_html, name="inbox-message-html"),

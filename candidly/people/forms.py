@@ -18,15 +18,32 @@ from django.utils.text import slugify
 
 from candidly.accounts.models import User
 from candidly.lib.phones import normalize_phone
+from candidly.lib.text import validate_single_line
 from candidly.lib.timezones import time_zone_choices
-from candidly.people.models import Candidate, Company, Contact, Tag
+from candidly.people.models import MAX_COMPENSATION, Candidate, Company, Contact, Tag
 
-SMS_NEEDS_PHONE = "SMS needs a phone number: add one or pick another channel."
 SMS_NEEDS_PHONE = "SMS needs a phone number: add one or pick another channel."
 CONTACT_EMAIL_TAKEN = "Someone at this company already has this email address."
 M = TypeVar("M", bound=Model)
 
 UNKNOWN_TIME_ZONE = "Unknown time zone “%(value)s”: pick one from the list."
+TOO_MUCH_COMPENSATION = f"Enter an amount up to {MAX_COMPENSATION:,} a year."
+
+
+def name_field(*, required: bool = True) -> forms.CharField:
+    # Names end up in email subjects and headers: one line only.
+    return forms.CharField(max_length=200, required=required, validators=[validate_single_line])
+
+
+def compensation_field(**kwargs: Any) -> forms.IntegerField:
+    """A yearly amount, bounded (PostgreSQL's integers end at 2^31)."""
+    return forms.IntegerField(
+        min_value=0,
+        max_value=MAX_COMPENSATION,
+        required=False,
+        error_messages={"max_value": TOO_MUCH_COMPENSATION},
+        **kwargs,
+    )
 
 
 def time_zone_field(*, help_text: str = "") -> forms.ChoiceField:
@@ -62,7 +79,7 @@ class EditForm(forms.Form):
 
 
 class CompanyForm(EditForm):
-    name = forms.CharField(max_length=200)
+    name = name_field()
     website = forms.URLField(required=False, assume_scheme="https")
     country = forms.CharField(
         max_length=2, required=False, help_text="Two-letter ISO code, e.g. GB, US, DE (for public holidays)."
@@ -89,8 +106,8 @@ class CompanyForm(EditForm):
 
 class ContactForm(EditForm):
     company = forms.ModelChoiceField(queryset=Company.objects.all())
-    name = forms.CharField(max_length=200)
-    title = forms.CharField(max_length=200, required=False)
+    name = name_field()
+    title = name_field(required=False)
     email = forms.EmailField()
     phone = forms.CharField(
         max_length=40,
@@ -124,7 +141,7 @@ class ContactForm(EditForm):
 
 
 class CandidateForm(EditForm):
-    name = forms.CharField(max_length=200)
+    name = name_field()
     email = forms.EmailField()
     phone = forms.CharField(max_length=40, required=False, help_text="With country code: +1 415 555 0123.")
     time_zone = time_zone_field(help_text="Where the candidate lives: messages never go out at night there.")
@@ -137,8 +154,8 @@ class CandidateForm(EditForm):
     )
     locations = forms.CharField(max_length=200, required=False, help_text="Cities or regions.")
     remote = forms.ChoiceField(choices=Candidate.Remote.choices, initial=Candidate.Remote.ANY, label="Remote")
-    min_compensation = forms.IntegerField(
-        min_value=0, required=False, label="Minimum compensation", help_text="Yearly."
+    min_compensation = compensation_field(
+        label="Minimum compensation", help_text=f"Yearly, up to {MAX_COMPENSATION:,}."
     )
     currency = forms.CharField(min_length=3, max_length=3, initial="EUR")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
 from candidly.lib.phones import validate_e164
+from candidly.lib.text import validate_single_line
 from candidly.lib.timezones import validate_time_zone
+
+# Yearly compensation, in any currency: far above any salary, far below PostgreSQL's integer limit (2^31).
+MAX_COMPENSATION = 100_000_000
 
 
 def default_time_zone() -> str:
@@ -27,7 +32,7 @@ class Tag(models.Model):
 class Company(models.Model):
     """A client company that hires through the agency."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     website = models.URLField(blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, for public holidays.")
     time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
@@ -48,8 +53,8 @@ class Contact(models.Model):
     """A person at a company: a hiring manager or an interviewer."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contacts")
-    name = models.CharField(max_length=200)
-    title = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
+    title = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     email = models.EmailField()
     phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
     time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
@@ -82,7 +87,7 @@ class Candidate(models.Model):
         HYBRID = "hybrid", "Hybrid"
         ONSITE = "onsite", "On-site"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     email = models.EmailField(unique=True)
     phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
     time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
@@ -95,7 +100,10 @@ class Candidate(models.Model):
     locations = models.CharField(max_length=200, blank=True, help_text="Cities or regions, comma-separated.")
     remote = models.CharField(max_length=8, choices=Remote.choices, default=Remote.ANY)
     min_compensation = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Yearly, in the currency below."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_COMPENSATION)],
+        help_text="Yearly, in the currency below.",
     )
     currency = models.CharField(max_length=3, default="EUR")
     notes = models.TextField(blank=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from candidly.lib.text import search_terms
 from candidly.people.models import Contact
 
 
 def search_contacts(q: str = "") -> QuerySet[Contact]:
     """Contacts matching ``q`` in their name, email, title or company name; company joined."""
     contacts = Contact.objects.select_related("company").order_by("name", "pk")
-    q = q.strip()
+    q = search_terms(q)
     if q:
         contacts = contacts.filter(
             Q(name__icontains=q)

@@ -28,6 +28,7 @@ from candidly.hiring.reliability import reliability_record
 from candidly.hiring.suggestions import suggest_roles
 from candidly.lib.db import count_of
 from candidly.lib.phones import display_phone
+from candidly.lib.text import search_terms
 from candidly.messaging.links import revoke_person_links
 from candidly.people import queries, services
 from candidly.people.forms import CandidateForm, CompanyForm, ContactForm, EditForm
@@ -44,7 +45,7 @@ def _viewer(request: HttpRequest) -> User:
 
 
 def _list(request: HttpRequest, search: Callable[[str], QuerySet[Any]], template: str) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
+    q = search_terms(request.GET.get("q"))
     page = Paginator(search(q), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, template, {"page": page, "q": q})
 

@@ -26,6 +26,8 @@ class EventKind(StrEnum):
     CONTACT_CREATED = "contact.created"
     CONTACT_UPDATED = "contact.updated"
     EMAIL_REPLIED = "email.replied"
+    EMAIL_REPLY_ACCEPTED = "email.reply_accepted"
+    EMAIL_REPLY_DISMISSED = "email.reply_dismissed"
     FEEDBACK_CORRECTED = "feedback.corrected"
     FEEDBACK_GIVEN = "feedback.given"
     FOLLOWUP_ESCALATED = "followup.escalated"

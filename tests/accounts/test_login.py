@@ -153,3 +153,39 @@ def test_lockout_without_the_proxy_ignores_a_forged_forwarded_header(settings, r
     response = _succeed(attacker, HTTP_X_FORWARDED_FOR="192.0.2.200")
 
     assert response.status_code == 429
+
+
+# --- password spraying (issue 10, hardening): many usernames from one client ----------------------------
+
+
+@pytest.mark.django_db
+def test_lockout_stops_one_client_spraying_many_usernames(settings, recruiter):
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        # One guess per username: the per-username lockout never triggers.
+        sprayed = [
+            _fail(sprayer, username=f"user{n}").status_code for n in range(settings.AXES_FAILURE_LIMIT * 4)
+        ]
+        sprayer_with_ritas_password = _succeed(sprayer)
+        rita_elsewhere = _succeed(Client(REMOTE_ADDR="198.51.100.7"))
+        clock.shift(settings.AXES_COOLOFF_TIME + timedelta(seconds=1))
+        after_cool_off = _succeed(sprayer)
+
+    limit = settings.CANDIDLY_LOGIN_CLIENT_FAILURE_LIMIT
+    assert limit == 20
+    assert sprayed == [200] * (limit - 1) + [429]
+    assert (sprayer_with_ritas_password.status_code, rita_elsewhere.status_code) == (429, 302)
+    assert after_cool_off.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_successful_log_in_does_not_clear_the_clients_other_failures(settings, recruiter):
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(settings.CANDIDLY_LOGIN_CLIENT_FAILURE_LIMIT - 1):
+        _fail(sprayer, username=f"user{n}")
+
+    own_account = _succeed(sprayer)
+    next_guess = _fail(Client(REMOTE_ADDR="203.0.113.9"), username="user99")
+
+    assert (own_account.status_code, next_guess.status_code) == (302, 429)

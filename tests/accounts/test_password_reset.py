@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from candidly.accounts.models import PasswordResetRequest
 from candidly.timeline.models import Event
 from tests.factories import UserFactory
 
@@ -119,3 +120,46 @@ def test_password_reset_lifts_a_lockout(client, recruiter, email_settings):
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
     assert _log_in(NEW_PASSWORD) == 302
+
+
+# --- throttling (issue 10, hole 1): per address and per client, the page never tells -------------------
+
+
+def _reset_from(ip: str, email: str) -> tuple[int, str]:
+    response = Client(REMOTE_ADDR=ip).post("/accounts/password-reset/", {"email": email}, follow=True)
+    return response.status_code, response.redirect_chain[-1][0]
+
+
+def test_password_reset_sends_at_most_three_links_an_hour_per_address(
+    recruiter, email_settings, time_machine
+):
+    time_machine.move_to("2026-03-02 09:00:00+00:00", tick=False)
+
+    answers = [_reset_from(f"198.51.100.{n}", "rita@agency.test") for n in range(1, 5)]
+
+    assert answers == [(200, "/accounts/password-reset/sent/")] * 4
+    assert [message.to for message in mail.outbox] == [["rita@agency.test"]] * 3
+
+
+def test_password_reset_refuses_a_client_asking_for_many_addresses(recruiter, email_settings, time_machine):
+    time_machine.move_to("2026-03-02 09:00:00+00:00", tick=False)
+    for n in range(10):
+        _reset_from("203.0.113.9", f"nobody{n}@agency.test")
+
+    from_the_prober = _reset_from("203.0.113.9", "rita@agency.test")
+    from_rita = _reset_from("198.51.100.7", "rita@agency.test")
+
+    assert (from_the_prober, from_rita) == ((200, "/accounts/password-reset/sent/"),) * 2
+    assert [message.to for message in mail.outbox] == [["rita@agency.test"]]
+
+
+def test_password_reset_limit_lifts_after_an_hour(recruiter, email_settings, time_machine):
+    time_machine.move_to("2026-03-02 09:00:00+00:00", tick=False)
+    for _ in range(4):
+        _reset_from("198.51.100.1", "RITA@agency.test")
+    time_machine.move_to("2026-03-02 10:00:01+00:00", tick=False)
+
+    _reset_from("198.51.100.1", "rita@agency.test")
+
+    assert len(mail.outbox) == 4
+    assert PasswordResetRequest.objects.count() == 1

@@ -118,7 +118,13 @@ def test_call_reached_with_answers_is_a_phone_response(call_task, recruiter, rec
         "Called Cara Candidate: reached",
         interview,
     )
-    assert Event.objects.get(kind="followup.responded").data == {"response_seconds": 3600, "channel": "phone"}
+    # The call itself is the step that drew the answer.
+    assert Event.objects.get(kind="followup.responded").data == {
+        "response_seconds": 3600,
+        "channel": "phone",
+        "after_step": "follow-up-call",
+        "after_step_channel": "call",
+    }
 
 
 def test_call_reached_without_the_answers_is_refused_and_changes_nothing(call_task, recruiter_client):

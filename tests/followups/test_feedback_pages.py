@@ -136,6 +136,32 @@ def test_feedback_page_shows_saved_answers_and_takes_a_correction(interview):
     assert Event.objects.filter(kind="followup.responded").count() == 1
 
 
+def test_feedback_page_same_answers_again_write_no_correction(interview):
+    # Issue 10, hole 3: a form sent twice (a double tap, a reload) is not a correction.
+    url = candidate_url(interview)
+
+    first = Client().post(url, ANSWERS)
+    again = Client().post(url, ANSWERS)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert "Got it." in again.content.decode()
+    assert list(Event.objects.filter(kind__startswith="feedback.").values_list("kind", flat=True)) == [
+        "feedback.given"
+    ]
+
+
+def test_manager_page_same_verdict_again_writes_no_correction(interview):
+    url = manager_url(interview)
+
+    Client().post(url, {"verdict": "advance", "notes": "Strong"})
+    Client().post(url, {"verdict": "advance", "notes": "Strong"})
+
+    assert list(Event.objects.filter(kind__startswith="feedback.").values_list("kind", flat=True)) == [
+        "feedback.given"
+    ]
+    assert Task.objects.filter(kind=Task.Kind.RELAY_VERDICT).count() == 1
+
+
 def test_feedback_page_no_leads_into_the_withdrawal_page(interview):
     response = Client().post(candidate_url(interview), {**ANSWERS, "excitement": "no"})
 
@@ -152,12 +178,25 @@ def test_feedback_page_no_leads_into_the_withdrawal_page(interview):
     )
 
 
-def test_feedback_page_im_out_button_redirects_to_a_fresh_withdraw_link(interview):
+def test_feedback_page_im_out_button_redirects_to_its_withdraw_link(interview):
     response = Client().post(candidate_url(interview), {"action": "withdraw"})
 
     assert response.status_code == 303
     assert "/l/withdraw/" in response["Location"]
     assert Feedback.objects.count() == 0
+
+
+def test_feedback_page_im_out_posted_again_reuses_its_withdraw_link(interview):
+    # Issue 10, hole 3: every POST used to mint a new link row, without limit.
+    url = candidate_url(interview)
+
+    locations = [Client().post(url, {"action": "withdraw"})["Location"] for _ in range(3)]
+    answered_no = Client().post(url, {**ANSWERS, "excitement": "no"}).context["withdraw_url"]
+
+    assert len(set(locations)) == 1
+    assert answered_no == locations[0]
+    assert Link.objects.filter(purpose=Link.Purpose.WITHDRAW).count() == 1
+    assert Client().get(locations[0][locations[0].index("/l/") :]).status_code == 200
 
 
 def test_feedback_page_unknown_and_expired_links_reveal_nothing(interview, clock):

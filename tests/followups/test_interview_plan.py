@@ -22,6 +22,8 @@ from candidly.hiring.models import Interview
 from candidly.hiring.rules import CancellationReason
 from candidly.hiring.services.interview_status import cancel_interview_for_candidate, mark_interview_outcome
 from candidly.hiring.services.interviews import update_interview
+from candidly.messaging.models import InboxMessage
+from candidly.people.models import Candidate, Contact
 from candidly.timeline.models import Event
 from tests.followups.support import in_threads, postgres_only
 from tests.interviews import (
@@ -511,3 +513,57 @@ def test_two_workers_sweeping_at_once_create_one_task(clock, rita, submission):
 
     assert sorted(len(created) for created in results) == [0, 1]
     assert list(Task.objects.values_list("kind", "interview")) == [(Task.Kind.MARK_INTERVIEW, interview.pk)]
+
+
+# --- a name with a line break (issue 10, hole 3) ---------------------------------------------------------
+
+
+def _cancel_with_the_manager_told(clock, rita, submission) -> Interview:
+    agency = AgencySettings.load()
+    agency.notify_manager_on_cancellation = True
+    agency.save()
+    clock.set(TUESDAY_AFTER_DST)
+    interview = book(submission, rita, ny(2026, 3, 13, 10))
+    cancel_interview_for_candidate(
+        interview, now=clock.now, reason_kind=CancellationReason.RESCHEDULE, note="My flight moved"
+    )
+    return interview
+
+
+def test_a_line_break_in_a_legacy_name_does_not_kill_the_managers_cancellation_email(
+    clock, rita, submission, settings
+):
+    # Rows imported before names were checked may still hold one; the email writes the name on one line.
+    settings.EMAIL_BACKEND = "candidly.messaging.backends.InboxBackend"
+    Candidate.objects.filter(pk=submission.candidate_id).update(name="Cara\r\nCandidate")
+    interview = _cancel_with_the_manager_told(clock, rita, submission)
+
+    Worker(worker_id="worker-a", batch_size=20, poll_seconds=0.01).run_batch()
+
+    manager_email = Touchpoint.objects.get(interview=interview, kind=Kind.MANAGER_CANCELLATION)
+    assert (manager_email.status, manager_email.last_error) == (Status.DONE, "")
+    assert InboxMessage.objects.get(to=["hannah@acme.test"]).subject == (
+        "Cara Candidate cannot attend the interview for Backend Engineer"
+    )
+
+
+def test_an_email_that_cannot_be_written_fails_before_the_handoff_never_ambiguous(
+    clock, rita, submission, settings
+):
+    settings.EMAIL_BACKEND = "candidly.messaging.backends.InboxBackend"
+    Contact.objects.filter(email="hannah@acme.test").update(email="hannah@acme.test\nbcc: eve@evil.test")
+    interview = _cancel_with_the_manager_told(clock, rita, submission)
+
+    Worker(worker_id="worker-a", batch_size=20, poll_seconds=0.01).run_batch()
+
+    manager_email = Touchpoint.objects.get(interview=interview, kind=Kind.MANAGER_CANCELLATION)
+    assert (manager_email.status, manager_email.handoff_at, manager_email.attempts) == (
+        Status.FAILED,
+        None,
+        1,
+    )
+    assert manager_email.last_error == (
+        "The email could not be written: Header values can't contain newlines "
+        "(got 'hannah@acme.test\\nbcc: eve@evil.test' for header 'To')"
+    )
+    assert sorted(message.to for message in InboxMessage.objects.all()) == [["cara@mail.test"]]

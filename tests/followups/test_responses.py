@@ -75,7 +75,8 @@ def test_record_response_form_answers_save_feedback_and_skip_the_rest_of_the_cad
     assert (responded.candidate, responded.interview, responded.data) == (
         cara,
         planned,
-        {"response_seconds": 3600, "channel": "form"},
+        # Answered before any follow-up step was performed.
+        {"response_seconds": 3600, "channel": "form", "after_step": "", "after_step_channel": ""},
     )
     assert Event.objects.get(kind="feedback.given").summary == (
         "Answered: enjoyed it 4/5; different from expected: a little; still excited: yes"
@@ -211,7 +212,13 @@ def test_manager_verdict_marks_attendance_tasks_the_recruiter_and_stops_their_ca
     event = Event.objects.get(kind="followup.manager_responded")
     assert (event.contact, event.data) == (
         hannah,
-        {"response_seconds": 3600, "channel": "form", "within_window": True},
+        {
+            "response_seconds": 3600,
+            "channel": "form",
+            "after_step": "",
+            "after_step_channel": "",
+            "within_window": True,
+        },
     )
 
 

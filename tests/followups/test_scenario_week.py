@@ -243,9 +243,22 @@ def test_scenario_a_week_of_follow_ups(week, recruiter, recruiter_client):
     ) == [
         (
             "Alice Candidate",
-            {"response_seconds": 25 * 3600, "channel": "form"},
+            {
+                "response_seconds": 25 * 3600,
+                "channel": "form",
+                "after_step": "nudge",
+                "after_step_channel": "email",
+            },
         ),  # Thursday 14:00 → Friday 15:00
-        ("Chloe Candidate", {"response_seconds": 4 * 3600, "channel": "form"}),
+        (
+            "Chloe Candidate",
+            {
+                "response_seconds": 4 * 3600,
+                "channel": "form",
+                "after_step": "follow-up-email",
+                "after_step_channel": "email",
+            },
+        ),
     ]
     # Nobody clicked "Attended": Bob and Chloe passed as completed; Hannah's verdict marked Alice's.
     assert [Interview.objects.get(pk=i.pk).status for i in (alice, bob, chloe)] == [

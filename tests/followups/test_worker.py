@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import connection
@@ -430,3 +431,21 @@ def test_worker_uses_the_agencys_business_hours(interview, clock, smtp_sink, mak
     assert (dict(morning.outcomes), dict(noon.outcomes)) == ({Outcome.REPLANNED: 1}, {Outcome.SENT: 1})
     assert touchpoint.done_at == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
     assert len(smtp_sink.received) == 1
+
+
+def test_worker_sends_a_message_id_keyed_by_the_secret_key(
+    interview, clock, smtp_sink, make_worker, settings
+):
+    # Issue 10, hole 2: a bare sha256 of the guessable idempotency key let anyone forge a thread.
+    touchpoint = plan_email(interview, due_at=clock.now)
+    unkeyed = hashlib.sha256(touchpoint.idempotency_key.encode()).hexdigest()[:32]
+
+    make_worker().run_batch()
+
+    touchpoint.refresh_from_db()
+    [mail] = smtp_sink.received
+    sent = mail.header("Message-ID")
+    assert sent == touchpoint.message_id
+    assert (sent.startswith("<tp-"), unkeyed in sent) == (True, False)
+    settings.SECRET_KEY = "another secret key, fifty characters long at the very least"
+    assert message_id_for(touchpoint) != sent

@@ -137,16 +137,40 @@ def _plain_reply(*, sender: str, in_reply_to: str, to: str = "someone@agency.tes
     return message.as_bytes()
 
 
-def test_reply_without_our_address_is_matched_by_in_reply_to_from_the_same_person(interview):
+def test_reply_without_our_address_waits_for_review_and_stops_nothing(interview):
+    # Issue 10, hole 2: From: and In-Reply-To are the sender's to choose, so they alone silence nobody.
     nudge = make_touchpoint(interview, Kind.NUDGE, status=Touchpoint.Status.DONE)
     nudge.message_id = "<tp-abc@replies.localhost>"
     nudge.save(update_fields=["message_id"])
     last_call = make_touchpoint(interview, Kind.LAST_CALL, status=PLANNED)
 
-    _ingest(_plain_reply(sender="Cara <CARA@mail.test>", in_reply_to="<tp-abc@replies.localhost>"))
+    output = _ingest(_plain_reply(sender="Cara <CARA@mail.test>", in_reply_to="<tp-abc@replies.localhost>"))
+
+    inbound = InboundEmail.objects.get()
+    last_call.refresh_from_db()
+    assert output == (
+        f"Kept the email from CARA@mail.test for a recruiter to review (inbound #{inbound.pk}): "
+        "it did not come to a reply address.\n"
+    )
+    assert (inbound.status, inbound.touchpoint, inbound.candidate, inbound.text) == (
+        InboundEmail.Status.REVIEW,
+        nudge,
+        interview.submission.candidate,
+        "Sorry for the silence, I'm out: I took another offer.",
+    )
+    assert (last_call.status, last_call.skip_reason) == (PLANNED, "")
+    assert list(Event.objects.all()) == []
+
+
+def test_reply_to_a_reply_address_is_trusted_whatever_its_thread_headers(interview):
+    follow_up = make_touchpoint(interview, Kind.FOLLOW_UP_EMAIL, status=Touchpoint.Status.DONE)
+    last_call = make_touchpoint(interview, Kind.LAST_CALL, status=PLANNED)
+    token = issue_link(Link.Purpose.REPLY, candidate=interview.submission.candidate, touchpoint=follow_up)
+
+    _ingest(_plain_reply(sender="cara@mail.test", in_reply_to="", to=f"reply+{token}@replies.localhost"))
 
     last_call.refresh_from_db()
-    assert Event.objects.get().data["text"] == "Sorry for the silence, I'm out: I took another offer."
+    assert InboundEmail.objects.get().status == InboundEmail.Status.MATCHED
     assert (last_call.status, last_call.skip_reason) == (SKIPPED, "responded by email")
 
 
@@ -242,6 +266,23 @@ def test_anymail_inbound_webhook_is_off_without_a_secret(interview, settings):
         "/anymail/postmark/inbound/",
         json.dumps({"RawEmail": FIXTURE.read_text(), "Headers": []}),
         content_type="application/json",
+    )
+
+    assert response.status_code == 404
+    assert list(InboundEmail.objects.all()) == []
+
+
+@pytest.mark.parametrize("provider", ["mailgun", "sendgrid", "mandrill", "amazon_ses", "nosuchprovider"])
+def test_anymail_inbound_webhook_of_an_unconfigured_provider_is_not_found(interview, settings, provider):
+    # Issue 10, hole 3: only the configured provider's webhook exists; the others used to answer 500.
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:s3cret"}
+    settings.CANDIDLY_INBOUND_PROVIDER = "postmark"
+
+    response = Client().post(
+        f"/anymail/{provider}/inbound/",
+        "anything",
+        content_type="application/x-www-form-urlencoded",
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"hook:s3cret").decode(),
     )
 
     assert response.status_code == 404

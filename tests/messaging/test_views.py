@@ -1,4 +1,4 @@
-"""Public action pages (unsubscribe, feedback) and the recruiters' local inbox.
+"""Public action pages (unsubscribe, feedback) and the demo's local inbox (admins only).
 
 The withdraw page is hiring's: tests/hiring/test_withdrawal_pages.py; the interview confirm / cancel pages
 too: tests/hiring/test_public_*.py."""
@@ -123,10 +123,23 @@ def test_inbox_needs_login(db):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_inbox_lists_messages_newest_first(recruiter_client):
+def test_inbox_refuses_a_recruiter_and_hides_its_menu_entry(recruiter_client):
+    message = _inbox_message(1)
+
+    answers = [recruiter_client.get(url).status_code for url in ("/inbox/", f"/inbox/{message.pk}/")]
+
+    assert answers == [403, 403]
+    assert 'href="/inbox/"' not in recruiter_client.get("/").content.decode()
+
+
+def test_inbox_menu_entry_is_shown_to_an_admin(admin_client_):
+    assert '<li><a href="/inbox/">Inbox</a></li>' in admin_client_.get("/").content.decode()
+
+
+def test_inbox_lists_messages_newest_first(admin_client_):
     first, second = _inbox_message(1), _inbox_message(2)
 
-    response = recruiter_client.get("/inbox/")
+    response = admin_client_.get("/inbox/")
 
     assert response.status_code == 200
     assert list(response.context["page"].object_list) == [second, first]
@@ -136,21 +149,21 @@ def test_inbox_lists_messages_newest_first(recruiter_client):
 
 
 @pytest.mark.parametrize("rows", [1, 30])
-def test_inbox_runs_a_constant_number_of_queries(recruiter_client, django_assert_num_queries, rows):
+def test_inbox_runs_a_constant_number_of_queries(admin_client_, django_assert_num_queries, rows):
     for n in range(rows):
         _inbox_message(n)
 
     # session, user, count, page of messages
     with django_assert_num_queries(4 + BANNER_QUERIES):
-        response = recruiter_client.get("/inbox/")
+        response = admin_client_.get("/inbox/")
 
     assert len(response.context["page"].object_list) == rows
 
 
-def test_inbox_message_page_shows_headers_text_and_sandboxed_html(recruiter_client):
+def test_inbox_message_page_shows_headers_text_and_sandboxed_html(admin_client_):
     message = _inbox_message(1)
 
-    response = recruiter_client.get(f"/inbox/{message.pk}/")
+    response = admin_client_.get(f"/inbox/{message.pk}/")
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -163,10 +176,10 @@ def test_inbox_message_page_shows_headers_text_and_sandboxed_html(recruiter_clie
     assert "<script>alert(1)</script>" not in body
 
 
-def test_inbox_message_html_is_served_under_its_own_strict_csp(recruiter_client):
+def test_inbox_message_html_is_served_under_its_own_strict_csp(admin_client_):
     message = _inbox_message(1)
 
-    response = recruiter_client.get(f"/inbox/{message.pk}/html/")
+    response = admin_client_.get(f"/inbox/{message.pk}/html/")
 
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == (

@@ -64,7 +64,9 @@ def _call_page(
     follow_up = is_follow_up_call(task)
     if form is None and follow_up:
         saved = Feedback.objects.filter(interview=task.interview, candidate=candidate).first()
-        form = ThreeQuestionsForm(initial=ThreeQuestionsForm.initial_from(saved), allow_call_me=False)
+        form = ThreeQuestionsForm(
+            initial=ThreeQuestionsForm.initial_from(saved), allow_call_me=False, ask_recommend=False
+        )
     good_from = business_moment(now, candidate, agency=AgencySettings.load())
     context: dict[str, Any] = {
         "task": task,
@@ -94,7 +96,11 @@ def call_log(request: HttpRequest, pk: int) -> HttpResponse:
     actor, now = _actor(request), timezone.now()
     name = task.candidate.name if task.candidate else ""
     if request.POST.get("outcome") == "reached":
-        form = ThreeQuestionsForm(request.POST, allow_call_me=False) if is_follow_up_call(task) else None
+        form = (
+            ThreeQuestionsForm(request.POST, allow_call_me=False, ask_recommend=False)
+            if is_follow_up_call(task)
+            else None
+        )
         if form is not None and not form.is_valid():
             return _call_page(request, task, form, status=400)
         logged = log_call(

@@ -40,13 +40,14 @@ def feedback(request: HttpRequest, link: Link, now: datetime) -> HttpResponse:
 
 
 def _withdraw_url(link: Link) -> str | None:
-    """A fresh withdraw link for the link's submission (issued on POST only), or None once it ended."""
+    """The withdraw link this feedback link offers (issued on the first POST, the same one after), or None
+    once the process ended."""
     interview = link.interview
     assert interview is not None and link.candidate is not None
     submission = interview.submission
     if not submission.is_open:
         return None
-    return withdraw_url(link.candidate, submission, source=Via.FEEDBACK)
+    return withdraw_url(link.candidate, submission, source=Via.FEEDBACK, offered_by=link)
 
 
 def _candidate_page(request: HttpRequest, link: Link) -> HttpResponse:

@@ -185,7 +185,7 @@ def send_outcome_message(
     )
     if not claimed:
         return None
-    message_id = f"<outcome-{submission.pk}-{task.pk}@{settings.CANDIDLY_REPLY_DOMAIN}>"
+    message_id = emails.keyed_message_id("outcome", f"{submission.pk}-{task.pk}")
     try:
         email = emails.company_declined(
             submission,

@@ -49,7 +49,7 @@ from candidly.lib.phones import display_phone
 from candidly.messaging.links import mark_link_used
 from candidly.messaging.models import Link
 from candidly.messaging.prepared import PreparedEmail
-from candidly.people.models import Candidate, Tag
+from candidly.people.models import MAX_COMPENSATION, Candidate, Tag
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
@@ -360,6 +360,8 @@ def parse_wants(*, remote: bool, min_compensation: int | None, tags_text: str) -
         errors["tags"] = exc.messages
     if min_compensation is not None and min_compensation < 0:
         errors["min_compensation"] = "Enter an amount of zero or more."
+    elif min_compensation is not None and min_compensation > MAX_COMPENSATION:
+        errors["min_compensation"] = f"Enter an amount up to {MAX_COMPENSATION:,}."
     if errors:
         raise ValidationError(errors)
     return Wants(remote=remote, min_compensation=min_compensation, tags=tuple(tags))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from django.utils import timezone
 from candidly.accounts.models import User
 from candidly.followups import interview_plan
 from candidly.hiring.models import Interview, Submission
+from candidly.hiring.rules import outside_interview_window
 from candidly.hiring.services.submissions import move_submission
 from candidly.lib.timezones import validate_time_zone
 from candidly.people.models import Contact
@@ -42,7 +43,8 @@ def check_interview(
     """Raise ``ValidationError`` keyed by Interview field for what the database would refuse or is nonsense.
 
     The check constraints (ends after start, video has a link, on-site has an address) are caught here so a
-    person gets a message instead of an error page; interviewers must work at the role's company.
+    person gets a message instead of an error page; the start is in the booking window
+    (``rules.interview_day_window``); interviewers must work at the role's company.
     """
     for moment in (starts_at, ends_at):
         if moment is not None and timezone.is_naive(moment):
@@ -53,6 +55,10 @@ def check_interview(
             validate_time_zone(time_zone)
         except ValidationError as exc:
             errors["time_zone"] = exc.messages[0]
+    if starts_at is not None:
+        outside = outside_interview_window(starts_at.astimezone(UTC).date(), today=timezone.now().date())
+        if outside:
+            errors["starts_at"] = outside
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = "The interview must end after it starts."
     if format == Interview.Format.VIDEO and not video_url.strip():

@@ -16,8 +16,9 @@ from candidly.demo.loader import DEMO_PASSWORD, DemoNotAllowed, load_demo_agency
 
 class Command(BaseCommand):
     help = (
-        "Load the demo agency (3 recruiters, 8 companies, 150 candidates, 220 submissions, interviews "
-        "around today) with the login demo/demo. Does nothing if the demo is already loaded."
+        "Load the demo agency (3 recruiters, 8 companies, 150 candidates, 220 live submissions, interviews "
+        "around today, half a year of history behind them) with the login demo/demo. Does nothing if the "
+        "demo is already loaded."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

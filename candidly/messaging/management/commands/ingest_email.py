@@ -33,6 +33,11 @@ class Command(BaseCommand):
         inbound = ingest_email(raw, envelope_recipients=options["recipient"])
         if inbound.status == InboundEmail.Status.MATCHED:
             self.stdout.write(f"Recorded the reply from {inbound.from_email} (inbound #{inbound.pk}).")
+        elif inbound.status == InboundEmail.Status.REVIEW:
+            self.stdout.write(
+                f"Kept the email from {inbound.from_email} for a recruiter to review "
+                f"(inbound #{inbound.pk}): it did not come to a reply address."
+            )
         elif inbound.status == InboundEmail.Status.UNSUBSCRIBE:
             self.stdout.write(f"Unsubscribed {inbound.from_email} (inbound #{inbound.pk}).")
         else:

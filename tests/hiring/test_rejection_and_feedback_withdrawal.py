@@ -1,4 +1,4 @@
-"""Issue 9: a company's "no" next to what is already under way (an open "Update" task, an invite the candidate
+"""A company's "no" next to what is already under way (an open "Update" task, an invite the candidate
 holds), and a withdrawal started from the feedback page saying so on the timeline."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Issue 9: one responsible recruiter per submission. With no recruiter on the submission itself, the
-candidate's recruiter and the role's recruiter differ; the tasks, the candidate's emails and the candidate's
-pages must still all name the same person."""
+"""One responsible recruiter per submission (``Submission.responsible_recruiter``). With no recruiter on the
+submission itself, the candidate's recruiter and the role's recruiter differ; the tasks, the emails
+and the pages the candidate sees must all name the same person."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followups', '0004_touchpoint_cancellation_kinds'),
+        ('followups', '0005_feedback_recommend_and_report_indexes'),
     ]
 
     operations = [

@@ -1,0 +1,157 @@
+"""Report 2: time to answer, candidates' and hiring managers', the slowest managers and companies first."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+
+from candidly.followups.models import Feedback
+from candidly.followups.responses import Answers, Verdict, record_response
+from candidly.reports.queries import time_to_answer
+from candidly.reports.scope import Period, Scope
+from tests.reports.support import attended, book, candidate, make_world, run_worker, submit
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+TUESDAY = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+ENDS = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # the interviews end at 15:00 UTC
+
+
+def table(report, slug):
+    found = report.table(slug)
+    return [[(cell.text, cell.url) if cell.url else cell.text for cell in row] for row in found.rows], [
+        cell.text for cell in found.total or []
+    ]
+
+
+def answers_week(time_machine):
+    """Three interviews end on Tuesday 10 March 15:00 UTC. Cara answers after 3 h, Dan after 5 h; Hannah gives
+    feedback after 26 h; Henry never does (his interview escalates); Eve never answers either."""
+    world = make_world()
+    time_machine.move_to(TUESDAY, tick=False)
+    cara = submit(candidate(world.rita, "Cara"), world.role, world.rita)
+    dan = submit(candidate(world.rita, "Dan"), world.role, world.rita)
+    eve = submit(candidate(world.omar, "Eve"), world.other_role, world.omar)
+    interviews = {s: book(s, world.rita, ENDS - timedelta(hours=1)) for s in (cara, dan, eve)}
+    time_machine.move_to(ENDS + timedelta(minutes=10), tick=False)
+    for interview in interviews.values():
+        attended(interview, world.rita, ENDS + timedelta(minutes=10))
+    for sub, hours, channel in ((cara, 3, Feedback.Channel.FORM), (dan, 5, Feedback.Channel.EMAIL)):
+        time_machine.move_to(ENDS + timedelta(hours=hours), tick=False)
+        record_response(
+            person=sub.candidate,
+            interview=interviews[sub],
+            channel=channel,
+            received_at=ENDS + timedelta(hours=hours),
+            answers=Answers(enjoyment=4, difference="no", excitement="yes"),
+        )
+    for sub in (cara, dan):
+        time_machine.move_to(ENDS + timedelta(hours=26), tick=False)
+        if sub is cara:
+            record_response(
+                person=world.hannah,
+                interview=interviews[sub],
+                channel=Feedback.Channel.FORM,
+                received_at=ENDS + timedelta(hours=26),
+                answers=Verdict(verdict=Feedback.Verdict.ADVANCE),
+            )
+    # Henry's escalation comes two business days after the end (Thursday); Hannah's for Dan too.
+    run_worker(time_machine, datetime(2026, 3, 12, 16, tzinfo=UTC))
+    return world
+
+
+def test_time_to_answer_medians_per_period_and_overall(time_machine):
+    answers_week(time_machine)
+    scope = Scope(start=date(2026, 3, 9), end=date(2026, 3, 22), zone=LONDON)
+
+    report = time_to_answer(scope, now=datetime(2026, 3, 13, tzinfo=UTC))
+
+    body, total = table(report, "time-to-answer")
+    assert body == [
+        ["Week of 9 Mar 2026", "2", "4.0", "1", "26.0"],
+        ["Week of 16 Mar 2026", "0", "—", "0", "—"],
+    ]
+    assert total == ["Whole range", "2", "4.0", "1", "26.0"]
+    assert report.headline == [
+        "Candidates answered in a median of 4.0 h after an interview; hiring managers gave feedback in a "
+        "median of 26.0 h."
+    ]
+
+
+def test_time_to_answer_ranks_managers_and_companies_worst_first_with_links(time_machine):
+    world = answers_week(time_machine)
+    scope = Scope(start=date(2026, 3, 9), end=date(2026, 3, 22), zone=LONDON)
+
+    report = time_to_answer(scope, now=datetime(2026, 3, 13, tzinfo=UTC))
+
+    managers, _ = table(report, "managers")
+    assert managers == [
+        [
+            ("Henry Manager", reverse("people:contact-detail", args=[world.henry.pk])),
+            "Acme Robotics",
+            "0",
+            "—",
+            "—",
+            "1",
+        ],
+        [
+            ("Hannah Manager", reverse("people:contact-detail", args=[world.hannah.pk])),
+            "Acme Robotics",
+            "1",
+            "26.0",
+            "100.0 %",
+            "1",
+        ],
+    ]
+    companies, _ = table(report, "companies")
+    assert companies == [
+        [
+            ("Acme Robotics", reverse("people:company-detail", args=[world.company.pk])),
+            "1",
+            "26.0",
+            "100.0 %",
+            "2",
+        ]
+    ]
+
+
+def test_time_to_answer_of_an_empty_period(time_machine):
+    answers_week(time_machine)
+    scope = Scope(start=date(2026, 1, 1), end=date(2026, 2, 28), zone=LONDON, period=Period.MONTH)
+
+    report = time_to_answer(scope, now=datetime(2026, 3, 13, tzinfo=UTC))
+
+    assert table(report, "time-to-answer") == (
+        [["Jan 2026", "0", "—", "0", "—"], ["Feb 2026", "0", "—", "0", "—"]],
+        ["Whole range", "0", "—", "0", "—"],
+    )
+    assert table(report, "managers") == ([], [])
+    assert report.headline == []
+
+
+def test_time_to_answer_counts_a_response_in_its_local_week_across_the_dst_change(time_machine):
+    # An interview ends on Sunday 29 March 2026 at 21:00 UTC; the answer comes at 23:30 UTC, which is
+    # already Monday 00:30 in London (BST since 01:00 UTC that day): the local week of 30 March.
+    world = make_world()
+    time_machine.move_to(datetime(2026, 3, 27, 9, tzinfo=UTC), tick=False)
+    sub = submit(candidate(world.rita, "Cara"), world.role, world.rita)
+    interview = book(sub, world.rita, datetime(2026, 3, 29, 20, tzinfo=UTC))
+    time_machine.move_to(datetime(2026, 3, 29, 21, 10, tzinfo=UTC), tick=False)
+    attended(interview, world.rita, datetime(2026, 3, 29, 21, 10, tzinfo=UTC))
+    answered = datetime(2026, 3, 29, 23, 30, tzinfo=UTC)
+    time_machine.move_to(answered, tick=False)
+    record_response(
+        person=sub.candidate, interview=interview, channel=Feedback.Channel.SMS, received_at=answered
+    )
+    scope = Scope(start=date(2026, 3, 23), end=date(2026, 4, 5), zone=LONDON)
+
+    report = time_to_answer(scope, now=datetime(2026, 4, 6, tzinfo=UTC))
+
+    assert table(report, "time-to-answer")[0] == [
+        ["Week of 23 Mar 2026", "0", "—", "0", "—"],
+        ["Week of 30 Mar 2026", "1", "2.5", "0", "—"],
+    ]
