@@ -9,8 +9,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.validators import MaxLengthValidator
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import MaxLengthValidator
 from django.template import loader
 
 from candidly.accounts.models import AgencySettings, User
