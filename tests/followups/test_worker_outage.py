@@ -84,7 +84,8 @@ def test_worker_whose_connection_is_killed_logs_it_reconnects_and_carries_on(smt
         worker.request_stop()
         thread.join(timeout=30)
 
-    assert killed == 1
+    # The worker's connection, and any idle one an earlier test of this database left behind.
+    assert killed >= 1
     assert thread.is_alive() is False
     assert list(Touchpoint.objects.order_by("step").values_list("pk", "status", "attempts")) == [
         (touchpoint.pk, Status.DONE, 1) for touchpoint in [*first, *later]
