@@ -2,12 +2,18 @@
 
 4 ``run_worker`` processes (short leases), CHAOS_TOUCHPOINTS emails due at once, then CHAOS_KILLS cycles of
 SIGKILL to a random worker at a random moment while work is flowing, each restarted at once under a new id.
+Twice in the middle of those kills (CHAOS_PG_RESTARTS) PostgreSQL itself is restarted while rows are being
+claimed and sent: the workers must log the outage and reconnect by themselves (a worker that exits is a
+failure), and the web app's ``/healthz`` must see the database again within seconds.
 At the end every touchpoint must be done, failed or ambiguous, and no Message-ID may reach the sink twice.
-Prints ``name: value`` lines; exits 1 when ``duplicates`` or ``lost`` (or ``done_not_in_sink``) is above 0.
+Prints ``name: value`` lines; exits 1 when ``duplicates`` or ``lost`` (or ``done_not_in_sink``) is above 0,
+or when fewer restarts than asked for happened.
 
 Knobs (environment): CHAOS_KILLS (100), CHAOS_TOUCHPOINTS (10000), CHAOS_WORKERS (4), CHAOS_BATCH (10),
 CHAOS_LEASE_SECONDS (5), CHAOS_MAX_GAP_SECONDS (1.0), CHAOS_DEADLINE_SECONDS (300),
-CHAOS_BUDGET_SECONDS (570), BENCH_SEED.
+CHAOS_BUDGET_SECONDS (570), CHAOS_PG_RESTARTS (2; 0 skips the phase), BENCH_SEED.
+
+CAUTION: a restart cuts every session of the whole PostgreSQL cluster, other databases' included.
 """
 
 from __future__ import annotations
@@ -41,14 +47,32 @@ BUDGET = float(os.environ.get("CHAOS_BUDGET_SECONDS", "570"))
 RESERVE = int(os.environ.get("CHAOS_RESERVE", str(max(TOUCHPOINTS // 2, 500))))
 BURST = int(os.environ.get("CHAOS_BURST", "200"))
 FINISHED = ("done", "failed", "ambiguous")
+PG_RESTARTS = int(os.environ.get("CHAOS_PG_RESTARTS", "2"))
+# The restarts fall evenly among the kills (10 kills, 2 restarts: before the 4th and the 8th kill).
+RESTART_BEFORE_KILL = sorted(
+    {min(KILLS - 1, round(KILLS * (n + 1) / (PG_RESTARTS + 1))) for n in range(PG_RESTARTS)}
+    if KILLS
+    else set()
+)
+# After a restart, the web app must answer /healthz with "database": "ok" within this long.
+WEB_RECOVERY_LIMIT_SECONDS = 30.0
 
 
 def query(sql: str, params: Any = None) -> list[tuple[Any, ...]]:
-    from django.db import connection
+    """Run one statement for the harness; across a PostgreSQL restart, reconnect and try again (30 s)."""
+    from django.db import InterfaceError, OperationalError, connection
 
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall()) if cursor.description else []
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return list(cursor.fetchall()) if cursor.description else []
+        except (OperationalError, InterfaceError):
+            connection.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def due_now() -> int:
@@ -96,6 +120,7 @@ class Run:
     """One chaos run: the worker slots (each restarted under a new id), the killed ids, the counts."""
 
     pool: common.Workers
+    web: common.WebApp
     began: float
     slots: dict[int, str] = field(default_factory=dict)
     generation: dict[int, int] = field(default_factory=dict)
@@ -109,6 +134,9 @@ class Run:
     recoveries: list[float] = field(default_factory=list)
     orphaned_claims: int = 0
     orphaned_handoffs: int = 0
+    # PostgreSQL restarts: how long each took, and how long /healthz then needed to see the database.
+    pg_restart_seconds: list[float] = field(default_factory=list)
+    web_recovery_seconds: list[float] = field(default_factory=list)
 
     def start_all(self) -> None:
         for slot in range(1, WORKERS + 1):
@@ -165,15 +193,41 @@ class Run:
             time.sleep(min(0.25, left))
             self.note_recoveries()
 
+    def ensure_work(self) -> bool:
+        """Release a burst of held-back rows when nothing is due, so the next blow lands on work in flight.
+        Returns False when there was nothing left to release."""
+        if due_now() > 0:
+            return True
+        burst = release("chaosr", BURST)
+        self.released += burst
+        self.pause(random.uniform(0.05, 0.5))
+        return burst > 0
+
+    def restart_database(self) -> None:
+        """Restart PostgreSQL while the workers claim and send, then time the web app's way back."""
+        self.ensure_work()
+        self.pause(random.uniform(0.1, 0.5))
+        say("chaos: restarting PostgreSQL")
+        self.pg_restart_seconds.append(common.restart_postgres())
+        back = time.monotonic()
+
+        def web_sees_the_database() -> bool:
+            health = self.web.health()
+            return health is not None and health["database"] == "ok"
+
+        if not common.wait_until(web_sees_the_database, timeout=WEB_RECOVERY_LIMIT_SECONDS, interval=0.1):
+            raise SystemExit(
+                f"/healthz did not see the database {WEB_RECOVERY_LIMIT_SECONDS:.0f} s after a restart"
+            )
+        self.web_recovery_seconds.append(time.monotonic() - back)
+
     def kill_phase(self, bar: Progress) -> None:
         task = bar.add_task("kill -9", total=KILLS)
-        for _ in range(KILLS):
+        for index in range(KILLS):
             self.pause(random.uniform(0.05, MAX_GAP))
-            if due_now() == 0:
-                burst = release("chaosr", BURST)
-                self.released += burst
-                self.idle_kills += burst == 0
-                self.pause(random.uniform(0.05, 0.5))
+            if index in RESTART_BEFORE_KILL:
+                self.restart_database()
+            self.idle_kills += not self.ensure_work()
             self.kill_one()
             bar.advance(task)
             for crashed in self.pool.dead():  # a worker dying on its own is a finding, not noise
@@ -220,7 +274,8 @@ def main() -> int:
         )
         # The SMTP timeout must stay below the lease, or a slow send would look like a dead worker.
         pool.env["EMAIL_TIMEOUT"] = str(max(1, LEASE_SECONDS // 2))
-        run = Run(pool=pool, began=began)
+        web = common.WebApp(sink.email_url)
+        run = Run(pool=pool, web=web, began=began)
         try:
             run.start_all()
             say(f"chaos: {WORKERS} workers up; {TOUCHPOINTS} touchpoints due now; {KILLS} kills to come")
@@ -230,6 +285,7 @@ def main() -> int:
                 run.drain_phase(bar)
         finally:
             exit_codes = pool.stop_all()
+            web.stop()
         return report(sink, run, exit_codes, time.monotonic() - began)
 
 
@@ -266,6 +322,13 @@ def report(sink: common.Sink, run: Run, exit_codes: dict[str, int | None], elaps
         figure("recovery_s_per_kill_max", max(run.recoveries))
         figure("recovery_s_per_kill_mean", sum(run.recoveries) / len(run.recoveries))
     figure("kills_while_idle", run.idle_kills)
+    figure("pg_restarts", len(run.pg_restart_seconds))
+    if run.pg_restart_seconds:
+        figure("pg_restart_s_max", max(run.pg_restart_seconds))
+        figure("web_answers_after_restart_s_max", max(run.web_recovery_seconds))
+    logs = [path.read_text() for path in common.LOG_DIR.glob("chaos-*.log")]
+    figure("worker_outages_logged", sum(log.count("database unavailable") for log in logs))
+    figure("worker_reconnects_logged", sum(log.count("database reachable again") for log in logs))
     clean = sum(1 for code in exit_codes.values() if code == 0)
     figure("clean_sigterm_exits", f"{clean}/{len(exit_codes)}")
     figure("elapsed_s", elapsed)
@@ -284,7 +347,12 @@ def report(sink: common.Sink, run: Run, exit_codes: dict[str, int | None], elaps
             "chaos: LOST "
             + "; ".join(f"{tp.pk} {tp.status} by {tp.claimed_by!r} due {tp.due_at}" for tp in stuck)
         )
-    ok = stats["duplicates"] == 0 and lost == 0 and done_not_in_sink == 0
+    ok = (
+        stats["duplicates"] == 0
+        and lost == 0
+        and done_not_in_sink == 0
+        and len(run.pg_restart_seconds) == len(RESTART_BEFORE_KILL)
+    )
     say(f"chaos: {'OK' if ok else 'FAILED'}; worker logs in {common.LOG_DIR}")
     return 0 if ok else 1
 

@@ -77,6 +77,23 @@ def ensure_postgres() -> None:
     raise SystemExit(f"PostgreSQL did not come up at {PG_SERVER_URL}")
 
 
+def restart_postgres() -> float:
+    """Restart the local cluster (``pg_ctlcluster … restart``: fast shutdown, every session is cut) and
+    return the seconds it took. If the restart fails, start the cluster again: never leave it down."""
+    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    if not versions or not shutil.which("pg_ctlcluster"):
+        raise SystemExit("no local PostgreSQL cluster to restart (pg_ctlcluster, /etc/postgresql)")
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main"]
+    started = time.monotonic()
+    try:
+        subprocess.run([*command, "restart"], check=True, capture_output=True, timeout=120)  # noqa: S603
+    finally:
+        if not _pg_answers():
+            subprocess.run([*command, "start"], check=False, capture_output=True, timeout=120)  # noqa: S603
+            ensure_postgres()
+    return time.monotonic() - started
+
+
 def reset_database() -> None:
     """Drop and recreate the harness's own database (FORCE ends sessions a crashed run left behind)."""
     import psycopg
@@ -422,6 +439,60 @@ class Workers:
             worker.log.close()
         self.running.clear()
         return codes
+
+
+class WebApp:
+    """The web app as production runs it: one gunicorn process on a free loopback port (var/bench/web.log).
+
+    ``health()`` asks its ``/healthz`` over HTTP and returns the JSON body (whatever the status), or None
+    when it does not answer.
+    """
+
+    def __init__(self, email_url: str) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.log = (LOG_DIR / "web.log").open("w")
+        env = worker_environment(email_url)
+        env["CANDIDLY_BASE_URL"] = f"http://127.0.0.1:{self.port}"
+        gunicorn = str(Path(PYTHON).with_name("gunicorn"))
+        self.process = subprocess.Popen(  # noqa: S603 - gunicorn from our venv
+            [gunicorn, "candidly.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1"],
+            cwd=REPO,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        if not wait_until(lambda: self.health() is not None, timeout=60, interval=0.2):
+            self.stop()
+            raise SystemExit(f"the web app did not start; see {LOG_DIR / 'web.log'}")
+
+    def health(self) -> dict[str, Any] | None:
+        import urllib.error
+
+        url = f"http://127.0.0.1:{self.port}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:  # 503 carries the same JSON
+            try:
+                return json.loads(error.read())
+            except ValueError:
+                return None
+        except (OSError, ValueError):
+            return None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
 
 
 def worker_started(worker_id: str) -> bool:

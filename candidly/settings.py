@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from candidly.lib.env import (
     env_bool,
@@ -16,9 +17,11 @@ from candidly.lib.env import (
     env_hosts,
     env_int,
     env_is_set,
+    env_networks,
     env_origins,
     env_str,
     env_time_zone,
+    env_token,
     env_url,
     secret_key,
 )
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the request latency it records for /metrics covers every other middleware too.
+    "candidly.lib.metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "candidly.followups.context_processors.delivery_banner",
             ],
         },
     },
@@ -218,3 +224,16 @@ CANDIDLY_SMS_PROVIDER = env_str("CANDIDLY_SMS_PROVIDER", "")
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+
+# Operating (README "Operating"): /metrics answers only a bearer token or an allowed address; off (404) when
+# neither is set. /healthz needs neither. The latency histogram is per process unless PROMETHEUS_MULTIPROC_DIR
+# names a folder the web processes share (prometheus-client reads it at import; it must exist and be emptied
+# when the app starts).
+CANDIDLY_METRICS_TOKEN = env_token("CANDIDLY_METRICS_TOKEN")
+CANDIDLY_METRICS_ALLOW = env_networks("CANDIDLY_METRICS_ALLOW", [])
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
+    # Else every request would fail when the middleware writes its first observation there.
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR must be an existing folder, got {PROMETHEUS_MULTIPROC_DIR!r}"
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import MaxLengthValidator
 from django.template import loader
 
 from candidly.accounts.models import AgencySettings, User
@@ -21,6 +22,21 @@ logger = logging.getLogger(__name__)
 
 def _folded(value: str) -> str:
     return unicodedata.normalize("NFKC", value).casefold()
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's log-in form, with the username's length checked on the server too.
+
+    Django only tells the browser (``maxlength``) and then authenticates whatever arrives: django-axes then
+    records the failure with the username, and one longer than its column (255) was a 500 on PostgreSQL.
+    Too long to be anyone's username, it now fails validation before anything is looked up or counted.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        assert isinstance(field, forms.CharField) and field.max_length is not None
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

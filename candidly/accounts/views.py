@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from candidly.accounts.forms import AgencySettingsForm, PasswordResetForm
+from candidly.accounts.forms import AgencySettingsForm, LoginForm, PasswordResetForm
 from candidly.accounts.models import AgencySettings
 from candidly.accounts.permissions import require_admin
 from candidly.accounts.security import client_ip
@@ -40,6 +40,7 @@ def locked_out(
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    form_class = LoginForm
     # A logged-in recruiter who bookmarks the login page lands on today's work instead.
     redirect_authenticated_user = True
 

@@ -418,3 +418,21 @@ class Feedback(models.Model):
     @property
     def is_verdict(self) -> bool:
         return self.contact_id is not None
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per worker process (by its id), touched every few seconds while the worker loops.
+
+    The newest ``last_seen_at`` tells the pages, ``/healthz`` and ``/metrics`` whether anyone is sending.
+    Rows of workers long gone are pruned by the workers themselves (``followups.health``).
+    """
+
+    worker_id = models.CharField(max_length=100, primary_key=True)
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} (seen {self.last_seen_at:%Y-%m-%d %H:%M:%S})"

@@ -3,6 +3,7 @@ from django.urls import path
 from candidly.followups.views import cadences as cadence_views
 from candidly.followups.views import calls as call_views
 from candidly.followups.views import feedback as feedback_views
+from candidly.followups.views import health as health_views
 from candidly.followups.views import steering as steering_views
 from candidly.followups.views import tasks
 
@@ -62,4 +63,10 @@ urlpatterns += [
         steering_views.interviewer_feedback_ask,
         name="interviewer-feedback-ask",
     ),
+]
+
+# Operating: health for load balancers, metrics for Prometheus (no login; /metrics has its own guard).
+urlpatterns += [
+    path("healthz", health_views.healthz, name="healthz"),
+    path("metrics", health_views.prometheus_metrics, name="metrics"),
 ]

@@ -12,6 +12,11 @@ its rows one by one. Performing a message:
 
 A call or task step becomes a Task on the recruiter's list. Every outcome is conditional on still holding the
 claim, so a worker that lost its lease changes nothing and sends nothing.
+
+Every few seconds a pass also writes the worker's heartbeat (``followups.health``), which the recruiter pages'
+banner, ``/healthz`` and ``/metrics`` read. When the database goes away (a restart, a dropped connection) the
+loop logs the outage once, closes the broken connection, retries with a short back-off and logs when it is
+back; the rows it held are given back (never started) or recovered by the reaper (the one in hand).
 """
 
 from __future__ import annotations
@@ -28,11 +33,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from candidly.accounts.models import AgencySettings
-from candidly.followups import cadences, claims, interview_plan, services
+from candidly.followups import cadences, claims, health, interview_plan, services
 from candidly.followups.models import Touchpoint
 from candidly.followups.silence import check_silence
 from candidly.messaging import delivery
@@ -41,6 +46,13 @@ from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryE
 logger = logging.getLogger("candidly.worker")
 
 Deliver = Callable[..., delivery.Receipt]
+
+# The database is unreachable or the connection broke (a restart, a network cut, pg_terminate_backend): not
+# a delivery failure and not a bug in the row. The pass stops; the loop reconnects and carries on.
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
+# Back-off while the database is away: from the poll interval (at least this), doubling, capped.
+OUTAGE_FIRST_WAIT_SECONDS = 0.5
+OUTAGE_MAX_WAIT_SECONDS = 5.0
 
 
 class Outcome(enum.StrEnum):
@@ -104,7 +116,8 @@ class Worker:
 
     ``deliver`` is the messaging seam (replaceable by a stub in the benchmark); ``clock`` gives ``now``.
     ``checks_every_seconds`` turns on :func:`run_periodic_checks` (``run_worker`` does; off by default so
-    a bare Worker only performs what is queued).
+    a bare Worker only performs what is queued). ``heartbeat_every_seconds`` is how often a pass writes the
+    heartbeat (well under ``health.HEARTBEAT_STALE_AFTER``).
     ``request_stop()`` (e.g. from a SIGTERM handler) lets the current item finish, gives the rest of the
     claimed batch back to the queue, and makes :meth:`run` return.
     """
@@ -118,6 +131,7 @@ class Worker:
         poll_seconds: float = 1.0,
         reap_every_seconds: float = 2.0,
         checks_every_seconds: float | None = None,
+        heartbeat_every_seconds: float = 5.0,
         max_attempts: int | None = None,
         deliver: Deliver = delivery.deliver,
         clock: Callable[[], datetime] = timezone.now,
@@ -128,13 +142,18 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.reap_every_seconds = reap_every_seconds
         self.checks_every_seconds = checks_every_seconds
+        self.heartbeat_every_seconds = heartbeat_every_seconds
         self.max_attempts = max_attempts
         self.deliver = deliver
         self.clock = clock
         self._stop = threading.Event()
         self._next_reap = 0.0  # monotonic seconds; 0 → reap on the first pass
         self._next_checks = 0.0  # likewise for the periodic checks (ended interviews, silence)
+        self._next_beat = 0.0  # likewise for the heartbeat
+        self._started_at: datetime | None = None  # the first heartbeat's time
         self._agency: AgencySettings | None = None  # read once per batch: an admin's change applies next pass
+        # Rows of a pass the database cut short that were claimed but never started: given back next pass.
+        self._unstarted: list[int] = []
 
     # -- control ------------------------------------------------------------------------------------------
 
@@ -148,10 +167,14 @@ class Worker:
     def run(self, *, once: bool = False) -> int:
         """Loop until stopped (or, with ``once``, until nothing is due). Returns how many rows it claimed.
 
-        A failing pass (the database restarting, a dropped connection, a bug) is logged and retried after
-        ``poll_seconds``: its claimed rows are not lost, the reaper recovers them when their lease ends.
+        A failing pass (a bug, a provider's surprise) is logged and retried after ``poll_seconds``: its
+        claimed rows are not lost, the reaper recovers them when their lease ends. A database outage is
+        logged once when it starts and once when it ends; in between the loop reconnects with a short
+        back-off (:data:`OUTAGE_FIRST_WAIT_SECONDS` doubling to :data:`OUTAGE_MAX_WAIT_SECONDS`).
         """
         total = 0
+        outage_since: float | None = None  # monotonic time of the first failed pass of an outage
+        outage_passes = 0
         logger.info(
             "worker %s started (batch %d, lease %ss, poll %ss)",
             self.worker_id,
@@ -162,6 +185,25 @@ class Worker:
         while not self.stopping:
             try:
                 report = self.run_batch()
+            except DATABASE_OUTAGE as exc:
+                # The connection is broken: drop it so the next pass opens a fresh one.
+                connection.close()
+                wait = min(
+                    max(self.poll_seconds, OUTAGE_FIRST_WAIT_SECONDS) * 2**outage_passes,
+                    OUTAGE_MAX_WAIT_SECONDS,
+                )
+                if outage_since is None:
+                    outage_since = time.monotonic()
+                    logger.warning(
+                        "worker %s: database unavailable (%s: %s); reconnecting every %ss at most",
+                        self.worker_id,
+                        type(exc).__name__,
+                        str(exc).strip().splitlines()[0] if str(exc).strip() else "no detail",
+                        OUTAGE_MAX_WAIT_SECONDS,
+                    )
+                outage_passes += 1
+                self._stop.wait(wait)
+                continue
             except Exception as exc:
                 # Keep running: rows claimed by the failed pass are recovered by the reaper after their lease.
                 logger.exception("worker %s: pass failed; retrying in %ss", self.worker_id, self.poll_seconds)
@@ -169,8 +211,16 @@ class Worker:
                     connection.close()
                 self._stop.wait(self.poll_seconds)
                 continue
+            if outage_since is not None:
+                logger.warning(
+                    "worker %s: database reachable again after %.1fs (%d failed pass(es))",
+                    self.worker_id,
+                    time.monotonic() - outage_since,
+                    outage_passes,
+                )
+                outage_since, outage_passes = None, 0
             total += report.claimed
-            if report.claimed or report.reaped.total or any(report.checks.values()):
+            if report.claimed or report.released or report.reaped.total or any(report.checks.values()):
                 logger.info("worker %s: %s", self.worker_id, report)
             if report.claimed < self.batch_size:
                 if once:
@@ -183,9 +233,17 @@ class Worker:
     # -- one pass -----------------------------------------------------------------------------------------
 
     def run_batch(self) -> BatchReport:
-        """Reap if due, claim one batch and perform it; stop early (releasing the rest) on a stop request."""
+        """Beat and reap if due, claim one batch and perform it; stop early (releasing the rest) on a stop
+        request. A database outage in the middle raises (see :meth:`run`); the rows not started yet are
+        given back by the next pass, the one in hand is left to the reaper (its attempt counts)."""
         started = time.monotonic()
         report = BatchReport()
+        self.beat_if_due()
+        if self._unstarted:
+            report.released = claims.release_claims(
+                self._unstarted, now=self.clock(), worker_id=self.worker_id
+            )
+            self._unstarted = []
         if started >= self._next_reap:
             report.reaped = claims.reap_expired_leases(now=self.clock(), max_attempts=self.max_attempts)
             # Same cadence as the reaper: interviews nobody marked become a task the next business day.
@@ -203,19 +261,42 @@ class Worker:
             self._agency = AgencySettings.load()
         for index, touchpoint in enumerate(batch):
             if self.stopping:
-                report.released = claims.release_claims(
+                report.released += claims.release_claims(
                     [tp.pk for tp in batch[index:]], now=self.clock(), worker_id=self.worker_id
                 )
                 break
-            report.outcomes[self.perform(touchpoint)] += 1
+            try:
+                self.beat_if_due()
+            except DATABASE_OUTAGE:
+                self._unstarted = [tp.pk for tp in batch[index:]]
+                raise
+            try:
+                outcome = self.perform(touchpoint)
+            except DATABASE_OUTAGE:
+                self._unstarted = [tp.pk for tp in batch[index + 1 :]]
+                raise
+            report.outcomes[outcome] += 1
         report.seconds = time.monotonic() - started
         return report
+
+    def beat_if_due(self) -> None:
+        """Write this worker's heartbeat unless one was written less than ``heartbeat_every_seconds`` ago."""
+        moment = time.monotonic()
+        if moment < self._next_beat:
+            return
+        now = self.clock()
+        if self._started_at is None:
+            self._started_at = now
+        health.record_heartbeat(worker_id=self.worker_id, started_at=self._started_at, now=now)
+        self._next_beat = moment + self.heartbeat_every_seconds
 
     def perform(self, touchpoint: Touchpoint) -> Outcome:
         """Perform one claimed touchpoint and record its outcome. Never raises for a delivery problem.
 
         An unexpected error before the hand-off counts as a temporary failure (retried, then failed with a
         Task); after the hand-off it makes the row ``ambiguous`` at once rather than risk a second send.
+        A database outage is neither: it propagates, and the row stays claimed until the reaper sees its
+        lease end (no hand-off: retried; hand-off: ambiguous).
         """
         now = self.clock()
         worker_id = self.worker_id
@@ -273,6 +354,8 @@ class Worker:
                 touchpoint, now=self.clock(), owner=services.Owner(worker_id=worker_id), error=str(exc)
             )
             return Outcome.FAILED if failed else Outcome.LOST
+        except DATABASE_OUTAGE:
+            raise
         except Exception as exc:
             logger.exception("worker %s: touchpoint %s raised", worker_id, touchpoint.pk)
             error = f"{type(exc).__name__}: {exc}"

@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import User
@@ -27,6 +26,7 @@ from candidly.hiring.endings import reject, withdraw
 from candidly.hiring.endings.withdraw import Via, Wants, parse_wants
 from candidly.hiring.models import Submission
 from candidly.hiring.public_withdrawal import OPEN_CHOICES
+from candidly.lib.redirects import safe_next
 from candidly.people.models import Candidate, Tag
 
 WITHDREW, REJECTED = "withdrew", "rejected"
@@ -237,18 +237,11 @@ def submission_tell_candidate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "hiring/submission_tell_candidate.html", context, status=status)
 
 
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
 @require_POST
 def suggestions_send(request: HttpRequest, pk: int) -> HttpResponse:
     """One click: email the candidate the suggested roles shown on the page (``role`` values posted)."""
     candidate = get_object_or_404(Candidate.objects.select_related("recruiter"), pk=pk)
-    back = _back(request, reverse("people:candidate-detail", args=[pk]))
+    back = safe_next(request, default=reverse("people:candidate-detail", args=[pk]))
     try:
         role_ids = [int(value) for value in request.POST.getlist("role")]
     except ValueError:

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
@@ -39,6 +38,7 @@ from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.reliability import KIND_LABELS
 from candidly.hiring.services import interview_status, interviews, roles, submissions
 from candidly.hiring.services.interview_status import CancellationResult
+from candidly.lib.redirects import safe_next
 from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.models import Event
@@ -386,19 +386,11 @@ def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Interview status: confirm, cancel for the candidate, outcome; the calendar invite ------------------
 
 
-def _back(request: HttpRequest, default: str) -> str:
-    """Where a small action form returns to: its ``next`` (a page of ours), else ``default``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        return target
-    return default
-
-
 @require_POST
 def interview_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     """The "Attended" / "No-show" buttons (interview page, candidate page, Today): one POST, then back."""
     interview = _get_interview(pk)
-    back = _back(request, reverse("hiring:interview-detail", args=[pk]))
+    back = safe_next(request, default=reverse("hiring:interview-detail", args=[pk]))
     form = InterviewOutcomeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose “Attended” or “No-show”.")
@@ -437,7 +429,7 @@ def interview_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     }
     level = messages.SUCCESS if outcome.confirmed else messages.INFO
     messages.add_message(request, level, texts[outcome.result])
-    return redirect(_back(request, reverse("hiring:interview-detail", args=[pk])))
+    return redirect(safe_next(request, default=reverse("hiring:interview-detail", args=[pk])))
 
 
 CANCELLATION_MESSAGES = {

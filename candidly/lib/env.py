@@ -9,6 +9,7 @@ value like any other and must be valid.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import re
 import secrets
@@ -79,6 +80,32 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of IP addresses or networks (``10.0.0.0/8``, ``127.0.0.1``, ``::1``), each
+    returned in CIDR form. Host bits set in a network (``10.0.0.1/8``) are refused: they hint at a typo."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(str(ipaddress.ip_network(item)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} entries are IP addresses or networks such as 10.0.0.0/8, got {item!r}"
+            ) from None
+    return networks
+
+
+def env_token(name: str, *, min_length: int = 20) -> str:
+    """A shared secret such as a bearer token: empty (off) by default, else at least ``min_length``
+    characters without spaces, so a placeholder like ``changeme`` does not guard anything."""
+    value = os.environ.get(name, "")
+    if value and (len(value) < min_length or any(char.isspace() for char in value)):
+        raise ImproperlyConfigured(
+            f"{name} must be at least {min_length} characters without spaces; generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return value
 
 
 def _is_host(value: str) -> bool:

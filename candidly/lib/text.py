@@ -18,6 +18,11 @@ def validate_single_line(value: str) -> None:
         raise ValidationError(SINGLE_LINE, code="line_break")
 
 
+# Longer than anything worth searching for; SQLite refuses a LIKE pattern over 50,000 bytes (a 500 before).
+SEARCH_MAX_LENGTH = 200
+
+
 def search_terms(raw: str | None) -> str:
-    """What a search box's ``q`` means: trimmed, without NUL bytes (PostgreSQL refuses them in text)."""
-    return (raw or "").replace("\x00", "").strip()
+    """What a search box's ``q`` means: trimmed, without NUL bytes (PostgreSQL refuses them in text), and
+    at most :data:`SEARCH_MAX_LENGTH` characters."""
+    return (raw or "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH].strip()

@@ -12,5 +12,9 @@ def on_anymail_inbound(sender: Any, event: Any, esp_name: str, **kwargs: Any) ->
     message = event.message
     if message is None:
         return
-    envelope = [message.envelope_recipient] if getattr(message, "envelope_recipient", None) else []
-    ingest_email(message.as_bytes(), received_at=event.timestamp, envelope_recipients=envelope)
+    # NUL is not allowed anywhere in an email (RFC 5322) and PostgreSQL's text columns cannot store it: a
+    # payload carrying one was a 500 to the provider. Dropped before anything is parsed or stored.
+    recipient = str(getattr(message, "envelope_recipient", None) or "").replace("\x00", "")
+    envelope = [recipient] if recipient else []
+    raw = message.as_bytes().replace(b"\x00", b"")
+    ingest_email(raw, received_at=event.timestamp, envelope_recipients=envelope)

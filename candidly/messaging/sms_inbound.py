@@ -97,9 +97,12 @@ def record_sms_reply(*, sender: str, text: str, message_sid: str, received_at: d
     calls ``record_response`` (channel SMS) so the sender's remaining touchpoints there are skipped; a
     sender with nothing open still gets the Event, so the text is not lost.
 
-    Never raises for bad input: an unparseable or unknown number records nothing (logged). A repeated
-    ``message_sid`` (Twilio retries) returns ``duplicate=True`` and changes nothing.
+    Never raises for bad input: NUL characters are dropped, an unparseable or unknown number records
+    nothing (logged). A repeated ``message_sid`` (Twilio retries) returns ``duplicate=True`` and changes
+    nothing.
     """
+    # PostgreSQL's text and jsonb cannot hold a NUL character; a provider's payload can carry one.
+    sender, text, message_sid = (value.replace("\x00", "") for value in (sender, text, message_sid))
     try:
         phone = normalize_phone(sender)
     except ValidationError:

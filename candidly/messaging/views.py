@@ -7,9 +7,11 @@ friendly page that reveals nothing). The interview's confirm / can't-make-it pag
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from anymail import urls as anymail_urls
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern
 from django.utils import timezone
@@ -32,6 +34,8 @@ from candidly.messaging import services
 from candidly.messaging.inbound import accept_reply, dismiss_reply
 from candidly.messaging.models import InboundEmail, InboxMessage, Link
 from candidly.messaging.public import page_context, public_link
+
+logger = logging.getLogger(__name__)
 
 LinkView = Callable[[HttpRequest, Link], HttpResponse]
 
@@ -61,12 +65,28 @@ def unsubscribe(request: HttpRequest, link: Link, now: datetime) -> HttpResponse
 
 # --- inbound email webhooks ---------------------------------------------------------------------------
 
+
+def _malformed_is_400(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """anymail parses a provider's payload trusting its shape (``{"RawEmail": []}`` raises TypeError): a
+    malformed payload, even with the right secret, is a 400 for the sender, not a 500 (logged in full)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (TypeError, KeyError, AttributeError, IndexError, ValueError):
+            logger.exception("Inbound email webhook: malformed payload refused")
+            return HttpResponseBadRequest("Malformed payload.", content_type="text/plain")
+
+    return wrapped
+
+
 # A whole inbound message, attachments included (Django's DATA_UPLOAD_MAX_MEMORY_SIZE still applies).
 INBOUND_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 # anymail's inbound webhook views by provider ("postmark", "mailgun", …); its tracking webhooks are unused.
 INBOUND_WEBHOOKS: dict[str, Callable[..., HttpResponse]] = {
-    str(pattern.name).removesuffix("_inbound_webhook"): pattern.callback
+    str(pattern.name).removesuffix("_inbound_webhook"): _malformed_is_400(pattern.callback)
     for pattern in anymail_urls.urlpatterns
     if isinstance(pattern, URLPattern) and str(pattern.name).endswith("_inbound_webhook")
 }

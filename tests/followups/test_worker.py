@@ -408,8 +408,8 @@ def test_worker_queries_per_touchpoint_are_constant(interview, clock, make_worke
     def queries_for(count, first_step):
         for step in range(first_step, first_step + count):
             plan_email(interview, due_at=clock.now, step=step)
-        worker = make_worker(deliver=stub_deliver, reap_every_seconds=3600)
-        worker.run_batch()  # reaps once, claims and sends
+        worker = make_worker(deliver=stub_deliver, reap_every_seconds=3600, heartbeat_every_seconds=3600)
+        worker.run_batch()  # beats and reaps once, claims and sends
         with CaptureQueriesContext(connection) as captured:
             for step in range(first_step + 100, first_step + 100 + count):
                 plan_email(interview, due_at=clock.now, step=step)

@@ -16,6 +16,7 @@ from candidly.hiring.services.interview_status import (
 )
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
+from tests.banner import BANNER_QUERIES
 from tests.factories import CandidateFactory, InterviewFactory, SubmissionFactory
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
@@ -222,7 +223,7 @@ def test_candidate_events_page_query_count_is_constant(
         no_show(cara, NOW - timedelta(days=10 + n), recruiter)
 
     # session, user, candidate, count, events with their actors
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(5 + BANNER_QUERIES):
         response = recruiter_client.get(f"/candidates/{cara.pk}/events/?kind=interview.no_show")
 
     assert len(response.context["page"].object_list) == rows
@@ -240,7 +241,7 @@ def test_candidate_page_query_count_is_constant_with_the_record(
 
     # session, user, candidate+recruiter, tags, submissions, interviews, reliability, open roles to suggest
     # (none: the only roles are the candidate's own), feedback, events
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(11):
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(11 + BANNER_QUERIES):
         response = recruiter_client.get(f"/candidates/{cara.pk}/")
 
     assert len(response.context["past_interviews"]) == 2 * rows

@@ -5,6 +5,7 @@ import time_machine
 
 from candidly.hiring.models import Role, Submission
 from candidly.timeline.models import Event
+from tests.banner import BANNER_QUERIES
 from tests.factories import CandidateFactory, InterviewFactory, RoleFactory, SubmissionFactory
 
 
@@ -252,7 +253,7 @@ def test_submission_list_runs_constant_queries(recruiter_client, django_assert_n
     SubmissionFactory.create_batch(rows)
 
     # session, user, count, one page of submissions with candidate, role and company
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(4 + BANNER_QUERIES):
         response = recruiter_client.get("/submissions/")
 
     assert len(response.context["page"].object_list) == rows

@@ -14,6 +14,7 @@ from candidly.hiring.models import Role, RoleSuggestion, Submission
 from candidly.hiring.suggestions import suggest_roles
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
+from tests.banner import BANNER_QUERIES
 from tests.factories import CompanyFactory, RoleFactory, SubmissionFactory, TagFactory
 from tests.hiring.endings_support import (
     NOW,
@@ -347,7 +348,7 @@ def test_candidate_page_query_count_is_constant_with_suggestions(django_assert_n
     client.force_login(world.rita)
     # session, user, candidate+recruiter, tags, submissions, interviews, reliability, open roles, their tags,
     # feedback (the answers about interviews), events
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(12 + BANNER_QUERIES):
         response = client.get(reverse("people:candidate-detail", args=[world.cara.pk]))
 
     assert len(response.context["suggestions"].items) == roles

@@ -22,9 +22,11 @@ from candidly.lib.env import (
     env_hosts,
     env_int,
     env_list,
+    env_networks,
     env_origins,
     env_str,
     env_time_zone,
+    env_token,
     env_url,
     secret_key,
 )
@@ -147,6 +149,35 @@ def test_env_origins_checks_every_item(monkeypatch):
     monkeypatch.setenv("CSRF_TRUSTED_ORIGINS", "https://a.example.com,b.example.com")
     with pytest.raises(ImproperlyConfigured, match=r"^CSRF_TRUSTED_ORIGINS must be a URL .*'b.example.com'"):
         env_origins("CSRF_TRUSTED_ORIGINS", [])
+
+
+def test_env_networks_returns_cidr_and_refuses_junk(monkeypatch):
+    monkeypatch.delenv("CANDIDLY_METRICS_ALLOW", raising=False)
+    assert env_networks("CANDIDLY_METRICS_ALLOW", []) == []
+
+    monkeypatch.setenv("CANDIDLY_METRICS_ALLOW", "10.0.0.0/8, 127.0.0.1,,::1")
+    assert env_networks("CANDIDLY_METRICS_ALLOW", []) == ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]
+
+    for raw in ["10.0.0.1/8", "prometheus.internal", "10.0.0.0/33"]:
+        monkeypatch.setenv("CANDIDLY_METRICS_ALLOW", raw)
+        with pytest.raises(
+            ImproperlyConfigured, match=rf"^CANDIDLY_METRICS_ALLOW entries .*'{re.escape(raw)}'"
+        ):
+            env_networks("CANDIDLY_METRICS_ALLOW", [])
+
+
+def test_env_token_is_off_by_default_and_refuses_weak_values(monkeypatch):
+    monkeypatch.delenv("CANDIDLY_METRICS_TOKEN", raising=False)
+    assert env_token("CANDIDLY_METRICS_TOKEN") == ""
+    monkeypatch.setenv("CANDIDLY_METRICS_TOKEN", "x" * 20)
+    assert env_token("CANDIDLY_METRICS_TOKEN") == "x" * 20
+
+    for weak in ["changeme", "x" * 19, "a token with spaces in it"]:
+        monkeypatch.setenv("CANDIDLY_METRICS_TOKEN", weak)
+        with pytest.raises(
+            ImproperlyConfigured, match=r"^CANDIDLY_METRICS_TOKEN must be at least 20 characters"
+        ):
+            env_token("CANDIDLY_METRICS_TOKEN")
 
 
 def test_env_email_address_accepts_a_display_name(monkeypatch):
@@ -433,6 +464,9 @@ def test_settings_start_with_the_example_configuration(tmp_path):
         ({"AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT"),
         ({"EMAIL_TIMEOUT": "soon"}, "EMAIL_TIMEOUT"),
         ({"EMAIL_HOST": "smtp.agency.test", "EMAIL_PORT": "smtp"}, "EMAIL_PORT"),
+        ({"CANDIDLY_METRICS_TOKEN": "changeme"}, "CANDIDLY_METRICS_TOKEN"),
+        ({"CANDIDLY_METRICS_ALLOW": "prometheus.internal"}, "CANDIDLY_METRICS_ALLOW"),
+        ({"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/metrics"}, "PROMETHEUS_MULTIPROC_DIR"),
     ],
 )
 def test_settings_malformed_value_stops_start_up_naming_the_variable(tmp_path, variables, named):

@@ -114,3 +114,15 @@ def test_people_search_ignores_a_nul_byte(recruiter_client, url_name):
     assert response.status_code == 200
     assert response.context["q"] == "Acme"
     assert len(response.context["page"].object_list) == 1
+
+
+@pytest.mark.parametrize("url_name", ["people:candidate-list", "people:company-list", "people:contact-list"])
+def test_people_search_of_a_huge_term_searches_its_first_200_characters(recruiter_client, url_name):
+    # Found by tests/test_bad_input.py: SQLite refuses a LIKE pattern over 50,000 bytes (it was a 500).
+    CompanyFactory(name="Acme Robotics")
+
+    response = recruiter_client.get(reverse(url_name), {"q": "x" * 100_000})
+
+    assert response.status_code == 200
+    assert response.context["q"] == "x" * 200
+    assert list(response.context["page"].object_list) == []

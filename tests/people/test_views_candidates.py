@@ -11,6 +11,7 @@ from candidly.hiring.models import Interview, Submission
 from candidly.people.models import Candidate, Tag
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
+from tests.banner import BANNER_QUERIES
 from tests.factories import (
     CandidateFactory,
     CompanyFactory,
@@ -344,7 +345,7 @@ def test_candidate_detail_query_count_is_constant(recruiter_client, django_asser
         record_event(kind="note", summary=f"Note {i}", actor=actors[i % 2], submission=submission)
     # session, user, candidate+recruiter, tags, submissions, interviews, reliability record, open roles to
     # suggest (none here, so no tags prefetch), feedback, planned messages, events
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(11 + BANNER_QUERIES):
         response = recruiter_client.get(reverse("people:candidate-detail", args=[candidate.pk]))
 
     assert len(response.context["submissions"]) == n
@@ -382,7 +383,7 @@ def test_candidate_list_query_count_is_constant(recruiter_client, django_assert_
         candidate.role_tags.set([TagFactory(name="python"), TagFactory()])
         SubmissionFactory(candidate=candidate)
     # session, user, count, page (recruiter joined), tags prefetch
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(5 + BANNER_QUERIES):
         response = recruiter_client.get(reverse("people:candidate-list"))
 
     rows_shown = list(response.context["page"].object_list)

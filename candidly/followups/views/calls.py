@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
@@ -22,18 +21,12 @@ from candidly.followups.responses import log_call
 from candidly.followups.services import business_moment
 from candidly.followups.silence import send_update
 from candidly.lib.phones import display_phone
+from candidly.lib.redirects import safe_next
 
 
 def _actor(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # LoginRequiredMiddleware turned anonymous visitors away
     return request.user
-
-
-def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        return target
-    return reverse("hiring:today")
 
 
 def _call_task(pk: int) -> Task:
@@ -126,7 +119,7 @@ def call_log(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This call was already logged.")
     else:
         messages.success(request, text)
-    return redirect(_back(request))
+    return redirect(safe_next(request, default=reverse("hiring:today")))
 
 
 @require_POST
@@ -140,7 +133,7 @@ def update_send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This update was already sent.")
     else:
         messages.success(request, f"Update to {task.candidate} queued; it goes out in their business hours.")
-    return redirect(_back(request))
+    return redirect(safe_next(request, default=reverse("hiring:today")))
 
 
 @require_POST
@@ -152,7 +145,7 @@ def feedback_remind(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "They have answered already; no reminder needed.")
     else:
         messages.success(request, f"Reminder to {run.contact} queued; it goes out in their business hours.")
-    return redirect(_back(request))
+    return redirect(safe_next(request, default=reverse("hiring:today")))
 
 
 @require_POST
@@ -163,4 +156,4 @@ def alert_handled(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Marked handled: {task.title}.")
     else:
         messages.info(request, "Already handled.")
-    return redirect(_back(request))
+    return redirect(safe_next(request, default=reverse("hiring:today")))
