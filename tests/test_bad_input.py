@@ -362,6 +362,9 @@ def build_world() -> World:
         "followups:contact-responsiveness": [hannah],
         "messaging:inbox-message": [message],
         "messaging:reply-": [review],
+        "followups:touchpoint-": [nudge],
+        "followups:candidate-pause": [cara],
+        "followups:update-edit": [update],
     }
     tokens: dict[str, list[str]] = {
         "hiring:role-public": [interested],
@@ -370,11 +373,13 @@ def build_world() -> World:
         "messaging:confirm-invite": [link(Purpose.CONFIRM, candidate=cara, interview=upcoming)],
         "messaging:cancel": [link(Purpose.CANCEL, candidate=cara, interview=upcoming)],
         "messaging:withdraw": [link(Purpose.WITHDRAW, candidate=cara, submission=submission)],
+        "messaging:withdraw-short": [link(Purpose.WITHDRAW, candidate=cara, submission=submission)],
         "messaging:feedback": [
             link(Purpose.FEEDBACK, candidate=cara, interview=past),
             link(Purpose.FEEDBACK, contact=hannah, interview=past),
         ],
     }
+    by_object["followups:interviewer-feedback-ask"] = [(past, hannah)]
     return World(admin=ada, by_object=by_object, tokens=tokens)
 
 
@@ -397,6 +402,10 @@ def _urls_for(
     if name == "accounts:password-reset-confirm":
         uid = urlsafe_base64_encode(force_bytes(ada.pk))
         return [reverse(name, args=[uid, default_token_generator.make_token(ada)])]
+    if params == {"pk", "contact_pk"}:
+        return [reverse(name, args=[obj.pk, contact.pk]) for obj, contact in by_object[name]]
+    if params == {"kind"} and name.startswith("messaging:wording-"):
+        return [reverse(name, args=["follow-up-email"])]
     if name == "messaging:inbound-webhook":
         return [reverse(name, args=["postmark"])]
     if name == "reports:report":

@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import User
@@ -31,6 +30,7 @@ from candidly.followups.models import Task, Touchpoint
 from candidly.followups.queries import planned_touchpoints
 from candidly.followups.silence import send_update, update_message
 from candidly.hiring.models import Interview, Submission
+from candidly.lib.redirects import safe_next
 from candidly.people.models import Candidate, Contact
 
 PAGE_SIZE = 50
@@ -40,13 +40,6 @@ BUSY = "That message is being sent right now (or was just changed by someone els
 def _actor(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # LoginRequiredMiddleware turned anonymous visitors away
     return request.user
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        return target
-    return default
 
 
 def _touchpoint(pk: int) -> Touchpoint:
@@ -89,7 +82,7 @@ def touchpoint_send_now(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.success(request, f"Sending {_label(touchpoint)} now.")
-    return redirect(_back(request, _home(touchpoint)))
+    return redirect(safe_next(request, default=_home(touchpoint)))
 
 
 @require_POST
@@ -98,7 +91,7 @@ def touchpoint_skip(request: HttpRequest, pk: int) -> HttpResponse:
     form = SkipTouchpointForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why it should not be sent; nothing changed.")
-        return redirect(_back(request, _home(touchpoint)))
+        return redirect(safe_next(request, default=_home(touchpoint)))
     result = steering.skip_touchpoint(
         touchpoint, reason=form.cleaned_data["reason"], actor=_actor(request), now=timezone.now()
     )
@@ -106,7 +99,7 @@ def touchpoint_skip(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Skipped {_label(touchpoint)}.")
     else:
         messages.info(request, BUSY)
-    return redirect(_back(request, _home(touchpoint)))
+    return redirect(safe_next(request, default=_home(touchpoint)))
 
 
 @require_POST
@@ -115,7 +108,7 @@ def touchpoint_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveTouchpointForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the new date and time; nothing changed.")
-        return redirect(_back(request, _home(touchpoint)))
+        return redirect(safe_next(request, default=_home(touchpoint)))
     try:
         result = steering.move_touchpoint(
             touchpoint, to=form.cleaned_data["to"], actor=_actor(request), now=timezone.now()
@@ -128,7 +121,7 @@ def touchpoint_move(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Moved {_label(touchpoint)} to {local:%a %d %b %H:%M} your time.")
         else:
             messages.info(request, BUSY)
-    return redirect(_back(request, _home(touchpoint)))
+    return redirect(safe_next(request, default=_home(touchpoint)))
 
 
 def planned_list(request: HttpRequest) -> HttpResponse:
@@ -156,7 +149,7 @@ def planned_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def candidate_pause(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(Candidate, pk=pk)
-    back = _back(request, reverse("people:candidate-detail", args=[pk]))
+    back = safe_next(request, default=reverse("people:candidate-detail", args=[pk]))
     form = PauseMessagesForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
