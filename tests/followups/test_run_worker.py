@@ -87,7 +87,8 @@ def test_run_worker_sigterm_finishes_the_current_item_and_returns(interview, clo
     done = statuses.count((Status.DONE, 1))
     assert done >= 1, "the item in progress when SIGTERM came was finished"
     assert done < 10, "the worker stopped instead of draining the queue"
-    assert statuses == [(Status.DONE, 1)] * done + [(Status.PLANNED, 0)] * (10 - done)
+    # Rows due at the same moment may be claimed in any order: what counts is that none is left half-done.
+    assert sorted(statuses) == sorted([(Status.DONE, 1)] * done + [(Status.PLANNED, 0)] * (10 - done))
     assert len(slow_sink.received) == done
 
 
