@@ -27,10 +27,12 @@ class PreparedEmail:
     body: str
 
 
-def local_moment(moment: datetime, zone: str) -> str:
-    """``Thursday 12 March 2026 at 10:00 GMT (Europe/London)``: a moment as a person in ``zone`` reads it."""
+def local_moment(moment: datetime, zone: str, *, abbreviation: bool = True) -> str:
+    """``Thursday 12 March 2026 at 10:00 GMT (Europe/London)``: a moment as a person in ``zone`` reads it
+    (without ``GMT`` when ``abbreviation`` is False)."""
     local = moment.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B %Y at %H:%M} {local.tzname()} ({zone})"
+    clock = f"{local:%H:%M} {local.tzname()}" if abbreviation else f"{local:%H:%M}"
+    return f"{local:%A} {local.day} {local:%B %Y} at {clock} ({zone})"
 
 
 def prepare_manager_cancellation_email(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
 
 from django.db.models import Q
-from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.followups.models import Task, Touchpoint
@@ -63,12 +61,6 @@ def stop_submission_touchpoints(
         )
     )
     return sorted(skipped), tasks
-
-
-def local_time(moment: datetime, zone: str) -> str:
-    """``Thursday 12 March 2026 at 10:00 (Europe/London)``: a moment as a person in ``zone`` reads it."""
-    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B %Y at %H:%M} ({zone})"
 
 
 def first_name(name: str) -> str:

@@ -22,7 +22,6 @@ from candidly.accounts.models import User
 from candidly.followups.models import Task
 from candidly.followups.tasks import create_task
 from candidly.hiring.endings.common import (
-    local_time,
     lock_submission,
     stop_submission_touchpoints,
     upcoming_interviews,
@@ -31,6 +30,7 @@ from candidly.hiring.models import Interview, Submission
 from candidly.hiring.services import submissions
 from candidly.hiring.services.interview_status import call_off_interview
 from candidly.messaging import emails
+from candidly.messaging.prepared import local_moment
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
 
@@ -155,7 +155,8 @@ def prepare_outcome_message(submission: Submission) -> OutcomeDraft:
         "role": role,
         "company": role.company,
         "cancelled": [
-            local_time(interview.starts_at, submission.candidate.time_zone) for interview in cancelled
+            local_moment(interview.starts_at, submission.candidate.time_zone, abbreviation=False)
+            for interview in cancelled
         ],
     }
     return OutcomeDraft(

@@ -36,7 +36,6 @@ from candidly.followups.models import Task
 from candidly.followups.tasks import create_task
 from candidly.hiring.endings.common import (
     first_name,
-    local_time,
     lock_submission,
     stop_submission_touchpoints,
     upcoming_interviews,
@@ -48,7 +47,7 @@ from candidly.hiring.services.interview_status import CancellationOutcome
 from candidly.lib.phones import display_phone
 from candidly.messaging.links import mark_link_used
 from candidly.messaging.models import Link
-from candidly.messaging.prepared import PreparedEmail
+from candidly.messaging.prepared import PreparedEmail, local_moment
 from candidly.people.models import MAX_COMPENSATION, Candidate, Tag
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -262,7 +261,10 @@ def prepare_company_email(submission: Submission, *, cancelled: Iterable[Intervi
         "manager": manager,
         "manager_first_name": first_name(manager.name),
         "reason_text": COURTEOUS_REASONS.get(submission.end_reason, "") if share else "",
-        "cancelled": [local_time(interview.starts_at, manager.time_zone) for interview in cancelled],
+        "cancelled": [
+            local_moment(interview.starts_at, manager.time_zone, abbreviation=False)
+            for interview in cancelled
+        ],
         "recruiter": recruiter,
         "recruiter_phone": display_phone(recruiter.phone) if recruiter and recruiter.phone else "",
     }
