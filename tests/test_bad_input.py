@@ -365,6 +365,8 @@ def build_world() -> World:
         "followups:touchpoint-": [nudge],
         "followups:candidate-pause": [cara],
         "followups:update-edit": [update],
+        "privacy:candidate-": [cara],
+        "privacy:contact-": [hannah],
     }
     tokens: dict[str, list[str]] = {
         "hiring:role-public": [interested],

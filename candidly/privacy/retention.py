@@ -14,9 +14,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from candidly.accounts.models import AgencySettings
+from candidly.accounts.models import AgencySettings, User
+from candidly.accounts.services import AgencySettingsChanges, update_agency_settings
 from candidly.hiring.models import Submission
 from candidly.people.models import Candidate
 from candidly.privacy.erasure import ErasureRefused, erase_candidate
@@ -80,24 +82,37 @@ def dry_run(*, now: datetime, months: int | None = None) -> DryRun:
     )
 
 
+def save_retention(*, months: int | None, active: bool, actor: User) -> list[str]:
+    """Change the rule through the agency settings' service (an ``agency.settings_changed`` Event, on the
+    audit trail); returns what changed. A change gives back the hour's claim, so the next worker pass applies
+    the rule as the dry run shows it now. Raises what ``update_agency_settings`` raises."""
+    with transaction.atomic():
+        changed = update_agency_settings(
+            changes=AgencySettingsChanges(retention_months=months, retention_active=active), actor=actor
+        )
+        if changed:
+            AgencySettings.objects.filter(pk=1).update(retention_checked_at=None)
+    return changed
+
+
 def apply_retention(*, now: datetime) -> int:
     """Erase up to ``RETENTION_BATCH`` candidates the rule lists, if an admin turned it on; returns how many.
 
-    Claims the hour with a conditional UPDATE first, so among several workers one pass an hour does the
-    work; a full batch gives the claim back so the next pass carries on. Also deletes kept records whose
-    time has passed. A candidate whose process reopened meanwhile is left alone (``ErasureRefused``).
+    Deletes kept records whose time has passed. When the rule is on, claims the hour with a conditional
+    UPDATE first, so among several workers one pass an hour does the work; a full batch gives the claim back
+    so the next pass carries on. A candidate whose process reopened meanwhile is left alone
+    (``ErasureRefused``, logged).
     """
-    AgencySettings.load()
+    KeptRecord.objects.filter(kept_until__lte=now).delete()
+    row = AgencySettings.load()
+    if not (row.retention_active and row.retention_months):
+        return 0
     claimed = (
         AgencySettings.objects.filter(pk=1)
         .filter(Q(retention_checked_at__isnull=True) | Q(retention_checked_at__lte=now - RETENTION_EVERY))
         .update(retention_checked_at=now)
     )
     if not claimed:
-        return 0
-    KeptRecord.objects.filter(kept_until__lte=now).delete()
-    row = AgencySettings.objects.get(pk=1)
-    if not (row.retention_active and row.retention_months):
         return 0
     due = list(due_for_erasure(now=now, months=row.retention_months)[:RETENTION_BATCH])
     erased = 0

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from candidly.accounts.models import AgencySettings, User
 from candidly.accounts.permissions import require_admin
-from candidly.accounts.services import AgencySettingsChanges, update_agency_settings
 from candidly.people.models import Candidate, Contact
 from candidly.privacy import audit, consent, erasure, export, retention
 from candidly.privacy.forms import AuditFilterForm, ConfirmErasureForm, ConsentForm, RetentionForm
@@ -146,12 +145,12 @@ def retention_settings(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         status = 400
         if form.is_valid():
-            changes = AgencySettingsChanges(
-                retention_months=form.cleaned_data["retention_months"],
-                retention_active=form.cleaned_data["retention_active"],
-            )
             try:
-                changed = update_agency_settings(changes=changes, actor=actor)
+                changed = retention.save_retention(
+                    months=form.cleaned_data["retention_months"],
+                    active=form.cleaned_data["retention_active"],
+                    actor=actor,
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
