@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Model, Q
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.followups.models import Feedback, Task, Touchpoint
 from candidly.hiring.models import Interview, RoleSuggestion, Submission
+from candidly.messaging.emails import RenderError, render_email
 from candidly.messaging.models import InboundEmail, InboxMessage
+from candidly.messaging.sms import render_sms
 from candidly.people.models import Candidate
 from candidly.privacy.models import KeptRecord
 from candidly.timeline.kinds import EventKind
@@ -197,6 +202,7 @@ def collect(candidate: Candidate, *, now: datetime, actor: User | None = None) -
                     ["id", "kind", "channel", "status", "due_at", "done_at", "message_id", "skip_reason"],
                 ),
                 "text_written_by_recruiter": touchpoint.message_text,
+                "written_again": _written_again(touchpoint),
                 "copy": copies.get(touchpoint.message_id, {}),
             }
             for touchpoint in touchpoints
@@ -239,6 +245,31 @@ def collect(candidate: Candidate, *, now: datetime, actor: User | None = None) -
             for row in KeptRecord.objects.filter(candidate=candidate)
         ],
     }
+
+
+# Links in a message written again for the export: their tokens would be dead (the savepoint that issued them
+# is rolled back), so they are shown as what they were.
+ACTION_LINK = re.compile(r"https?://[^\s\"'<>]+/(?:l|w|u)/[^\s\"'<>]*")
+
+
+def _written_again(touchpoint: Touchpoint) -> dict[str, str]:
+    """A sent message's subject and text as Candidly writes it (we keep no copy of what left, except the demo
+    inbox's): rendered in a savepoint that is rolled back, so the links it issues never exist. Empty for a
+    message not sent or one that can no longer be written."""
+    if touchpoint.status != Touchpoint.Status.DONE or not touchpoint.is_message:
+        return {}
+    moment = touchpoint.done_at or touchpoint.due_at
+    try:
+        with transaction.atomic():
+            if touchpoint.channel == Touchpoint.Channel.SMS and touchpoint.candidate_id is not None:
+                subject, text = "", render_sms(touchpoint, now=moment)
+            else:
+                email = render_email(touchpoint, now=moment)
+                subject, text = email.subject, email.text
+            transaction.set_rollback(True)
+    except (RenderError, TemplateDoesNotExist, TemplateSyntaxError, ObjectDoesNotExist, ValueError):
+        return {}
+    return {"subject": subject, "text": ACTION_LINK.sub("[link]", text)}
 
 
 def _words(data: object) -> str:

@@ -112,13 +112,12 @@ def run_whole_process(time_machine, smtp_sink, settings) -> Process:
     p = Process(time_machine, smtp_sink)
     # Booking: two rounds; the confirmations go out through the worker.
     later = book(p.submission, p.rita, datetime(2026, 3, 12, 18, 0, tzinfo=UTC))
-    soon = book(p.submission, p.rita, datetime(2026, 3, 10, 15, 0, tzinfo=UTC))
+    soon = book(p.submission, p.rita, datetime(2026, 3, 11, 15, 0, tzinfo=UTC))
     p.work()
-    # Reminders: 24 hours before the sooner round.
+    # Reminders of the sooner round, the day before and 2 hours before, through the worker and SMTP; the
+    # later round is cancelled in between from a link in her confirmation, with notice.
     p.at(soon.starts_at - timedelta(hours=24))
     p.work()
-    assert {mail.subject for mail in p.mail_to_mara()}, "the worker sent Mara her emails"
-    # Cancellation of the later round, from a link in her emails, with notice.
     mails = "\n".join(mail.body("plain") for mail in p.mail_to_mara())
     [cancel] = [path for path in set(links_in(mails, "cancel")) if _interview_of(path, "cancel") == later.pk]
     response = Client().post(
@@ -126,6 +125,12 @@ def run_whole_process(time_machine, smtp_sink, settings) -> Process:
     )
     assert response.status_code == 200
     assert Interview.objects.get(pk=later.pk).status == Interview.Status.CANCELLED_WITH_NOTICE
+    p.at(soon.starts_at - timedelta(hours=2))
+    p.work()
+    assert [mail.subject for mail in p.mail_to_mara() if mail.subject.startswith("Reminder:")] == [
+        "Reminder: your Acme Robotics interview is tomorrow at 11:00",
+        "Reminder: your Acme Robotics interview is in 2 hours",
+    ]
     # From here on mail goes to the demo inbox, so its copies (to Mara, and to the hiring manager about her)
     # must be erased too.
     settings.EMAIL_BACKEND = "candidly.messaging.backends.InboxBackend"
@@ -204,7 +209,10 @@ def test_whole_process_then_erasure_leaves_no_marker_and_keeps_every_report_numb
     assert sorted(archive.namelist()) == ["data.json", "summary.html"]
     data = archive.read("data.json").decode()
     summary = archive.read("summary.html").decode()
-    json.loads(data)
+    sent = [m for m in json.loads(data)["messages"] if m["status"] == "done" and m["channel"] == "email"]
+    assert sent, "the export lists the messages sent to her"
+    assert all(m["written_again"]["text"].startswith("Hi Mara,") for m in sent)
+    assert not [m for m in sent if "/l/" in m["written_again"]["text"]], "no link token leaves in an export"
     assert [name for name, marker in MARKERS.items() if marker.lower() not in data.lower()] == []
     assert [name for name, marker in MARKERS.items() if marker.lower() not in summary.lower()] == []
 
