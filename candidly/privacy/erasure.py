@@ -21,7 +21,8 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Left, Replace
 
 from candidly.accounts.models import User
 from candidly.followups.models import Feedback, Task, Touchpoint
@@ -217,6 +218,14 @@ def erase_contact(contact: Contact, *, actor: User, now: datetime) -> Erasure:
         message_ids = _message_ids(touchpoints, Event.objects.filter(contact=person))
         result.counts["events"] = _tombstone(Event.objects.filter(contact=person), label)
         result.counts["tasks"] = _scrub_tasks(Task.objects.filter(contact=person), label)
+        # Tasks about the processes they manage or interview for (a candidate's "Tell Acme" task names the
+        # manager and their address) stay the recruiter's: only the contact's name, address and number go.
+        others = Task.objects.filter(
+            Q(submission__role__hiring_manager=person)
+            | Q(interview__submission__role__hiring_manager=person)
+            | Q(interview__interviewers=person)
+        ).exclude(contact=person)
+        result.counts["tasks"] += _replace_in_tasks(others, [person.name, person.email, person.phone], label)
         result.counts["touchpoints"] = touchpoints.update(message_text="", last_error="", skip_reason="")
         result.counts["feedback"] = Feedback.objects.filter(contact=person).update(notes="")
         inbound = InboundEmail.objects.filter(
@@ -284,6 +293,18 @@ def _scrub_tasks(tasks: QuerySet[Task], label: str) -> int:
         title = f"{label}: {Task.Kind(kind).label.lower()}" if kind in Task.Kind.values else label
         changed += tasks.filter(kind=kind).update(title=title[:300], details="", outcome="")
     return changed
+
+
+def _replace_in_tasks(tasks: QuerySet[Task], words: list[str], label: str) -> int:
+    ids = list(tasks.values_list("pk", flat=True).distinct())
+    for word in (word for word in words if word):
+        Task.objects.filter(pk__in=ids).update(
+            # A label longer than the name must not overflow the columns' 300 characters.
+            title=Left(Replace("title", Value(word), Value(label)), 300),
+            details=Replace("details", Value(word), Value(label)),
+            outcome=Left(Replace("outcome", Value(word), Value(label)), 300),
+        )
+    return len(ids)
 
 
 def _message_ids(touchpoints: QuerySet[Touchpoint], events: QuerySet[Event]) -> set[str]:

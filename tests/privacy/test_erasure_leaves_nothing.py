@@ -18,7 +18,7 @@ from django.test import Client
 
 from candidly.accounts.models import User
 from candidly.followups.worker import Worker
-from candidly.hiring.models import Interview, Submission
+from candidly.hiring.models import Interview, Role, Submission
 from candidly.messaging.links import find_link
 from candidly.messaging.models import InboxMessage, Link
 from candidly.messaging.sms_inbound import twilio_signature
@@ -243,4 +243,28 @@ def test_whole_process_then_erasure_leaves_no_marker_and_keeps_every_report_numb
         ada,
         mara.pk,
         f"Erased candidate #{mara.pk}: personal data erased on request",
+    )
+
+
+def test_whole_process_then_erasing_the_hiring_manager_leaves_nothing_of_theirs(
+    time_machine, smtp_sink, settings
+):
+    p = run_whole_process(time_machine, smtp_sink, settings)
+    ada = UserFactory(username="ada", role=User.Role.ADMIN, is_staff=True)
+    hannah = p.submission.role.hiring_manager
+    theirs = {"name": hannah.name, "email": hannah.email, "phone": hannah.phone}
+    assert all(occurrences(value) for value in theirs.values())
+    Role.objects.filter(pk=p.submission.role_id).update(status=Role.Status.FILLED)
+    users = {user.pk: user for user in User.objects.all()}
+    reports_before = report_numbers(start=date(2026, 3, 2), end=date(2026, 3, 22), now=p.now, users=users)
+    admin = Client()
+    admin.force_login(ada)
+
+    response = admin.post(f"/contacts/{hannah.pk}/erase/", {"confirm": hannah.name})
+
+    assert response.status_code == 302
+    assert {name: occurrences(value) for name, value in theirs.items()} == {name: [] for name in theirs}
+    assert (
+        report_numbers(start=date(2026, 3, 2), end=date(2026, 3, 22), now=p.now, users=users)
+        == reports_before
     )
