@@ -48,6 +48,8 @@ NOT_PAGES = {
     "messaging:reply-accept",
     "messaging:reply-dismiss",
     "reports:report-csv",
+    "privacy:candidate-export",
+    "privacy:candidate-consent",
     "accounts:logout",
 }
 
@@ -146,6 +148,10 @@ def pages() -> dict[str, str]:
         "messaging:reply-review": "/replies/review/",
         "reports:index": "/reports/",
         "reports:report": "/reports/ghosting/",
+        "privacy:candidate-erase": f"/candidates/{candidate.pk}/erase/",
+        "privacy:contact-erase": f"/contacts/{contact.pk}/erase/",
+        "privacy:retention": "/settings/retention/",
+        "privacy:audit": "/audit/",
     }
 
 
