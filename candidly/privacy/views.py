@@ -3,6 +3,7 @@ the audit trail. Each checks who is asking, validates a form and calls one servi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -83,7 +84,7 @@ def _erase(
     person: Candidate | Contact,
     actor: User,
     refusal: str,
-    erase: object,
+    erase: Callable[[], erasure.Erasure],
     back: str,
     what: str,
 ) -> HttpResponse:
@@ -95,7 +96,7 @@ def _erase(
             form.add_error(None, refusal)
         elif form.is_valid():
             try:
-                done = erase()  # type: ignore[operator]
+                done = erase()
             except erasure.ErasureRefused as exc:
                 form.add_error(None, str(exc))
             else:
