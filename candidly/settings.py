@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "candidly.messaging",
     "candidly.timeline",
     "candidly.reports",
+    "candidly.dataio",
 ]
 
 MIDDLEWARE = [
