@@ -33,7 +33,7 @@ Kind = ImportBatch.Kind
 class Columns:
     required: tuple[str, ...]
     optional: tuple[str, ...]
-    # Blank cells of these columns mean "not given": the default on a new row, unchanged on an existing one.
+    # Required by the forms, with a default: a blank cell is validated as the default.
     defaulted: tuple[str, ...] = ()
     booleans: tuple[str, ...] = ()
 
@@ -235,7 +235,9 @@ def _validate(
     time_zone.choices = zones
     if errors or not form.is_valid():
         return ValidRow(row=number, values={}, errors=[*errors, *_messages(form)])
-    values = {name: form.cleaned_data[name] for name in given if name not in blank_defaults}
+    # A blank cell is "not given": the default on a new row, the stored value kept on an existing one (a
+    # partly filled file never wipes what the agency has; clearing a field is done on the person's page).
+    values = {name: form.cleaned_data[name] for name, cell in given.items() if cell}
     if isinstance(values.get("company"), Company):
         values["company"] = values["company"].pk
     return ValidRow(row=number, values=values, errors=[])

@@ -247,7 +247,9 @@ def confirm_import(batch: ImportBatch, *, actor: User, now: datetime) -> dict[st
             raise PreviewGone("This file was imported already.")
         plan = plan_rows(batch.kind, _as_rows(batch.rows))
         outdated = _decisions(plan) != _decisions(batch.rows)
-        if not outdated:
+        if outdated:
+            transaction.set_rollback(True)  # the batch stays "previewed", to be confirmed again
+        else:
             _apply(batch, plan, actor=actor)
     if outdated:
         batch.rows, batch.summary = plan, count_actions(plan)
