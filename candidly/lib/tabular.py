@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import tablib
+import openpyxl
 
 from candidly.lib.csvcells import FORMULA_START
 
@@ -97,17 +97,20 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise TableError(
-            "This .xlsx file is not an Excel workbook. Save it again from Excel, or upload a CSV."
-        )
+        raise TableError("This .xlsx file is not an Excel workbook. Save it again from Excel, or upload a CSV.")
     try:
-        book = tablib.Dataset().load(io.BytesIO(data), format="xlsx", headers=False)
+        # openpyxl itself rather than tablib's loader: that one reads formulas' cached results
+        # (data_only), which would hide a formula from the check below instead of refusing it.
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = book.active
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)] if sheet is not None else []
+        book.close()
     except Exception:  # openpyxl raises many kinds for a damaged workbook: all mean the same to a person
         raise TableError(
             "This .xlsx file could not be read as an Excel workbook. "
             "Save it again from Excel or upload a CSV."
         ) from None
-    return [["" if cell is None else _xlsx_text(cell) for cell in row] for row in book]
+    return [["" if cell is None else _xlsx_text(cell) for cell in row] for row in rows]
 
 
 def _xlsx_text(cell: object) -> str:
