@@ -64,8 +64,8 @@ def _contact_row(contact: Contact) -> list[Any]:
     return [
         contact.company.name,
         contact.name,
-        contact.title,
         contact.email,
+        contact.title,
         contact.phone,
         contact.time_zone,
         contact.is_hiring_manager,
