@@ -8,7 +8,6 @@ primary key) so the preview can keep them until the import is confirmed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ from candidly.dataio.models import ImportBatch
 from candidly.dataio.services import LOOKUP_BATCH, ValidRow
 from candidly.lib.tabular import Table, TableError
 from candidly.lib.timezones import time_zone_choices
-from candidly.people.forms import CandidateForm, CompanyForm, ContactForm
+from candidly.people.forms import UNKNOWN_TIME_ZONE, CandidateForm, CompanyForm, ContactForm
 from candidly.people.models import Candidate, Company
 
 Kind = ImportBatch.Kind
@@ -93,12 +92,29 @@ def check_columns(kind: str, table: Table) -> None:
         raise TableError(" ".join([*problems, expected]))
 
 
-class _ImportCompanyForm(CompanyForm):
+class _ZoneByName(forms.Form):
+    """The page forms' time-zone check against a set of names made once per file: their ``<select>`` of
+    every zone costs milliseconds per form, minutes for a large file."""
+
+    time_zone = forms.CharField(max_length=64)
+
+    def __init__(self, *args: Any, zones: frozenset[str], **kwargs: Any) -> None:
+        self.zones = zones
+        super().__init__(*args, **kwargs)
+
+    def clean_time_zone(self) -> str:
+        zone = str(self.cleaned_data["time_zone"])
+        if zone not in self.zones:
+            raise ValidationError(UNKNOWN_TIME_ZONE, code="invalid_choice", params={"value": zone})
+        return zone
+
+
+class _ImportCompanyForm(_ZoneByName, CompanyForm):  # type: ignore[misc]
     def clean_name(self) -> str:
         return str(self.cleaned_data["name"])  # duplicates: the plan finds them for the whole file
 
 
-class _ImportContactForm(ContactForm):
+class _ImportContactForm(_ZoneByName, ContactForm):  # type: ignore[misc]
     company = forms.CharField(max_length=200)  # type: ignore[assignment]
 
     def __init__(self, *args: Any, companies: dict[str, Company], **kwargs: Any) -> None:
@@ -116,7 +132,7 @@ class _ImportContactForm(ContactForm):
         return forms.Form.clean(self) or {}  # duplicates: the plan finds them for the whole file
 
 
-class _ImportCandidateForm(CandidateForm):
+class _ImportCandidateForm(_ZoneByName, CandidateForm):  # type: ignore[misc]
     recruiter = forms.CharField(required=False)  # type: ignore[assignment]
 
     def __init__(self, *args: Any, users: dict[str, User], **kwargs: Any) -> None:
@@ -187,23 +203,30 @@ def _messages(form: forms.Form) -> list[str]:
 def validate_rows(kind: str, table: Table) -> list[ValidRow]:
     """Each row of ``table`` checked by the page form; ``check_columns`` first."""
     columns = COLUMNS[kind]
-    zones = time_zone_choices()  # once per file: every form would otherwise list the zones again
-    context: dict[str, Any] = {}
+    context: dict[str, Any] = {"zones": frozenset(name for name, _ in time_zone_choices())}
     form_class: type[forms.Form]
     if kind == Kind.COMPANIES:
         form_class = _ImportCompanyForm
     elif kind == Kind.CONTACTS:
-        form_class, context = _ImportContactForm, {"companies": _companies(table)}
+        form_class, context = _ImportContactForm, {**context, "companies": _companies(table)}
     else:
-        form_class, context = _ImportCandidateForm, {"users": _users(table)}
+        form_class, context = _ImportCandidateForm, {**context, "users": _users(table)}
+    # One form for the whole file, bound to each row in turn: building a form deep-copies all its fields,
+    # which would be most of the time of a large import. Binding anew resets every per-row state
+    # (``full_clean`` starts fresh ``cleaned_data`` and errors; bound fields read ``form.data`` live).
+    form = form_class(None, **context)
     results = []
     for number, cells in enumerate(table.rows, start=2):
-        results.append(
-            _validate(
-                kind, columns, dict(zip(table.header, cells, strict=True)), number, form_class, context, zones
-            )
-        )
+        given = dict(zip(table.header, cells, strict=True))
+        results.append(_validate(kind, columns, given, number, form))
     return results
+
+
+def _bind(form: forms.Form, data: dict[str, Any]) -> forms.Form:
+    form.data = data  # type: ignore[assignment]
+    form.is_bound = True
+    form._errors = None  # type: ignore[attr-defined]
+    return form
 
 
 def _validate(
@@ -211,9 +234,7 @@ def _validate(
     columns: Columns,
     given: dict[str, str],
     number: int,
-    form_class: type[forms.Form],
-    context: dict[str, Any],
-    zones: Sequence[tuple[str, str]],
+    form: forms.Form,
 ) -> ValidRow:
     blank_defaults = [name for name in columns.defaulted if not given.get(name)]
     data: dict[str, Any] = dict(given)
@@ -226,13 +247,10 @@ def _validate(
                 errors.append(f"{name.replace('_', ' ')}: {' '.join(exc.messages)}")
     for name in blank_defaults:
         data[name] = _DEFAULTS.get(name, settings.CANDIDLY_DEFAULT_TIME_ZONE)
-    if kind == Kind.CONTACTS and "time_zone" in blank_defaults:
-        company = context["companies"].get(given.get("company", "").lower())
+    if isinstance(form, _ImportContactForm) and "time_zone" in blank_defaults:
+        company = form.companies.get(given.get("company", "").lower())
         data["time_zone"] = company.time_zone if company else settings.CANDIDLY_DEFAULT_TIME_ZONE
-    form = form_class(data, **context)
-    time_zone = form.fields["time_zone"]
-    assert isinstance(time_zone, forms.ChoiceField)
-    time_zone.choices = zones
+    _bind(form, data)
     if errors or not form.is_valid():
         return ValidRow(row=number, values={}, errors=[*errors, *_messages(form)])
     # A blank cell is "not given": the default on a new row, the stored value kept on an existing one (a

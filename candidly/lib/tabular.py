@@ -97,7 +97,9 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise TableError("This .xlsx file is not an Excel workbook. Save it again from Excel, or upload a CSV.")
+        raise TableError(
+            "This .xlsx file is not an Excel workbook. Save it again from Excel, or upload a CSV."
+        )
     try:
         # openpyxl itself rather than tablib's loader: that one reads formulas' cached results
         # (data_only), which would hide a formula from the check below instead of refusing it.
