@@ -251,3 +251,32 @@ def test_import_preview_deletes_expired_batches(admin_client_):
 
     assert list(ImportBatch.objects.values_list("filename", flat=True)) == ["people.csv"]
     assert not ImportBatch.objects.filter(pk=old.pk).exists()
+
+
+def _import_counting_queries(client, rows: list[list[str]]) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data = csv_bytes(["name", "email", "phone", "recruiter", "role_tags"], rows)
+    with CaptureQueriesContext(connection) as preview:
+        upload(client, "candidates", data)
+    with CaptureQueriesContext(connection) as imported:
+        confirm(client, latest_batch())
+    return len(preview), len(imported)
+
+
+def test_import_preview_and_confirm_queries_do_not_grow_with_rows(admin_client_, recruiter):
+    def rows(start: int, count: int) -> list[list[str]]:
+        return [
+            [f"Person {n}", f"person{n}@mail.test", f"+44 20 {70000000 + n}", "rita", f"tag{n % 2}"]
+            for n in range(start, start + count)
+        ]
+
+    small = _import_counting_queries(admin_client_, rows(0, 3))
+    large = _import_counting_queries(admin_client_, rows(100, 60))
+
+    assert Candidate.objects.count() == 63
+    assert large[0] == small[0]  # the preview: lookups per 500 rows, never per row
+    # The import: the same, but SQLite takes at most 999 values per INSERT, so 60 candidates (and their
+    # Events) need one more INSERT each than 3 do.
+    assert large[1] - small[1] <= 2
