@@ -2,7 +2,8 @@
 (progress goes to stderr). See bench/README.md for what each figure means.
 
 Knobs (environment): BENCH_CLAIM_ROWS (2000), BENCH_ROUNDS (2), BENCH_E2E_ROWS (5000), BENCH_BATCH (20),
-BENCH_DUE_ROWS (1000000), BENCH_PEOPLE (5000), BENCH_IMPORT_ROWS (10000), BENCH_DB (candidly_bench), BENCH_PG_URL.
+BENCH_DUE_ROWS (1000000), BENCH_PEOPLE (5000), BENCH_IMPORT_ROWS (10000), BENCH_DB (candidly_bench),
+BENCH_PG_URL.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""How fast an import of people runs: a generated CSV of BENCH_IMPORT_ROWS (10,000) new candidates goes through
-the same path as the import pages (read the file, check the columns, validate every row with the people forms,
+"""How fast an import of people runs: a generated CSV of BENCH_IMPORT_ROWS (10,000) new candidates goes
+through the import pages' path (read the file, check the columns, validate every row with the people forms,
 plan, confirm in one transaction: bulk INSERTs and one Event per person). Prints ``import_rows_per_s`` and
 ``import_seconds``.
 

@@ -141,7 +141,7 @@ def test_import_phone_numbers_numbers_and_escaped_phones_are_not_formulas():
 
 
 def test_import_semicolon_separated_csv_is_read():
-    table = tabular.read_table("Name;E-mail\nAnn;a@x.test\n".encode(), "people.csv")
+    table = tabular.read_table(b"Name;E-mail\nAnn;a@x.test\n", "people.csv")
 
     assert (table.header, table.rows) == (["name", "e_mail"], [["Ann", "a@x.test"]])
 

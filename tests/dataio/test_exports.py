@@ -52,7 +52,7 @@ def test_candidate_export_follows_the_search_and_has_every_row(recruiter_client,
         "name", "email", "phone", "time_zone", "country", "preferred_channel", "recruiter", "role_tags",
         "locations", "remote", "min_compensation", "currency", "notes", "consent", "unsubscribed",
     ]  # fmt: skip
-    assert [row[:2] + [row[6]] for row in rows[1:]] == [
+    assert [[*row[:2], row[6]] for row in rows[1:]] == [
         ["Ann 0", "ann0@mail.test", "rita"],
         ["Ann 1", "ann1@mail.test", "rita"],
         ["Ann 2", "ann2@mail.test", "rita"],
@@ -103,8 +103,8 @@ def test_role_submission_interview_exports_follow_their_filters(recruiter_client
     upcoming = download(recruiter_client, "interview")
     past = download(recruiter_client, "interview", "?when=past")
 
-    assert [row[:3] + [row[6]] for row in roles[1:]] == [["Acme", "Data Engineer", "Open", "1"]]
-    assert [row[:2] + [row[4]] for row in submissions[1:]] == [
+    assert [[*row[:3], row[6]] for row in roles[1:]] == [["Acme", "Data Engineer", "Open", "1"]]
+    assert [[*row[:2], row[4]] for row in submissions[1:]] == [
         ["Cara", submission.candidate.email, "Interviewing"]
     ]
     assert [(row[3], row[6]) for row in upcoming[1:]] == [("Cara", "1")]
