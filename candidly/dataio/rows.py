@@ -252,7 +252,9 @@ def _validate(
         data["time_zone"] = company.time_zone if company else settings.CANDIDLY_DEFAULT_TIME_ZONE
     _bind(form, data)
     if errors or not form.is_valid():
-        return ValidRow(row=number, values={}, errors=[*errors, *_messages(form)])
+        # The name and email as typed, only for the preview to say which row is wrong.
+        shown = {name: given[name] for name in ("name", "email") if given.get(name)}
+        return ValidRow(row=number, values=shown, errors=[*errors, *_messages(form)])
     # A blank cell is "not given": the default on a new row, the stored value kept on an existing one (a
     # partly filled file never wipes what the agency has; clearing a field is done on the person's page).
     values = {name: form.cleaned_data[name] for name, cell in given.items() if cell}
