@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "candidly.timeline",
     "candidly.reports",
     "candidly.privacy",
+    "candidly.dataio",
 ]
 
 MIDDLEWARE = [
