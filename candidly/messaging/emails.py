@@ -255,6 +255,7 @@ def _with_invite(email: RenderedEmail, touchpoint: Touchpoint, method: InviteMet
         method=method,
         cancel_link=email.links.get("cancel"),
         organizer=submission.responsible_recruiter,
+        reply_to=email.reply_to,
     ).decode("utf-8")
     attachment = (invite_filename(interview), invite, f"text/calendar; method={method}")
     return replace(email, attachments=[*email.attachments, attachment])

@@ -12,6 +12,8 @@ class EventKind(StrEnum):
     AGENCY_SETTINGS_CHANGED = "agency.settings_changed"
     CADENCE_UPDATED = "cadence.updated"
     CALL_LOGGED = "call.logged"
+    # The candidate's calendar answered the invite but nothing changed (maybe, outdated, someone else).
+    CALENDAR_REPLY_HELD = "calendar.reply_held"
     CANDIDATE_CREATED = "candidate.created"
     CANDIDATE_OUTCOME_FAILED = "candidate.outcome_failed"
     CANDIDATE_OUTCOME_SENT = "candidate.outcome_sent"

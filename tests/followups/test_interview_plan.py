@@ -162,11 +162,13 @@ def test_confirmation_and_reminders_reach_the_smtp_server_at_local_times_across_
         assert event.decoded("DTSTART") == ny(2026, 3, 9, 16)
         assert event["DTSTART"].params["TZID"] == "America/New_York"
         assert event.decoded("DTEND") == ny(2026, 3, 9, 17)
+        # Calendar apps answer the organizer: the candidate's reply address, under Rita's name.
         assert (str(event["ORGANIZER"]), str(event["ATTENDEE"]), str(event["LOCATION"])) == (
-            "mailto:rita@agency.test",
+            f"mailto:{mail.header('Reply-To')}",
             "mailto:cara@mail.test",
             VIDEO_URL,
         )
+        assert event["ORGANIZER"].params["CN"] == "Rita Recruiter"
         assert "Can't make it? Tell us here" in str(event["DESCRIPTION"])
         assert "http://127.0.0.1:8000/l/cancel/" in str(event["DESCRIPTION"])
 
