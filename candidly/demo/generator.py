@@ -17,8 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from candidly.accounts.models import User
 from candidly.demo import data
-from candidly.demo.history import History
-from candidly.followups.models import CadenceRun, Feedback, Task
+from candidly.demo.contact import build_recent_contact
+from candidly.demo.history import GAP_DAYS, History
+from candidly.followups.models import CadenceRun, Feedback, Task, Touchpoint
 from candidly.hiring.models import Interview, Role, RoleSuggestion, Submission
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.kinds import EventKind
@@ -59,6 +60,9 @@ class DemoAgency:
     feedback: list[Feedback] = field(default_factory=list)
     suggestions: list[RoleSuggestion] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    # What the live desk's candidates heard lately (``demo.contact``): done touchpoints and their Events.
+    touchpoints: list[Touchpoint] = field(default_factory=list)
+    sent_events: list[tuple[Touchpoint, Event]] = field(default_factory=list)
 
 
 def ascii_slug(text: str) -> str:
@@ -755,6 +759,16 @@ class _Builder:
         past = History(self.agency, now=self.now, seed=self.seed, event=self.event).build()
         self.agency.cadence_runs, self.agency.feedback = past.cadence_runs, past.feedback
         self.agency.suggestions, self.agency.tasks = past.suggestions, past.tasks
+        contact = build_recent_contact(
+            interviews=self.agency.interviews,
+            submissions=self.agency.submissions,
+            now=self.now,
+            live_since=self.now - timedelta(days=GAP_DAYS),
+            seed=self.seed,
+        )
+        self.agency.touchpoints = [message.touchpoint for message in contact.sent]
+        self.agency.sent_events = [(message.touchpoint, message.event) for message in contact.sent]
+        self.agency.events += [message.event for message in contact.sent]
         self.date_candidates()
         # Insert the timeline in the order things happened, as a live system would have.
         self.agency.events.sort(key=lambda event: event.occurred_at)
