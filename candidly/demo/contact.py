@@ -117,10 +117,22 @@ def _interview_messages(interview: Interview, *, now: datetime, agency: AgencySe
         )
     day_before = day_before_reminder_due(interview.starts_at, zone=zone, hours=hours, now=booked)
     last = last_reminder_due(interview.starts_at, zone=zone, day_before=day_before, now=booked)
+    # What the loader's planner will still plan for an upcoming interview is not sent yet.
+    ahead_day_before = ahead_last = None
+    if interview.is_upcoming and interview.starts_at > now:
+        recent = booked >= now - RECENT_BOOKING
+        ahead_day_before = day_before_reminder_due(interview.starts_at, zone=zone, hours=hours, now=now)
+        ahead_last = last_reminder_due(
+            interview.starts_at, zone=zone, day_before=ahead_day_before, now=now, confirmation=recent
+        )
     # A cancellation took the reminders still to come with it; the demo does not record when, so none.
     if interview.status not in CANCELLED:
-        for slot, due in ((Slot.DAY_BEFORE_REMINDER, day_before), (Slot.LAST_REMINDER, last)):
-            if due is not None and booked < due < now:
+        reminders = (
+            (Slot.DAY_BEFORE_REMINDER, day_before, ahead_day_before),
+            (Slot.LAST_REMINDER, last, ahead_last),
+        )
+        for slot, due, still_ahead in reminders:
+            if due is not None and still_ahead is None and booked < due < now:
                 sent.append(
                     _sent(
                         candidate,
