@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import quopri
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO, StringIO
@@ -85,8 +86,9 @@ def send_pending(sink) -> Invite:
     _, calendar = calendar_of(mail)
     event = event_of(calendar)
     organizer = str(event["ORGANIZER"]).removeprefix("mailto:")
-    # The calendar answers where the email's replies go: the candidate's own reply address.
-    assert organizer == mail.header("Reply-To")
+    # The calendar answers the interview's own reply address, under the recruiter's name.
+    assert re.fullmatch(r"reply\+[a-z2-7]{26}@replies\.localhost", organizer), organizer
+    assert event["ORGANIZER"].params["CN"] == "Rita Recruiter"
     return Invite(organizer=organizer, uid=str(event["UID"]), sequence=int(event["SEQUENCE"]))
 
 
@@ -383,7 +385,9 @@ def test_declining_the_invite_of_before_a_move_leaves_the_new_time(submission, s
         actor=submission.recruiter,
     )
     new_invite = send_pending(smtp_sink)
+    # One event for its whole life: same UID and ORGANIZER, a higher SEQUENCE.
     assert (moved.sequence, new_invite.sequence, new_invite.uid) == (1, 1, old_invite.uid)
+    assert new_invite.organizer == old_invite.organizer
 
     ingest(calendar_reply("google", interview, old_invite, partstat="DECLINED"))
 
