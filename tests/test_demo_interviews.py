@@ -6,15 +6,19 @@ from __future__ import annotations
 import io
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
 
+from candidly.accounts.models import AgencySettings
+from candidly.demo.generator import build_demo_agency
 from candidly.followups.models import Touchpoint
+from candidly.followups.services import hours_for
 from candidly.hiring.models import Interview
 from candidly.hiring.reliability import reliability_record
-from candidly.lib.businesstime import is_night
+from candidly.lib.businesstime import is_business_moment, is_night
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
 
@@ -98,7 +102,48 @@ def test_demo_plans_the_upcoming_interviews_messages_for_the_worker(demo):
     }
     two_hours = set(planned.filter(step=2).values_list("interview", flat=True))
     assert daytime <= two_hours <= {interview.pk for interview in later}
-    assert {interview.pk for interview in later} <= set(planned.values_list("interview", flat=True))
+    # ... or was already reminded the day before (demo.contact: what the worker sent before the start), and
+    # the 2-hour reminder at night was folded into that one.
+    reminded = Touchpoint.objects.filter(status=Touchpoint.Status.DONE, kind="interview-reminder")
+    reminded_or_planned = {
+        *planned.values_list("interview", flat=True),
+        *reminded.values_list("interview", flat=True),
+    }
+    assert {interview.pk for interview in later} <= reminded_or_planned
     assert set(planned.values_list("interview", flat=True)) <= set(upcoming.values_list("pk", flat=True))
     assert set(planned.values_list("kind", flat=True)) == {"interview-confirmation", "interview-reminder"}
     assert not planned.filter(due_at__lt=NOW).exists()
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        NOW,
+        datetime(2026, 3, 11, 15, 0, tzinfo=UTC),  # US on summer time, Europe not yet
+        datetime(2026, 10, 28, 9, 0, tzinfo=UTC),  # Europe back on winter time, the US not yet
+        datetime(2026, 11, 28, 11, 0, tzinfo=UTC),  # a Saturday
+    ],
+)
+def test_every_demo_interview_is_in_the_company_and_candidate_working_hours(now):
+    # Issue 15: a London company interviewing a Sydney candidate at 03:00 their time is not a demo.
+    agency = AgencySettings()  # a fresh install's hours: 09:00-18:00, Monday to Friday
+    demo = build_demo_agency(now=now)
+
+    outside = []
+    for interview in demo.interviews:
+        role, candidate = interview.submission.role, interview.submission.candidate
+        sides = (
+            (role.company.time_zone, hours_for(role.hiring_manager, agency)),
+            (candidate.time_zone, hours_for(candidate, agency)),
+        )
+        last_moment = interview.ends_at - timedelta(microseconds=1)
+        for zone, hours in sides:
+            tz = ZoneInfo(zone)
+            inside = is_business_moment(interview.starts_at, zone, hours) and is_business_moment(
+                last_moment, zone, hours
+            )
+            if not inside or interview.starts_at.astimezone(tz).date() != last_moment.astimezone(tz).date():
+                outside.append((str(interview.submission), interview.starts_at, zone))
+
+    assert len(demo.interviews) > 500
+    assert outside == []

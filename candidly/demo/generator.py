@@ -13,12 +13,14 @@ import unicodedata
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from candidly.accounts.models import User
 from candidly.demo import data
-from candidly.demo.history import History
-from candidly.followups.models import CadenceRun, Feedback, Task
+from candidly.demo.contact import build_recent_contact
+from candidly.demo.history import GAP_DAYS, History
+from candidly.demo.hours import pick_slot, shared_window, starts_in, zones_share_a_day
+from candidly.followups.models import CadenceRun, Feedback, Task, Touchpoint
 from candidly.hiring.models import Interview, Role, RoleSuggestion, Submission
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.kinds import EventKind
@@ -59,6 +61,9 @@ class DemoAgency:
     feedback: list[Feedback] = field(default_factory=list)
     suggestions: list[RoleSuggestion] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    # What the live desk's candidates heard lately (``demo.contact``): done touchpoints and their Events.
+    touchpoints: list[Touchpoint] = field(default_factory=list)
+    sent_events: list[tuple[Touchpoint, Event]] = field(default_factory=list)
 
 
 def ascii_slug(text: str) -> str:
@@ -123,33 +128,56 @@ class _Builder:
         days = (today + timedelta(days=offset) for offset in range(first, last + 1))
         return [day for day in days if day.weekday() < 5]
 
-    def slot(self, zone: str, day: date) -> tuple[datetime, datetime]:
-        """A business-hours interview on ``day`` in ``zone``: starts 09:00 to 16:30, ends by 18:00."""
-        start_local = datetime.combine(day, time(self.rng.randrange(9, 17), self.rng.choice((0, 30))))
-        minutes = self.rng.choice((30, 45, 60, 60, 60, 90))
-        end_local = start_local + timedelta(minutes=minutes)
-        if end_local.time() > time(18, 0) or end_local.date() != day:
-            end_local = datetime.combine(day, time(18, 0))
-        tz = zoneinfo.ZoneInfo(zone)
-        return (
-            start_local.replace(tzinfo=tz).astimezone(UTC),
-            end_local.replace(tzinfo=tz).astimezone(UTC),
+    def slot(self, zone: str, day: date, candidate_zone: str) -> tuple[datetime, datetime] | None:
+        """A round on ``day`` (company-local) inside the company's and the candidate's working hours."""
+        return pick_slot(
+            self.rng, day, company_zone=zone, candidate_zone=candidate_zone, lengths=(30, 45, 60, 60, 60, 90)
         )
 
-    def today_slot(self, company_zone: str, viewer_zone: str) -> tuple[datetime, datetime]:
-        """A business-hours slot in the company's zone that falls on the viewer's local today."""
+    def slot_near(
+        self, zone: str, day: date, candidate_zone: str, taken: set[date]
+    ) -> tuple[datetime, datetime] | None:
+        """``slot`` on ``day``, else on the nearest free day on the same side of today (past rounds stay
+        past, booked ones ahead) within the desk's window: a shared working day may not fall on ``day``."""
+        today = self.local_today(zone)
+        first, last = (-PAST_DAYS, -1) if day < today else (0, FUTURE_DAYS)
+        for distance in range(6):
+            for option in (day + timedelta(days=distance), day - timedelta(days=distance)):
+                offset = (option - today).days
+                if option in taken or not first <= offset <= last:
+                    continue
+                found = self.slot(zone, option, candidate_zone)
+                if found is not None:
+                    taken.add(option)
+                    return found
+        return None
+
+    def today_slot(
+        self, company_zone: str, viewer_zone: str, candidate_zone: str
+    ) -> tuple[datetime, datetime] | None:
+        """A slot inside the company's and the candidate's working hours that falls on the viewer's local
+        today; ``None`` when there is none (a weekend, zones too far apart)."""
         viewer_tz = zoneinfo.ZoneInfo(viewer_zone)
         viewer_today = self.now.astimezone(viewer_tz).date()
+        length = timedelta(minutes=self.rng.choice((30, 45, 60)))
         options = []
         for offset in (-1, 0, 1):
-            day = viewer_today + timedelta(days=offset)
-            for hour in range(9, 17):
-                for minute in (0, 30):
-                    start_local = datetime.combine(day, time(hour, minute), zoneinfo.ZoneInfo(company_zone))
-                    if start_local.astimezone(viewer_tz).date() == viewer_today:
-                        options.append(start_local.astimezone(UTC))
+            window = shared_window(
+                viewer_today + timedelta(days=offset),
+                company_zone=company_zone,
+                candidate_zone=candidate_zone,
+            )
+            if window is None:
+                continue
+            options += [
+                start
+                for start in starts_in(window, length)
+                if start.astimezone(viewer_tz).date() == viewer_today
+            ]
+        if not options:
+            return None
         start = self.rng.choice(options)
-        return start, start + timedelta(minutes=self.rng.choice((30, 45, 60)))
+        return start, start + length
 
     def between(self, low: datetime, high: datetime) -> datetime:
         if high <= low:
@@ -317,7 +345,13 @@ class _Builder:
                 return False
             return not (open_stage and self.open_count[index] >= 2)
 
-        everyone = range(len(self.agency.candidates))
+        # Only people who share enough of the company's working day: every round is in both sides' hours.
+        zone, week = self.agency.roles[role_index].company.time_zone, self.now.date()
+        everyone = [
+            i
+            for i in range(len(self.agency.candidates))
+            if zones_share_a_day(zone, self.agency.candidates[i].time_zone, week)
+        ]
         fitting = [i for i in everyone if self.candidate_tags_by_index[i] & role_tags and free(i)]
         return self.rng.choice(fitting or [i for i in everyone if free(i)])
 
@@ -344,9 +378,8 @@ class _Builder:
             self.agency.submissions.append(submission)
             is_demo = candidate.recruiter is demo
             force_today = stage == Stage.INTERVIEWING and today_quota[is_demo] > 0
-            if force_today:
+            if self.build_process(submission, force_today=force_today):
                 today_quota[is_demo] -= 1
-            self.build_process(submission, force_today=force_today)
 
     def round_days(self, stage: str, zone: str) -> list[date]:
         """Company-local days of the rounds: past ones, and for a live process usually some ahead."""
@@ -364,15 +397,21 @@ class _Builder:
         low, high = (2, 3) if stage in (Stage.OFFER, Stage.PLACED) else (1, 1)
         return sorted(self.rng.sample(past, self.rng.randint(low, high)))
 
-    def build_process(self, submission: Submission, *, force_today: bool) -> None:
+    def build_process(self, submission: Submission, *, force_today: bool) -> bool:
+        """The process's rounds and Events; True when ``force_today`` put a round on the recruiter's today."""
         role = submission.role
         company = role.company
         zone = company.time_zone
         days = self.round_days(submission.stage, zone)
-        slots = [self.slot(zone, day) for day in days]
+        candidate_zone = submission.candidate.time_zone
+        taken: set[date] = set()
+        found = [self.slot_near(zone, day, candidate_zone, taken) for day in days]
+        slots = sorted(slot for slot in found if slot is not None)
+        today = None
         if force_today:
             assert submission.recruiter is not None
-            today = self.today_slot(zone, submission.recruiter.time_zone)
+            today = self.today_slot(zone, submission.recruiter.time_zone, candidate_zone)
+        if today is not None:
             earlier = [slot for slot in slots if slot[1] < today[0] - timedelta(days=1)]
             slots = [*earlier[-2:], today]
         stage = submission.stage
@@ -416,6 +455,7 @@ class _Builder:
             last_status = interview.status
         submission.updated_at = interviews[-1].created_at if interviews else submission.created_at
         self.finish(submission, interviews, last_status, last_change)
+        return today is not None
 
     def interview(
         self, submission: Submission, number: int, starts_at: datetime, ends_at: datetime, after: datetime
@@ -755,6 +795,16 @@ class _Builder:
         past = History(self.agency, now=self.now, seed=self.seed, event=self.event).build()
         self.agency.cadence_runs, self.agency.feedback = past.cadence_runs, past.feedback
         self.agency.suggestions, self.agency.tasks = past.suggestions, past.tasks
+        contact = build_recent_contact(
+            interviews=self.agency.interviews,
+            submissions=self.agency.submissions,
+            now=self.now,
+            live_since=self.now - timedelta(days=GAP_DAYS),
+            seed=self.seed,
+        )
+        self.agency.touchpoints = [message.touchpoint for message in contact.sent]
+        self.agency.sent_events = [(message.touchpoint, message.event) for message in contact.sent]
+        self.agency.events += [message.event for message in contact.sent]
         self.date_candidates()
         # Insert the timeline in the order things happened, as a live system would have.
         self.agency.events.sort(key=lambda event: event.occurred_at)

@@ -15,12 +15,12 @@ leaves behind (calls not made yet, companies to chase).
 from __future__ import annotations
 
 import random
-import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from candidly.accounts.models import User
 from candidly.demo.data import REJECTION_NOTES, WITHDRAWAL_NOTES
+from candidly.demo.hours import pick_slot, zones_share_a_day
 from candidly.followups.models import Cadence, CadenceRun, Feedback, Task, Touchpoint
 from candidly.hiring.models import Interview, Role, RoleSuggestion, Submission
 from candidly.people.models import Candidate
@@ -99,13 +99,11 @@ class History:
 
     # -- time ---------------------------------------------------------------------------------------------
 
-    def slot(self, zone: str, day: date) -> tuple[datetime, datetime]:
-        tz = zoneinfo.ZoneInfo(zone)
-        start = datetime.combine(day, time(self.rng.randrange(9, 17), self.rng.choice((0, 30))), tz)
-        end = min(
-            start + timedelta(minutes=self.rng.choice((45, 60, 60, 90))), datetime.combine(day, time(18), tz)
+    def slot(self, zone: str, day: date, candidate_zone: str) -> tuple[datetime, datetime] | None:
+        """A round inside the company's and the candidate's working hours on ``day``, or ``None``."""
+        return pick_slot(
+            self.rng, day, company_zone=zone, candidate_zone=candidate_zone, lengths=(45, 60, 60, 90)
         )
-        return start.astimezone(UTC), end.astimezone(UTC)
 
     def hours(self, median: float, spread: float = 0.8) -> timedelta:
         return timedelta(hours=median * self.rng.lognormvariate(0, spread))
@@ -121,7 +119,10 @@ class History:
             for _ in range(round(_lerp(26, 44, progress)) + self.rng.randrange(-3, 4)):
                 day = monday + timedelta(days=self.rng.randrange(5))
                 role = self.rng.choice(self.agency.roles)
-                person = self.rng.choice(self.agency.candidates)
+                # Someone who shares enough of the company's working day (``demo.hours``).
+                zone = role.company.time_zone
+                people = [c for c in self.agency.candidates if zones_share_a_day(zone, c.time_zone, day)]
+                person = self.rng.choice(people or self.agency.candidates)
                 self.process(person, role, day, progress)
         self.live_follow_ups()
         return self.rows
@@ -135,7 +136,10 @@ class History:
         *,
         after: RoleSuggestion | None = None,
     ) -> Submission | None:
-        starts_at, ends_at = self.slot(role.company.time_zone, day)
+        found = self.slot(role.company.time_zone, day, person.time_zone)
+        if found is None:
+            return None  # no shared working hours that day: the round was another week
+        starts_at, ends_at = found
         if ends_at > self.now - timedelta(days=GAP_DAYS):
             return None
         recruiter = person.recruiter

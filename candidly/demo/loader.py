@@ -11,9 +11,11 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from candidly.accounts.models import AgencySettings, User
+from candidly.demo.contact import RECENT_BOOKING
 from candidly.demo.generator import DEMO_SEED, DEMO_USERNAME, DemoAgency, build_demo_agency
 from candidly.followups.interview_plan import plan_interview_touchpoints
 from candidly.followups.models import CadenceRun, Feedback, Task, Touchpoint
+from candidly.followups.services import idempotency_key_for
 from candidly.hiring.models import Interview, Role, RoleSuggestion, Submission
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.models import Event
@@ -92,11 +94,6 @@ def load_demo_agency(
         save_demo_agency(agency)
         plan_demo_touchpoints(agency, now=now)
     return DemoSummary("loaded", demo_counts())
-
-
-# Interviews booked this recently still get their confirmation when the demo starts; older bookings had
-# theirs at the time.
-RECENT_BOOKING = timedelta(days=1)
 
 
 def plan_demo_touchpoints(agency: DemoAgency, *, now: datetime) -> list[Touchpoint]:
@@ -184,5 +181,17 @@ def save_demo_agency(agency: DemoAgency) -> None:
     Feedback.objects.bulk_create(agency.feedback, batch_size=500)
     RoleSuggestion.objects.bulk_create(agency.suggestions, batch_size=500)
     _insert_keeping_times(Task, agency.tasks, fields=("created_at",))
+    for touchpoint in agency.touchpoints:
+        assert touchpoint.candidate is not None
+        touchpoint.idempotency_key = idempotency_key_for(
+            person=touchpoint.candidate,
+            kind=touchpoint.kind,
+            step=touchpoint.step,
+            interview=touchpoint.interview,
+            submission=touchpoint.submission,
+        )
+    _insert_keeping_times(Touchpoint, agency.touchpoints, fields=("created_at", "updated_at"))
+    for touchpoint, event in agency.sent_events:
+        event.data["touchpoint"] = touchpoint.pk
     # Events are append-only; bulk_create inserts without the save() guard, which only forbids updates.
     Event.objects.bulk_create(agency.events, batch_size=500)

@@ -129,6 +129,17 @@ class Touchpoint(models.Model):
         return self.channel in self.MESSAGE_CHANNELS
 
     @property
+    def channel_shown(self) -> str:
+        """The channel a recruiter is shown for this row: the one it will really go by. A planned SMS to a
+        candidate SMS cannot reach (``Candidate.accepts_sms``: a STOP, no number) goes by email
+        (``messaging.delivery``), and the page says so rather than promising an SMS."""
+        candidate = self.candidate
+        if self.channel != self.Channel.SMS or candidate is None or candidate.accepts_sms:
+            return self.get_channel_display()
+        why = "they texted STOP" if candidate.sms_opted_out_at is not None else "no mobile number"
+        return f"Email (planned as SMS; {why})"
+
+    @property
     def responsible_recruiter(self) -> User | None:
         """Who acts on this touchpoint: its submission's responsible recruiter (``Submission``'s one
         rule), else the candidate's recruiter; or nobody."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
 
 from candidly.accounts.models import User
 from candidly.followups.models import Feedback, Task, Touchpoint
@@ -67,18 +67,38 @@ TASK_LIST_RELATED = ("assigned_to", "candidate", "contact__company", "submission
 TODAY_TASKS_SHOWN = 10
 
 
+# Routine bookkeeping a person gets to after everything someone is waiting on: the honest update the silence
+# check prepares, marking an outcome, anything else. The rest (calls, escalations to chase a company,
+# cancellations to pass on, messages that failed, verdicts to relay) have a person waiting on the other end.
+ROUTINE_TASK_KINDS = (Task.Kind.UPDATE_CANDIDATE, Task.Kind.MARK_INTERVIEW, Task.Kind.OTHER)
+
+
+def task_attention() -> Case:
+    """How soon a task needs a person, smallest first: 0 urgent (a late cancellation's call), 1 someone is
+    waiting (an escalation, a call, a company to tell), 2 routine (:data:`ROUTINE_TASK_KINDS`)."""
+    return Case(
+        When(urgent=True, then=Value(0)),
+        When(kind__in=ROUTINE_TASK_KINDS, then=Value(2)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
 def open_tasks_for(viewer: User, *, mine_only: bool = False) -> QuerySet[Task]:
-    """Open tasks, the viewer's first, then urgent first and by due time; one query with its people."""
+    """Open tasks, the viewer's first, then what needs a person soonest (:func:`task_attention`: urgent,
+    then escalations and calls, then routine updates) and by due time; one query with its people."""
     tasks = Task.objects.filter(status=Task.Status.OPEN).select_related(*TASK_LIST_RELATED)
     if mine_only:
         tasks = tasks.filter(assigned_to=viewer)
     mine = Case(When(assigned_to=viewer, then=Value(True)), default=Value(False), output_field=BooleanField())
-    return tasks.annotate(is_mine=mine).order_by("-is_mine", "-urgent", "due_at", "id")
+    return tasks.annotate(is_mine=mine, attention=task_attention()).order_by(
+        "-is_mine", "attention", "due_at", "id"
+    )
 
 
 def open_tasks_panel(viewer: User) -> dict[str, object]:
-    """The viewer's open tasks for Today (urgent first, at most ``TODAY_TASKS_SHOWN``) and whether there
-    are more: one query, one row more than shown instead of a COUNT."""
+    """The viewer's open tasks for Today (what needs a person soonest first, at most ``TODAY_TASKS_SHOWN``)
+    and whether there are more: one query, one row more than shown instead of a COUNT."""
     tasks = list(open_tasks_for(viewer, mine_only=True)[: TODAY_TASKS_SHOWN + 1])
     return {"tasks": tasks[:TODAY_TASKS_SHOWN], "more": len(tasks) > TODAY_TASKS_SHOWN}
 

@@ -335,6 +335,11 @@ def mark_failed(touchpoint: Touchpoint, *, now: datetime, owner: Owner, error: s
     return True
 
 
+def is_last_attempt(touchpoint: Touchpoint, *, max_attempts: int | None = None) -> bool:
+    """Whether this claim is the row's last try: a temporary failure now ends it ``failed``."""
+    return touchpoint.attempts >= (max_attempts or settings.CANDIDLY_WORKER_MAX_ATTEMPTS)
+
+
 def retry_or_fail(
     touchpoint: Touchpoint, *, now: datetime, worker_id: str, error: str, max_attempts: int | None = None
 ) -> bool:
@@ -342,8 +347,7 @@ def retry_or_fail(
 
     The hand-off marker is cleared: a temporary failure guarantees the provider accepted nothing.
     """
-    limit = max_attempts or settings.CANDIDLY_WORKER_MAX_ATTEMPTS
-    if touchpoint.attempts >= limit:
+    if is_last_attempt(touchpoint, max_attempts=max_attempts):
         return mark_failed(touchpoint, now=now, owner=Owner(worker_id=worker_id), error=error)
     return _transition(
         touchpoint,

@@ -339,8 +339,22 @@ class Worker:
                 raise LeaseLost(f"touchpoint {touchpoint.pk} is no longer claimed by {worker_id}")
             handed_off = True
 
+        def deliver() -> delivery.Receipt:
+            try:
+                return self.deliver(touchpoint, now=now, before_handoff=before_handoff)
+            except TemporaryDeliveryError as exc:
+                # An SMS that kept failing goes by email on its last try, like every other SMS that cannot
+                # go: a temporary failure guarantees the provider accepted nothing, so it is no duplicate.
+                last = services.is_last_attempt(touchpoint, max_attempts=self.max_attempts)
+                if touchpoint.channel != Touchpoint.Channel.SMS or not last:
+                    raise
+                why = f"The SMS provider failed {touchpoint.attempts} times, the last with: {exc}"
+                return delivery.instead_by_email(
+                    touchpoint, now=self.clock(), before_handoff=before_handoff, why=why
+                )
+
         try:
-            receipt = self.deliver(touchpoint, now=now, before_handoff=before_handoff)
+            receipt = deliver()
         except LeaseLost:
             logger.warning("worker %s lost the claim on touchpoint %s; not sending", worker_id, touchpoint.pk)
             return Outcome.LOST

@@ -24,6 +24,7 @@ from candidly.hiring.models import Interview
 from candidly.hiring.rules import CancellationReason
 from candidly.hiring.services.interview_status import CancellationResult, ConfirmationResult
 from candidly.messaging import services as link_services
+from candidly.messaging.emails import calendar_reply_address
 from candidly.messaging.invites import build_invite, invite_filename
 from candidly.messaging.models import Link
 from candidly.messaging.public import public_link, recruiter_context
@@ -103,7 +104,13 @@ def interview_invite(request: HttpRequest, link: Link, now: datetime) -> HttpRes
     """The interview's calendar file (METHOD:REQUEST, the current version), for the confirm page's button."""
     interview = link.interview
     assert interview is not None
-    body = build_invite(interview, method="REQUEST", organizer=interview.submission.responsible_recruiter)
+    # The same ORGANIZER as the emailed invites: the candidate's answer from their calendar comes back to us.
+    body = build_invite(
+        interview,
+        method="REQUEST",
+        organizer=interview.submission.responsible_recruiter,
+        reply_to=calendar_reply_address(interview, now=now),
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8; method=REQUEST")
     response["Content-Disposition"] = f'attachment; filename="{invite_filename(interview)}"'
     return response

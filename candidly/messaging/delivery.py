@@ -230,16 +230,16 @@ def _deliver_sms(touchpoint: Touchpoint, *, now: datetime, before_handoff: Calla
         candidate.refresh_from_db(fields=["sms_opted_out_at"])  # a STOP may have come in since the claim
     provider = get_sms_provider()
     if candidate is None or not candidate.phone:
-        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=NO_PHONE)
+        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=NO_PHONE)
     if not candidate.accepts_sms:
-        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=SMS_OPTED_OUT)
+        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=SMS_OPTED_OUT)
     if provider is None:
-        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=NO_SMS_PROVIDER)
+        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=NO_SMS_PROVIDER)
     try:
         body = render_sms(touchpoint, now=now)
     except (RenderError, TemplateDoesNotExist, TemplateSyntaxError) as exc:
         why = f"The SMS could not be written: {exc}"
-        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why)
+        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why)
     reference = message_id_for(touchpoint)
     before_handoff()
     try:
@@ -247,13 +247,15 @@ def _deliver_sms(touchpoint: Touchpoint, *, now: datetime, before_handoff: Calla
     except PermanentDeliveryError as exc:
         # The provider certainly accepted nothing (the interface's promise): the email is no duplicate.
         why = f"The SMS provider refused it: {exc}"
-        return _instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why)
+        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why)
     return Receipt(message_id=provider_id or reference, sent=True)
 
 
-def _instead_by_email(
+def instead_by_email(
     touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None], why: str
 ) -> Receipt:
+    """The SMS ``touchpoint``'s message by email, its receipt saying ``why`` (``Receipt.fallback``). Also
+    the worker's, for an SMS whose provider failed temporarily on every try."""
     logger.info("Touchpoint %s goes by email instead of SMS: %s", touchpoint.pk, why)
     receipt = _deliver_email(touchpoint, now=now, before_handoff=before_handoff)
     return replace(receipt, fallback=why)

@@ -36,7 +36,7 @@ from candidly.hiring.rules import CancellationReason
 from candidly.lib.phones import display_phone
 from candidly.messaging import wording
 from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
-from candidly.messaging.links import issue_link, link_url
+from candidly.messaging.links import issue_calendar_reply_link, issue_link, link_url
 from candidly.messaging.models import Link
 from candidly.messaging.prepared import prepare_manager_cancellation_email
 from candidly.people.models import Candidate, Company, Contact
@@ -124,13 +124,13 @@ def interview_confirmation(touchpoint: Touchpoint, *, now: datetime) -> Rendered
         actions=("confirm", "cancel", "withdraw"),
         extra={"updated": sequence > 0, "by_company": change.by_company, "reconfirm": change.reconfirm},
     )
-    return _with_invite(email, touchpoint, "REQUEST")
+    return _with_invite(email, touchpoint, "REQUEST", now=now)
 
 
 def interview_reminder(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
     """24 h and 2 h before: a reminder with confirm / can't make it, and the invite again."""
     email = _candidate_email(touchpoint, now=now, actions=("confirm", "cancel", "withdraw"))
-    return _with_invite(email, touchpoint, "REQUEST")
+    return _with_invite(email, touchpoint, "REQUEST", now=now)
 
 
 def interview_cancelled(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
@@ -146,7 +146,7 @@ def interview_cancelled(touchpoint: Touchpoint, *, now: datetime) -> RenderedEma
             "reschedule": reason == CancellationReason.RESCHEDULE,
         },
     )
-    return _with_invite(email, touchpoint, "CANCEL")
+    return _with_invite(email, touchpoint, "CANCEL", now=now)
 
 
 def manager_cancellation(touchpoint: Touchpoint, *, now: datetime) -> RenderedEmail:
@@ -245,7 +245,16 @@ def reply_address(touchpoint: Touchpoint, *, now: datetime) -> str:
     return f"reply+{token}@{settings.CANDIDLY_REPLY_DOMAIN}"
 
 
-def _with_invite(email: RenderedEmail, touchpoint: Touchpoint, method: InviteMethod) -> RenderedEmail:
+def calendar_reply_address(interview: Interview, *, now: datetime) -> str:
+    """The interview's one calendar reply address (``links.issue_calendar_reply_link``), the invites'
+    ORGANIZER: where the candidate's calendar app sends "Accepted" / "Declined"."""
+    token = issue_calendar_reply_link(interview, now=now)
+    return f"reply+{token}@{settings.CANDIDLY_REPLY_DOMAIN}"
+
+
+def _with_invite(
+    email: RenderedEmail, touchpoint: Touchpoint, method: InviteMethod, *, now: datetime
+) -> RenderedEmail:
     """``email`` with the interview's calendar file attached; its content type names the iTIP method, so
     calendar clients offer to add (REQUEST) or remove (CANCEL) the event."""
     interview = _interview(touchpoint)
@@ -255,6 +264,7 @@ def _with_invite(email: RenderedEmail, touchpoint: Touchpoint, method: InviteMet
         method=method,
         cancel_link=email.links.get("cancel"),
         organizer=submission.responsible_recruiter,
+        reply_to=calendar_reply_address(interview, now=now),
     ).decode("utf-8")
     attachment = (invite_filename(interview), invite, f"text/calendar; method={method}")
     return replace(email, attachments=[*email.attachments, attachment])

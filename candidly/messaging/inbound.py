@@ -7,6 +7,7 @@ Only a reply sent to a live ``reply+<token>@`` address is trusted: the token was
 that person. A reply that names one of our Message-IDs in ``In-Reply-To``/``References`` from the person's
 address (a client that dropped Reply-To) proves nothing, since both headers can be forged: it waits on the
 recruiters' "Replies to review" list and stops nothing until someone accepts it (:func:`accept_reply`).
+A calendar app's accept / decline (iTIP REPLY) to a reply address goes to ``messaging.calendar_replies``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ from django.utils.html import strip_tags
 from candidly.accounts.models import User
 from candidly.followups.models import Feedback, Touchpoint
 from candidly.followups.responses import record_response
+from candidly.messaging.calendar_replies import (
+    CalendarReply,
+    CalendarResult,
+    apply_calendar_reply,
+    find_calendar_reply,
+)
 from candidly.messaging.links import LinkError, resolve_link
 from candidly.messaging.models import InboundEmail, Link
 from candidly.messaging.services import unsubscribe_candidate
@@ -146,6 +153,9 @@ def ingest_email(
             inbound.candidate = unsubscribe.candidate
             inbound.save()
             return inbound
+        calendar_reply = find_calendar_reply(message)
+        if calendar_reply is not None:
+            return _ingest_calendar_reply(inbound, calendar_reply, recipients=recipients, now=received_at)
         touchpoint = _touchpoint_by_token(recipients, received_at)
         trusted = touchpoint is not None
         if touchpoint is None:
@@ -168,6 +178,29 @@ def ingest_email(
         inbound.status = InboundEmail.Status.MATCHED
         inbound.save()
         record_reply(touchpoint, text=inbound.text, received_at=received_at)
+    return inbound
+
+
+def _ingest_calendar_reply(
+    inbound: InboundEmail, reply: CalendarReply, *, recipients: list[str], now: datetime
+) -> InboundEmail:
+    """A calendar app's accept / decline: acted on only when it came to a live reply address (the
+    invite's ORGANIZER), never on threading headers; otherwise kept raw and changes nothing."""
+    link = _reply_link(recipients, now)
+    if link is None:
+        inbound.status = InboundEmail.Status.UNMATCHED
+        inbound.note = "A calendar answer that did not come to a reply address: nothing changed."
+        inbound.save()
+        return inbound
+    outcome = apply_calendar_reply(reply, link=link, received_at=now)
+    inbound.candidate, inbound.touchpoint = link.candidate, link.touchpoint
+    inbound.text = reply.comment
+    if outcome.result == CalendarResult.NOT_OURS:
+        inbound.status = InboundEmail.Status.UNMATCHED
+    else:
+        inbound.status = InboundEmail.Status.CALENDAR
+    inbound.note = outcome.note[:300]
+    inbound.save()
     return inbound
 
 
@@ -255,8 +288,18 @@ def _unsubscribe_link(recipients: list[str], now: datetime) -> Link | None:
     return None
 
 
+def _reply_link(recipients: list[str], now: datetime) -> Link | None:
+    """The live reply address the message was sent to: the only proof we accept."""
+    for token in _our_tokens(recipients, "reply"):
+        try:
+            return resolve_link(token, purpose=Link.Purpose.REPLY, now=now)
+        except LinkError:
+            continue
+    return None
+
+
 def _touchpoint_by_token(recipients: list[str], now: datetime) -> Touchpoint | None:
-    """The touchpoint whose live reply address the message was sent to: the only proof we accept."""
+    """The touchpoint whose live reply address the message was sent to."""
     for token in _our_tokens(recipients, "reply"):
         try:
             link = resolve_link(token, purpose=Link.Purpose.REPLY, now=now)

@@ -77,6 +77,7 @@ def build_invite(
     method: InviteMethod = "REQUEST",
     cancel_link: str | None = None,
     organizer: User | None,
+    reply_to: str | None = None,
 ) -> bytes:
     """The ``.ics`` bytes of ``interview`` for its candidate: METHOD ``REQUEST`` (add, update) or ``CANCEL``.
 
@@ -84,7 +85,10 @@ def build_invite(
     the interview's own zone with its VTIMEZONE, DTSTAMP (now), SUMMARY, ORGANIZER (``organizer``, the
     recruiter, with CN; the agency's sender address when nobody owns the submission yet), ATTENDEE (the
     candidate, CN, RSVP), LOCATION (address, video link or "Phone call"), URL (video), DESCRIPTION (with
-    ``cancel_link`` for a request when given) and STATUS CONFIRMED/CANCELLED. Reads the interview's
+    ``cancel_link`` for a request when given) and STATUS CONFIRMED/CANCELLED. With ``reply_to`` (the
+    candidate's ``reply+<token>@`` address) the ORGANIZER's address is that one, under the recruiter's name:
+    calendar apps send the candidate's accept / decline (iTIP REPLY) to the organizer's address, and only
+    there can ``messaging.calendar_replies`` trust it and act on it. Reads the interview's
     submission, candidate, role and company (select them to save queries). Raises ``ValueError`` for
     another method.
     """
@@ -104,9 +108,9 @@ def build_invite(
     event.add("summary", f"Interview: {role.title} at {role.company.name}")
     sender_name, sender = parseaddr(settings.DEFAULT_FROM_EMAIL)
     if organizer is not None:
-        event.add("organizer", _address(organizer.email or sender, str(organizer)))
+        event.add("organizer", _address(reply_to or organizer.email or sender, str(organizer)))
     else:
-        event.add("organizer", _address(sender, sender_name or "Candidly"))
+        event.add("organizer", _address(reply_to or sender, sender_name or "Candidly"))
     event.add(
         "attendee",
         _address(

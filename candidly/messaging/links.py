@@ -174,6 +174,30 @@ def issue_derived_link(
     return token
 
 
+def issue_calendar_reply_link(interview: Interview, *, now: datetime | None = None) -> str:
+    """The token of the reply address every calendar invite of ``interview`` names as its ORGANIZER: one
+    per interview and candidate for the invite's whole life (calendars key an event by UID and organizer,
+    and an organizer that changed between versions can split it in two), unguessable without
+    ``SECRET_KEY``, created the first time only. Calendar apps send the candidate's accept / decline there
+    (``messaging.calendar_replies``)."""
+    candidate = interview.submission.candidate
+    digest = salted_hmac("candidly.links.calendar-reply", f"{interview.pk}:{candidate.pk}").digest()
+    token = base64.b32encode(digest[:16]).decode("ascii").rstrip("=").lower()
+    if find_link(token, purpose=Link.Purpose.REPLY) is None:
+        now = now or timezone.now()
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            Link.objects.create(
+                token_hash=hash_token(token, Link.Purpose.REPLY),
+                purpose=Link.Purpose.REPLY,
+                candidate=candidate,
+                interview=interview,
+                submission=interview.submission,
+                created_at=now,
+                expires_at=now + timedelta(days=PURPOSE_MAX_AGE_DAYS[Link.Purpose.REPLY]),
+            )
+    return token
+
+
 # Shorter paths to the same pages, for SMS where every character counts.
 SHORT_URL_NAMES: dict[str, str] = {Link.Purpose.WITHDRAW: "messaging:withdraw-short"}
 

@@ -111,6 +111,8 @@ class InboundEmail(models.Model):
         DISMISSED = "dismissed", "Dismissed"
         UNMATCHED = "unmatched", "No matching message"
         UNSUBSCRIBE = "unsubscribe", "Unsubscribe request"
+        # An iTIP REPLY (accept / decline) to a reply address: ``messaging.calendar_replies`` acted on it.
+        CALENDAR = "calendar", "Calendar answer"
 
     received_at = models.DateTimeField()
     message_id = models.CharField(max_length=255, blank=True, db_index=True)

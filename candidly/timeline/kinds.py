@@ -14,6 +14,8 @@ class EventKind(StrEnum):
     CALL_LOGGED = "call.logged"
     CANDIDATE_CONSENT_GIVEN = "candidate.consent_given"
     CANDIDATE_CONSENT_WITHDRAWN = "candidate.consent_withdrawn"
+    # The candidate's calendar answered the invite but nothing changed (maybe, outdated, someone else).
+    CALENDAR_REPLY_HELD = "calendar.reply_held"
     CANDIDATE_CREATED = "candidate.created"
     # Privacy (candidly.privacy): an export read, an erasure (by an admin or by the retention rule).
     CANDIDATE_ERASED = "candidate.erased"

@@ -40,9 +40,17 @@ def client(rita):
     return client
 
 
-def make_task(title: str, *, assigned_to=None, urgent: bool = False, due_in_hours: int = 0, **about) -> Task:
+def make_task(
+    title: str,
+    *,
+    assigned_to=None,
+    urgent: bool = False,
+    due_in_hours: int = 0,
+    kind: str = Task.Kind.OTHER,
+    **about,
+) -> Task:
     return Task.objects.create(
-        kind=Task.Kind.OTHER,
+        kind=kind,
         title=title,
         assigned_to=assigned_to,
         urgent=urgent,
@@ -200,3 +208,51 @@ def test_today_page_shows_the_viewers_open_tasks(rita, client):
     assert "Your open tasks (1)" in body
     assert 'Call Cara back</a> <span class="badge badge-urgent">Urgent</span>' in body
     assert "Someone else's" not in body
+
+
+def test_task_list_puts_escalations_and_urgent_calls_before_routine_updates(rita, client):
+    # Issue 15: a company to chase two days after the interview sat on page 3 behind ninety updates.
+    cara = CandidateFactory(name="Cara Candidate")
+    make_task(
+        "Update Cara", assigned_to=rita, kind=Task.Kind.UPDATE_CANDIDATE, due_in_hours=-48, candidate=cara
+    )
+    make_task(
+        "Mark Dan's interview",
+        assigned_to=rita,
+        kind=Task.Kind.MARK_INTERVIEW,
+        due_in_hours=-30,
+        candidate=cara,
+    )
+    make_task(
+        "Chase Acme for feedback",
+        assigned_to=rita,
+        kind=Task.Kind.CHASE_COMPANY,
+        due_in_hours=2,
+        candidate=cara,
+    )
+    make_task("Call Eve back", assigned_to=rita, kind=Task.Kind.CALL, due_in_hours=-1, candidate=cara)
+    make_task(
+        "Call Cara: late cancellation",
+        assigned_to=rita,
+        kind=Task.Kind.CALL,
+        urgent=True,
+        due_in_hours=5,
+        candidate=cara,
+    )
+    make_task(
+        "Update Dan", assigned_to=rita, kind=Task.Kind.UPDATE_CANDIDATE, due_in_hours=-50, candidate=cara
+    )
+
+    tasks = client.get("/tasks/").context["page"].object_list
+    today = client.get("/").context["panel"]["tasks"]
+
+    expected = [
+        "Call Cara: late cancellation",
+        "Call Eve back",
+        "Chase Acme for feedback",
+        "Update Dan",
+        "Update Cara",
+        "Mark Dan's interview",
+    ]
+    assert [t.title for t in tasks] == expected
+    assert [t.title for t in today] == expected

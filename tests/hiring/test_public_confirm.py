@@ -8,10 +8,12 @@ import icalendar
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from candidly.hiring.models import Interview
 from candidly.hiring.rules import CancellationReason
 from candidly.hiring.services.interview_status import cancel_interview_for_candidate
+from candidly.messaging.emails import calendar_reply_address
 from candidly.messaging.links import issue_link
 from candidly.messaging.models import Link
 from candidly.timeline.models import Event
@@ -92,8 +94,9 @@ def test_confirm_page_offers_the_calendar_file_which_parses_back(interview, toke
         0,
     )
     assert event.decoded("DTSTART") == datetime(2026, 3, 12, 14, 0, tzinfo=NEW_YORK)
+    # The interview's calendar reply address, as on the emailed invites: the candidate's answer comes back.
     assert (str(event["ORGANIZER"]), str(event["ATTENDEE"])) == (
-        "mailto:rita@agency.test",
+        f"mailto:{calendar_reply_address(interview, now=timezone.now())}",
         "mailto:cara@mail.test",
     )
 

@@ -16,7 +16,7 @@ from candidly.followups.models import Touchpoint
 from candidly.followups.worker import Worker
 from candidly.hiring.models import Interview
 from candidly.hiring.services.interview_status import mark_interview_outcome
-from candidly.messaging.errors import PermanentDeliveryError
+from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
 from tests.followups.conftest import Clock
@@ -142,6 +142,36 @@ def test_sms_refused_for_good_by_the_provider_goes_by_email(interview, clock, sm
     assert sent_events()[-1] == (
         "Interview reminder sent by email to Cara Candidate instead of SMS: The SMS provider refused it: "
         "Twilio 400: The 'To' number is not a valid phone number.",
+        "email",
+    )
+    assert sms_network.sent == []
+
+
+def test_sms_failing_until_the_retry_limit_goes_by_email_on_the_last_try(
+    interview, clock, smtp_sink, sms_network, settings
+):
+    settings.CANDIDLY_WORKER_MAX_ATTEMPTS = 2
+    settings.CANDIDLY_RETRY_BASE_SECONDS = 60
+    run_worker(clock, BOOKED)
+    sms_network.refuse_with = TemporaryDeliveryError("Twilio 503: Service Unavailable")
+    mails_before = len(smtp_sink.received)
+
+    run_worker(clock, STARTS - timedelta(hours=24))
+
+    [reminder] = Touchpoint.objects.filter(interview=interview, step=1)
+    assert (reminder.status, reminder.channel, reminder.attempts) == (Touchpoint.Status.PLANNED, "sms", 1)
+    assert len(smtp_sink.received) == mails_before
+
+    run_worker(clock, STARTS - timedelta(hours=23, minutes=58))
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.channel, reminder.attempts) == (Touchpoint.Status.DONE, "email", 2)
+    assert [mail.subject for mail in smtp_sink.received][mails_before:] == [
+        "Reminder: your Acme Robotics interview is tomorrow at 14:00"
+    ]
+    assert sent_events()[-1] == (
+        "Interview reminder sent by email to Cara Candidate instead of SMS: The SMS provider failed 2 times, "
+        "the last with: Twilio 503: Service Unavailable",
         "email",
     )
     assert sms_network.sent == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from datetime import timedelta
 
 import pytest
@@ -301,3 +302,22 @@ def test_sms_stop_from_a_hiring_manager_is_kept_on_the_timeline_and_is_no_feedba
     reminder.refresh_from_db()
     assert list(Event.objects.values_list("kind", "summary")) == [("sms.replied", "Replied by SMS: STOP")]
     assert reminder.status == PLANNED
+
+
+def test_sms_stop_shows_planned_sms_as_email_on_the_recruiters_pages(interview):
+    # Issue 15: after a STOP the planned rows still said "SMS" although the worker sends them by email.
+    candidate = interview.submission.candidate
+    make_touchpoint(interview, Kind.NUDGE, channel=Touchpoint.Channel.SMS, status=PLANNED)
+    recruiter = Client()
+    recruiter.force_login(interview.submission.recruiter)
+
+    def channels() -> list[str]:
+        body = recruiter.get(f"/candidates/{candidate.pk}/").content.decode()
+        return re.findall(r"<td>(SMS|Email[^<]*)</td>", body)
+
+    before = channels()
+    _post(_sms("STOP", sid="SM" + "u" * 32))
+    after = channels()
+
+    assert before == ["SMS"]
+    assert after == ["Email (planned as SMS; they texted STOP)"]

@@ -33,9 +33,12 @@ OUTCOME_STATUSES = (Interview.Status.COMPLETED, Interview.Status.NO_SHOW)
 
 
 class Via(StrEnum):
-    """How the candidate reached us: their signed link, or a recruiter recording what they said."""
+    """How the candidate reached us: their signed link, their calendar app's answer to the invite (an iTIP
+    REPLY to their own reply address, ``messaging.calendar_replies``), or a recruiter recording what they
+    said."""
 
     LINK = "link"
+    CALENDAR = "calendar"
     RECRUITER = "recruiter"
 
 
@@ -76,13 +79,22 @@ class CancellationOutcome:
 
 def _check_via(via: str, actor: User | None) -> str | None:
     """The Event's ``actor_type``: the candidate acting through a link, or the recruiter for them."""
-    if via == Via.LINK:
+    if via in (Via.LINK, Via.CALENDAR):
         return Event.Actor.CANDIDATE
     if via == Via.RECRUITER:
         if actor is None:
             raise ValueError("A recruiter acting for the candidate must be given as actor.")
         return None
     raise ValueError(f"Unknown via {via!r}; use 'link' or 'recruiter'.")
+
+
+def _via_note(via: str, *, calendar_answer: str) -> str:
+    """How the timeline says who acted, after the summary: nothing for the candidate's own link."""
+    if via == Via.RECRUITER:
+        return " (recorded by the recruiter)"
+    if via == Via.CALENDAR:
+        return f" ({calendar_answer} the calendar invite)"
+    return ""
 
 
 def _lock_interview(interview: Interview) -> Interview:
@@ -168,7 +180,7 @@ def cancel_interview_for_candidate(
         summary=(
             f"{'Late cancellation' if late else 'Cancelled with notice'} of interview round {locked.round}, "
             f"{_hours(notice)} before the start: {reason_label.lower()}"
-            + (" (recorded by the recruiter)" if via == Via.RECRUITER else "")
+            + _via_note(via, calendar_answer="declined")
         ),
         actor=actor if via == Via.RECRUITER else None,
         actor_type=actor_type,
@@ -282,7 +294,7 @@ def confirm_interview(
     record_event(
         kind=EventKind.INTERVIEW_CONFIRMED,
         summary=f"Confirmed they will attend interview round {locked.round}"
-        + (" (recorded by the recruiter)" if via == Via.RECRUITER else ""),
+        + _via_note(via, calendar_answer="accepted"),
         actor=actor if via == Via.RECRUITER else None,
         actor_type=actor_type,
         interview=locked,

@@ -38,6 +38,11 @@ class Command(BaseCommand):
                 f"Kept the email from {inbound.from_email} for a recruiter to review "
                 f"(inbound #{inbound.pk}): it did not come to a reply address."
             )
+        elif inbound.status == InboundEmail.Status.CALENDAR:
+            self.stdout.write(
+                f"Recorded the calendar answer from {inbound.from_email}: {inbound.note} "
+                f"(inbound #{inbound.pk})."
+            )
         elif inbound.status == InboundEmail.Status.UNSUBSCRIBE:
             self.stdout.write(f"Unsubscribed {inbound.from_email} (inbound #{inbound.pk}).")
         else:
