@@ -16,11 +16,13 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -52,6 +54,10 @@ URL_NAMES: dict[str, str] = {
 
 BAD_TOKEN_LIMIT = 20
 BAD_TOKEN_WINDOW = timedelta(hours=1)
+
+# Expired links are kept this long (their page says "expired"), then pruned in batches by the worker.
+PRUNE_AFTER = timedelta(days=30)
+PRUNE_BATCH = 1000
 
 
 class LinkError(Exception):
@@ -113,7 +119,8 @@ def issue_link(
     """Create a link for exactly one person and return its token (shown once, never stored in clear).
 
     An interview implies its submission. Raises ``ValueError`` unless exactly one of candidate/contact is
-    given or when the purpose needs an object that is missing.
+    given or when the purpose needs an object that is missing. Inside :func:`collect_links` the row is
+    kept back for the collector's owner to save (:func:`save_links`) instead of inserted at once.
     """
     if (candidate is None) == (contact is None):
         raise ValueError("A link belongs to exactly one person: a candidate or a contact.")
@@ -128,7 +135,7 @@ def issue_link(
         days = PURPOSE_MAX_AGE_DAYS.get(purpose, settings.CANDIDLY_LINK_MAX_AGE_DAYS)
         max_age = timedelta(days=days)
     token = new_token()
-    Link.objects.create(
+    link = Link(
         token_hash=hash_token(token, purpose),
         purpose=purpose,
         candidate=candidate,
@@ -139,7 +146,66 @@ def issue_link(
         created_at=now,
         expires_at=now + max_age,
     )
+    pending = _pending.get()
+    if pending is None:
+        link.save(force_insert=True)
+    else:
+        pending.append(link)
     return token
+
+
+# Links issued inside ``collect_links()``, not saved yet (None: save each at once).
+_pending: ContextVar[list[Link] | None] = ContextVar("candidly_pending_links", default=None)
+
+
+@contextlib.contextmanager
+def collect_links() -> Iterator[list[Link]]:
+    """Keep the links issued inside the block back, in the list it yields, for :func:`save_links`.
+
+    The worker writes a message's four or so links in the same transaction as its hand-off marker (one
+    durable commit per message instead of five); a message that never reaches its hand-off leaves no rows.
+    """
+    token = _pending.set([])
+    try:
+        pending = _pending.get()
+        assert pending is not None
+        yield pending
+    finally:
+        _pending.reset(token)
+
+
+def save_links(links: Sequence[Link]) -> None:
+    """Insert links kept back by :func:`collect_links`, in one statement, committed without waiting for the
+    disk on PostgreSQL: the worker commits the message's hand-off marker synchronously right after, and
+    that flush carries these rows too (the log is written in order). A crash before the marker loses
+    links of a message that never went out."""
+    if not links:
+        return
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        Link.objects.bulk_create(links)
+
+
+def prune_expired_links(*, now: datetime, batch_size: int = PRUNE_BATCH) -> int:
+    """Delete one bounded batch of links that expired more than :data:`PRUNE_AFTER` ago; return how many.
+
+    Every email leaves a handful of rows behind, most never used: without this the table grows by the
+    million. A pruned token's page says "not found" instead of "expired" -- a year (or a month) late, so
+    nobody is misled. Bounded, so a worker's pass stays short; the next pass takes the next batch.
+    """
+    cutoff = now - PRUNE_AFTER
+    ids = list(
+        Link.objects.filter(expires_at__lt=cutoff)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    if not ids:
+        return 0
+    _, per_model = Link.objects.filter(pk__in=ids).delete()
+    return per_model.get(Link._meta.label, 0)
 
 
 def derived_token(parent: Link, purpose: str) -> str:
