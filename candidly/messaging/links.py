@@ -189,19 +189,15 @@ def save_links(links: Sequence[Link]) -> None:
         Link.objects.bulk_create(links)
 
 
-def prune_expired_links(*, now: datetime, batch_size: int = PRUNE_BATCH) -> int:
+def prune_expired_links(*, now: datetime, batch_size: int | None = None) -> int:
     """Delete one bounded batch of links that expired more than :data:`PRUNE_AFTER` ago; return how many.
 
     Every email leaves a handful of rows behind, most never used: without this the table grows by the
     million. A pruned token's page says "not found" instead of "expired" -- a year (or a month) late, so
     nobody is misled. Bounded, so a worker's pass stays short; the next pass takes the next batch.
     """
-    cutoff = now - PRUNE_AFTER
-    ids = list(
-        Link.objects.filter(expires_at__lt=cutoff)
-        .order_by("expires_at")
-        .values_list("pk", flat=True)[:batch_size]
-    )
+    expired = Link.objects.filter(expires_at__lt=now - PRUNE_AFTER).order_by("expires_at")
+    ids = list(expired.values_list("pk", flat=True)[: batch_size or PRUNE_BATCH])
     if not ids:
         return 0
     _, per_model = Link.objects.filter(pk__in=ids).delete()
