@@ -201,13 +201,14 @@ def _deliver_email(
     try:
         with collect_links() as links:
             message = render_email(touchpoint, now=now).to_message(message_id=message_id)
-        message.message()
+        # Serialised once: the same bytes go over SMTP (a third of the CPU a message costs is this).
+        data = message.message().as_bytes(linesep="\r\n")
     except (RenderError, TemplateDoesNotExist, TemplateSyntaxError, BadHeaderError, ValueError) as exc:
         raise PermanentDeliveryError(f"The email could not be written: {exc}") from exc
     handoff = _with_links(before_handoff, links)
     connection = outbox.backend() if outbox is not None else get_connection(fail_silently=False)
     if isinstance(connection, SmtpBackend):
-        _send_smtp(connection, message, before_handoff=handoff, keep_open=outbox is not None)
+        _send_smtp(connection, message, data, before_handoff=handoff, keep_open=outbox is not None)
     else:
         _send_with_backend(connection, message, before_handoff=handoff)
     return Receipt(message_id=message_id, sent=True)
@@ -216,6 +217,7 @@ def _deliver_email(
 def _send_smtp(
     backend: SmtpBackend,
     message: EmailMultiAlternatives,
+    data: bytes,
     *,
     before_handoff: Callable[[], None],
     keep_open: bool = False,
@@ -229,7 +231,6 @@ def _send_smtp(
     """
     envelope_from = sanitize_address(message.from_email, message.encoding)
     recipients = [sanitize_address(address, message.encoding) for address in message.recipients()]
-    data = message.message().as_bytes(linesep="\r\n")
     reused = backend.connection is not None
     try:
         backend.open()
