@@ -20,7 +20,8 @@ import common
 
 SECONDS = float(os.environ.get("BENCH_WEB_SECONDS", "20"))
 CLIENTS = int(os.environ.get("BENCH_WEB_CLIENTS", "4"))
-GUNICORN_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
+# As the README's production example runs it.
+GUNICORN_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "4"))
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_COOKIE = re.compile(rb"csrftoken=([^;\r\n]+)")

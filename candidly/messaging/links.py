@@ -23,7 +23,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
@@ -253,7 +254,11 @@ def resolve_link(token: str, *, purpose: str, now: datetime | None = None) -> Li
     ``RevokedLink``, ``UsedLink`` or ``StaleLink`` (410) for one that worked once. Never writes.
     """
     now = now or timezone.now()
-    link = find_link(token, purpose=purpose)
+    return check_link(find_link(token, purpose=purpose), purpose=purpose, now=now)
+
+
+def check_link(link: Link | None, *, purpose: str, now: datetime) -> Link:
+    """``link`` (as :func:`find_link` found it) if it may be used now, else what ``resolve_link`` raises."""
     if link is None:
         raise UnknownLink("No such link.")
     if link.revoked_at is not None:
@@ -267,18 +272,26 @@ def resolve_link(token: str, *, purpose: str, now: datetime | None = None) -> Li
     return link
 
 
-def find_link(token: str, *, purpose: str) -> Link | None:
+def find_link(
+    token: str, *, purpose: str, bad_tokens_from: tuple[str, datetime] | None = None
+) -> Link | None:
     """The Link ``token`` names under ``purpose``, whatever its state, with its person and objects loaded;
     ``None`` for a malformed, tampered or wrong-purpose token. Never writes.
 
     ``resolve_link`` adds the checks. A page may use this after ``UsedLink`` or ``StaleLink`` to tell the
     person what became of the thing the link was about (a valid link for them, that did its job).
+    With ``bad_tokens_from=(ip, now)`` the same query also counts that address's recent unknown tokens
+    (``link.recent_bad_tokens``), so a public page checks its rate limit without a query of its own.
     """
     token = token.strip().lower()
     if not TOKEN_RE.fullmatch(token):
         return None
+    links = Link.objects.all()
+    if bad_tokens_from is not None:
+        ip, now = bad_tokens_from
+        links = links.annotate(recent_bad_tokens=_recent_bad_tokens(ip, now=now))
     return (
-        Link.objects.select_related(
+        links.select_related(
             "candidate__recruiter",
             "contact__company",
             "interview__submission__role__company",
@@ -374,10 +387,22 @@ def revoke_person_links(person: Candidate | Contact, *, actor: User, now: dateti
     return total
 
 
-def is_rate_limited(ip: str, *, now: datetime) -> bool:
-    """True once ``ip`` sent BAD_TOKEN_LIMIT unknown tokens within the last hour."""
-    since = now - BAD_TOKEN_WINDOW
-    return BadLinkAttempt.objects.filter(ip=ip, attempted_at__gt=since).count() >= BAD_TOKEN_LIMIT
+def is_rate_limited(ip: str, *, now: datetime, link: Link | None = None) -> bool:
+    """True once ``ip`` sent BAD_TOKEN_LIMIT unknown tokens within the last hour. A ``link`` found with
+    ``find_link(bad_tokens_from=(ip, now))`` carries the count already (no query)."""
+    counted = getattr(link, "recent_bad_tokens", None)
+    if counted is not None:
+        return int(counted) >= BAD_TOKEN_LIMIT
+    return _bad_attempts(ip, now=now).count() >= BAD_TOKEN_LIMIT
+
+
+def _bad_attempts(ip: str, *, now: datetime) -> QuerySet[BadLinkAttempt]:
+    return BadLinkAttempt.objects.filter(ip=ip, attempted_at__gt=now - BAD_TOKEN_WINDOW)
+
+
+def _recent_bad_tokens(ip: str, *, now: datetime) -> Coalesce:
+    counted = _bad_attempts(ip, now=now).values("ip").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def record_bad_token(ip: str, *, now: datetime) -> None:
