@@ -30,7 +30,8 @@ PYTHON = sys.executable
 PG_SERVER_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DB_NAME = os.environ.get("BENCH_DB", "candidly_bench")
 DATABASE_URL = f"{PG_SERVER_URL}/{DB_NAME}"
-LOG_DIR = REPO / "var" / "bench"
+# Separate folders let `make bench` and `make chaos` run side by side (with separate BENCH_DB too).
+LOG_DIR = Path(os.environ.get("BENCH_LOG_DIR", str(REPO / "var" / "bench")))
 # Rows the harness creates are recognisable (and never collide with anything else in the database).
 KEY_PREFIX = "bench"
 FAR_FUTURE = "2100-01-01 00:00:00+00"

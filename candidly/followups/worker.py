@@ -42,6 +42,7 @@ from candidly.followups.models import Touchpoint
 from candidly.followups.silence import check_silence
 from candidly.messaging import delivery
 from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
+from candidly.messaging.links import prune_expired_links
 from candidly.privacy.retention import apply_retention
 
 logger = logging.getLogger("candidly.worker")
@@ -104,19 +105,24 @@ class BatchReport:
 
 def run_periodic_checks(*, now: datetime) -> Counter[str]:
     """The checks every worker runs every ``checks_every_seconds``: cadences for interviews that passed
-    as completed, and "Update" tasks for candidates about to be left in silence. Both are idempotent and
-    safe in several workers at once; a failure is logged by :meth:`Worker.run` and retried next pass."""
-    return Counter(
+    as completed, "Update" tasks for candidates about to be left in silence, and one bounded batch of long
+    expired signed links deleted (counted when there were any). All are idempotent and safe in several
+    workers at once; a failure is logged by :meth:`Worker.run` and retried next pass."""
+    checks = Counter(
         cadences_planned=cadences.plan_for_ended_interviews(now=now),
         update_tasks=len(check_silence(now=now)),
         retention_erased=apply_retention(now=now),
     )
+    if pruned := prune_expired_links(now=now):
+        checks["links_pruned"] = pruned
+    return checks
 
 
 class Worker:
     """One worker process's loop. Build it, then call :meth:`run` (or :meth:`run_batch` from tests).
 
-    ``deliver`` is the messaging seam (replaceable by a stub in the benchmark); ``clock`` gives ``now``.
+    ``deliver`` is the messaging seam (replaceable by a stub in the benchmark); each batch runs inside one
+    :class:`delivery.Outbox` (one mail connection per batch). ``clock`` gives ``now``.
     ``checks_every_seconds`` turns on :func:`run_periodic_checks` (``run_worker`` does; off by default so
     a bare Worker only performs what is queued). ``heartbeat_every_seconds`` is how often a pass writes the
     heartbeat (well under ``health.HEARTBEAT_STALE_AFTER``).
@@ -260,26 +266,32 @@ class Worker:
         )
         report.claimed = len(batch)
         if batch:
-            self._agency = AgencySettings.load()
+            # Until a row is started, an outage gives the batch back next pass (see _perform_batch).
+            self._unstarted = [tp.pk for tp in batch]
+            try:
+                self._agency = AgencySettings.load()
+                with delivery.Outbox():
+                    self._perform_batch(batch, report)
+            except DATABASE_OUTAGE:
+                raise
+            except Exception:
+                self._unstarted = []  # a bug, not an outage: the reaper recovers the rows after their lease
+                raise
+            self._unstarted = []
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _perform_batch(self, batch: list[Touchpoint], report: BatchReport) -> None:
         for index, touchpoint in enumerate(batch):
             if self.stopping:
                 report.released += claims.release_claims(
                     [tp.pk for tp in batch[index:]], now=self.clock(), worker_id=self.worker_id
                 )
                 break
-            try:
-                self.beat_if_due()
-            except DATABASE_OUTAGE:
-                self._unstarted = [tp.pk for tp in batch[index:]]
-                raise
-            try:
-                outcome = self.perform(touchpoint)
-            except DATABASE_OUTAGE:
-                self._unstarted = [tp.pk for tp in batch[index + 1 :]]
-                raise
-            report.outcomes[outcome] += 1
-        report.seconds = time.monotonic() - started
-        return report
+            self.beat_if_due()
+            # The row in hand is the reaper's if the database goes away now; the rest are given back.
+            self._unstarted = [tp.pk for tp in batch[index + 1 :]]
+            report.outcomes[self.perform(touchpoint)] += 1
 
     def beat_if_due(self) -> None:
         """Write this worker's heartbeat unless one was written less than ``heartbeat_every_seconds`` ago."""

@@ -15,15 +15,22 @@ Contract for ``deliver``:
   connection refused / timeout while connecting → temporary; an SMTP 4xx reply → temporary, 5xx → permanent.
 - It raises ``AmbiguousDeliveryError`` when the connection broke after the message data went out: the
   provider may have accepted it, so the worker must mark it ambiguous and never re-send it automatically.
+
+The signed links a message carries are written in the same transaction as the hand-off marker (one durable
+commit per message), and a batch's messages share one mail connection (:class:`Outbox`): the worker opens
+one per batch instead of one per message. A failure on it closes it; the next message opens a new one.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime
+from types import TracebackType
 
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -33,6 +40,7 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
 from candidly.followups.interview_plan import reason_no_longer_applies
 from candidly.followups.models import Touchpoint
+from candidly.messaging import wording
 from candidly.messaging.emails import (
     LOGISTICS_KINDS,
     RenderError,
@@ -46,6 +54,8 @@ from candidly.messaging.errors import (
     TemporaryDeliveryError,
     failed_before_connecting,
 )
+from candidly.messaging.links import collect_links, save_links
+from candidly.messaging.models import Link
 from candidly.messaging.sms import get_sms_provider, render_sms
 
 logger = logging.getLogger(__name__)
@@ -72,27 +82,68 @@ def message_id_for(touchpoint: Touchpoint) -> str:
     return keyed_message_id("tp", touchpoint.idempotency_key)
 
 
+class Outbox:
+    """What a batch of messages shares: one mail connection (opened at the first message, kept open while
+    it works, closed at the end of the batch or after any failure) and the agency's words, read once.
+
+    A context manager: :func:`deliver` called inside ``with Outbox():`` uses it (the worker wraps each
+    batch in one).
+    """
+
+    def __init__(self) -> None:
+        self._backend: BaseEmailBackend | None = None
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Outbox:
+        self._stack.enter_context(wording.words_for_batch())
+        token = _current_outbox.set(self)
+        self._stack.callback(_current_outbox.reset, token)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+        self._stack.close()
+
+    def backend(self) -> BaseEmailBackend:
+        if self._backend is None:
+            self._backend = get_connection(fail_silently=False)
+        return self._backend
+
+    def close(self) -> None:
+        if self._backend is not None:
+            _close_quietly(self._backend)
+            self._backend = None
+
+
+# The batch's Outbox while the worker performs it (None: each message opens its own connection).
+_current_outbox: ContextVar[Outbox | None] = ContextVar("candidly_outbox", default=None)
+
+
 def deliver(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None]) -> Receipt:
-    """Send ``touchpoint``'s message by its channel; see the module docstring for the contract."""
+    """Send ``touchpoint``'s message by its channel; see the module docstring for the contract.
+
+    Inside ``with Outbox():`` the message goes on the batch's shared connection, else on one of its own."""
+    outbox = _current_outbox.get()
     if touchpoint.channel not in (Touchpoint.Channel.EMAIL, Touchpoint.Channel.SMS):
         raise PermanentDeliveryError(f"Channel {touchpoint.channel!r} is not delivered by messaging.")
     reason = reason_not_to_send(touchpoint, now=now)
     if reason:
         return Receipt(message_id="", sent=False, note=reason)
     if touchpoint.channel == Touchpoint.Channel.SMS:
-        return _deliver_sms(touchpoint, now=now, before_handoff=before_handoff)
-    return _deliver_email(touchpoint, now=now, before_handoff=before_handoff)
+        return _deliver_sms(touchpoint, now=now, before_handoff=before_handoff, outbox=outbox)
+    return _deliver_email(touchpoint, now=now, before_handoff=before_handoff, outbox=outbox)
 
 
 def reason_not_to_send(touchpoint: Touchpoint, *, now: datetime) -> str:
     """Why this message must not go out at all (empty when it may): unsubscribed, or a message about an
     interview that no longer applies (off, started, changed since: ``interview_plan``)."""
+    _refresh(touchpoint)
     candidate = touchpoint.candidate
-    # The worker may hold this row for a while: read the state a person can change from the database now.
-    if candidate is not None:
-        candidate.refresh_from_db(fields=["unsubscribed_at"])
-    if touchpoint.interview is not None:
-        touchpoint.interview.refresh_from_db(fields=["status", "starts_at", "ends_at", "sequence"])
     if touchpoint.kind in LOGISTICS_KINDS and not is_logistics_for_attended_interview(touchpoint):
         return INTERVIEW_OFF
     no_longer = reason_no_longer_applies(touchpoint, now=now)
@@ -103,7 +154,43 @@ def reason_not_to_send(touchpoint: Touchpoint, *, now: datetime) -> str:
     return ""
 
 
-def _deliver_email(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None]) -> Receipt:
+# What a person (or a recruiter) can change while the worker holds the row, read again just before sending.
+_FRESH_CANDIDATE = ("unsubscribed_at", "sms_opted_out_at")
+_FRESH_INTERVIEW = ("status", "starts_at", "ends_at", "sequence")
+
+
+def _refresh(touchpoint: Touchpoint) -> None:
+    """Read the candidate's and the interview's changeable fields from the database now, in one query."""
+    candidate, interview = touchpoint.candidate, touchpoint.interview
+    names = [f"candidate__{name}" for name in _FRESH_CANDIDATE] if candidate is not None else []
+    names += [f"interview__{name}" for name in _FRESH_INTERVIEW] if interview is not None else []
+    if not names:
+        return
+    fresh = Touchpoint.objects.filter(pk=touchpoint.pk).values(*names).first()
+    if fresh is None:
+        return
+    for name in _FRESH_CANDIDATE if candidate is not None else ():
+        setattr(candidate, name, fresh[f"candidate__{name}"])
+    for name in _FRESH_INTERVIEW if interview is not None else ():
+        setattr(interview, name, fresh[f"interview__{name}"])
+
+
+def _with_links(before_handoff: Callable[[], None], links: Sequence[Link]) -> Callable[[], None]:
+    """``before_handoff`` that first writes the message's links (one statement, see ``save_links``): they
+    are on disk with the marker, and a message that never reaches its hand-off leaves no links."""
+    if not links:
+        return before_handoff
+
+    def handoff() -> None:
+        save_links(links)
+        before_handoff()
+
+    return handoff
+
+
+def _deliver_email(
+    touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None], outbox: Outbox | None
+) -> Receipt:
     person = touchpoint.candidate or touchpoint.contact
     if person is None or not person.email:
         raise PermanentDeliveryError("The recipient has no email address.")
@@ -112,41 +199,60 @@ def _deliver_email(touchpoint: Touchpoint, *, now: datetime, before_handoff: Cal
     # break in a name) fails here, before anything is opened or marked as handed off, so it is a failure
     # and never a "maybe sent".
     try:
-        message = render_email(touchpoint, now=now).to_message(message_id=message_id)
-        message.message()
+        with collect_links() as links:
+            message = render_email(touchpoint, now=now).to_message(message_id=message_id)
+        # Serialised once: the same bytes go over SMTP (a third of the CPU a message costs is this).
+        data = message.message().as_bytes(linesep="\r\n")
     except (RenderError, TemplateDoesNotExist, TemplateSyntaxError, BadHeaderError, ValueError) as exc:
         raise PermanentDeliveryError(f"The email could not be written: {exc}") from exc
-    connection = get_connection(fail_silently=False)
+    handoff = _with_links(before_handoff, links)
+    connection = outbox.backend() if outbox is not None else get_connection(fail_silently=False)
     if isinstance(connection, SmtpBackend):
-        _send_smtp(connection, message, before_handoff=before_handoff)
+        _send_smtp(connection, message, data, before_handoff=handoff, keep_open=outbox is not None)
     else:
-        _send_with_backend(connection, message, before_handoff=before_handoff)
+        _send_with_backend(connection, message, before_handoff=handoff)
     return Receipt(message_id=message_id, sent=True)
 
 
 def _send_smtp(
-    backend: SmtpBackend, message: EmailMultiAlternatives, *, before_handoff: Callable[[], None]
+    backend: SmtpBackend,
+    message: EmailMultiAlternatives,
+    data: bytes,
+    *,
+    before_handoff: Callable[[], None],
+    keep_open: bool = False,
 ) -> None:
     """Speak SMTP ourselves on Django's connection so each failure is classified by the phase it hit.
 
     ``smtplib.sendmail`` hides whether a broken connection happened before DATA (nothing accepted, safe
     to retry) or after the message went out (maybe accepted): that difference decides duplicate or not.
+    With ``keep_open`` a connection that worked stays open for the next message of the batch; one the
+    server closed while idle is opened again before MAIL FROM (nothing of this message had gone out).
     """
     envelope_from = sanitize_address(message.from_email, message.encoding)
     recipients = [sanitize_address(address, message.encoding) for address in message.recipients()]
-    data = message.message().as_bytes(linesep="\r\n")
+    reused = backend.connection is not None
     try:
         backend.open()
     except (OSError, smtplib.SMTPException) as exc:
+        _close_quietly(backend)
         raise TemporaryDeliveryError(f"SMTP unavailable: {exc}") from exc
-    smtp = backend.connection
-    assert smtp is not None  # open() either connected or raised
+    accepted = False
     try:
         # The worker now records "maybe sent"; up to DATA every failure still proves nothing was accepted.
         before_handoff()
         try:
-            smtp.ehlo_or_helo_if_needed()
-            code, reply = smtp.mail(envelope_from)
+            try:
+                smtp = _ready(backend)
+                code, reply = smtp.mail(envelope_from)
+            except (smtplib.SMTPServerDisconnected, OSError):
+                if not reused:
+                    raise
+                # The server dropped the connection kept from the previous message: open a fresh one.
+                _close_quietly(backend)
+                backend.open()
+                smtp = _ready(backend)
+                code, reply = smtp.mail(envelope_from)
             if code != 250:
                 raise _refused(code, reply)
             refused = {}
@@ -173,8 +279,18 @@ def _send_smtp(
             raise _refused(code, reply)
         if not 200 <= code < 300:
             raise AmbiguousDeliveryError(f"SMTP gave an unexpected reply {code} after the message data.")
+        accepted = True
     finally:
-        _close_quietly(backend)
+        # After any failure the session's state is unknown: the next message starts on a new connection.
+        if not (keep_open and accepted):
+            _close_quietly(backend)
+
+
+def _ready(backend: SmtpBackend) -> smtplib.SMTP:
+    smtp = backend.connection
+    assert smtp is not None  # open() either connected or raised
+    smtp.ehlo_or_helo_if_needed()
+    return smtp
 
 
 def _refused(code: int, reply: bytes | str) -> TemporaryDeliveryError | PermanentDeliveryError:
@@ -223,39 +339,55 @@ def _send_with_backend(
         _close_quietly(backend)
 
 
-def _deliver_sms(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None]) -> Receipt:
-    """The SMS, or the same message by email when the SMS cannot go (see the module docstring)."""
+def _deliver_sms(
+    touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None], outbox: Outbox | None
+) -> Receipt:
+    """The SMS, or the same message by email when the SMS cannot go (see the module docstring).
+
+    A STOP that came in since the claim is seen: ``reason_not_to_send`` read ``sms_opted_out_at`` again."""
     candidate = touchpoint.candidate
-    if candidate is not None:
-        candidate.refresh_from_db(fields=["sms_opted_out_at"])  # a STOP may have come in since the claim
     provider = get_sms_provider()
     if candidate is None or not candidate.phone:
-        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=NO_PHONE)
+        return instead_by_email(
+            touchpoint, now=now, before_handoff=before_handoff, why=NO_PHONE, outbox=outbox
+        )
     if not candidate.accepts_sms:
-        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=SMS_OPTED_OUT)
+        return instead_by_email(
+            touchpoint, now=now, before_handoff=before_handoff, why=SMS_OPTED_OUT, outbox=outbox
+        )
     if provider is None:
-        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=NO_SMS_PROVIDER)
+        return instead_by_email(
+            touchpoint, now=now, before_handoff=before_handoff, why=NO_SMS_PROVIDER, outbox=outbox
+        )
     try:
-        body = render_sms(touchpoint, now=now)
+        with collect_links() as links:
+            body = render_sms(touchpoint, now=now)
     except (RenderError, TemplateDoesNotExist, TemplateSyntaxError) as exc:
         why = f"The SMS could not be written: {exc}"
-        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why)
+        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why, outbox=outbox)
     reference = message_id_for(touchpoint)
-    before_handoff()
+    _with_links(before_handoff, links)()
     try:
         provider_id = provider.send_sms(to=candidate.phone, body=body, reference=reference)
     except PermanentDeliveryError as exc:
         # The provider certainly accepted nothing (the interface's promise): the email is no duplicate.
         why = f"The SMS provider refused it: {exc}"
-        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why)
+        return instead_by_email(touchpoint, now=now, before_handoff=before_handoff, why=why, outbox=outbox)
     return Receipt(message_id=provider_id or reference, sent=True)
 
 
 def instead_by_email(
-    touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None], why: str
+    touchpoint: Touchpoint,
+    *,
+    now: datetime,
+    before_handoff: Callable[[], None],
+    why: str,
+    outbox: Outbox | None = None,
 ) -> Receipt:
     """The SMS ``touchpoint``'s message by email, its receipt saying ``why`` (``Receipt.fallback``). Also
     the worker's, for an SMS whose provider failed temporarily on every try."""
     logger.info("Touchpoint %s goes by email instead of SMS: %s", touchpoint.pk, why)
-    receipt = _deliver_email(touchpoint, now=now, before_handoff=before_handoff)
+    if outbox is None:  # the worker's call after the last failed try: the batch's connection, if any
+        outbox = _current_outbox.get()
+    receipt = _deliver_email(touchpoint, now=now, before_handoff=before_handoff, outbox=outbox)
     return replace(receipt, fallback=why)

@@ -16,12 +16,16 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.sql import InsertQuery
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +56,10 @@ URL_NAMES: dict[str, str] = {
 
 BAD_TOKEN_LIMIT = 20
 BAD_TOKEN_WINDOW = timedelta(hours=1)
+
+# Expired links are kept this long (their page says "expired"), then pruned in batches by the worker.
+PRUNE_AFTER = timedelta(days=30)
+PRUNE_BATCH = 1000
 
 
 class LinkError(Exception):
@@ -113,7 +121,8 @@ def issue_link(
     """Create a link for exactly one person and return its token (shown once, never stored in clear).
 
     An interview implies its submission. Raises ``ValueError`` unless exactly one of candidate/contact is
-    given or when the purpose needs an object that is missing.
+    given or when the purpose needs an object that is missing. Inside :func:`collect_links` the row is
+    kept back for the collector's owner to save (:func:`save_links`) instead of inserted at once.
     """
     if (candidate is None) == (contact is None):
         raise ValueError("A link belongs to exactly one person: a candidate or a contact.")
@@ -128,7 +137,7 @@ def issue_link(
         days = PURPOSE_MAX_AGE_DAYS.get(purpose, settings.CANDIDLY_LINK_MAX_AGE_DAYS)
         max_age = timedelta(days=days)
     token = new_token()
-    Link.objects.create(
+    link = Link(
         token_hash=hash_token(token, purpose),
         purpose=purpose,
         candidate=candidate,
@@ -139,7 +148,66 @@ def issue_link(
         created_at=now,
         expires_at=now + max_age,
     )
+    pending = _pending.get()
+    if pending is None:
+        link.save(force_insert=True)
+    else:
+        pending.append(link)
     return token
+
+
+# Links issued inside ``collect_links()``, not saved yet (None: save each at once).
+_pending: ContextVar[list[Link] | None] = ContextVar("candidly_pending_links", default=None)
+
+
+@contextlib.contextmanager
+def collect_links() -> Iterator[list[Link]]:
+    """Keep the links issued inside the block back, in the list it yields, for :func:`save_links`.
+
+    The worker writes a message's four or so links in the same transaction as its hand-off marker (one
+    durable commit per message instead of five); a message that never reaches its hand-off leaves no rows.
+    """
+    token = _pending.set([])
+    try:
+        pending = _pending.get()
+        assert pending is not None
+        yield pending
+    finally:
+        _pending.reset(token)
+
+
+def save_links(links: Sequence[Link]) -> None:
+    """Insert links kept back by :func:`collect_links` in one statement, and on PostgreSQL in one round trip
+    committed without waiting for the disk: the worker commits the message's hand-off marker synchronously
+    right after, and that flush carries these rows too (the log is written in order), so they are on disk
+    before the send. A crash before the marker loses links of a message that never went out."""
+    if not links:
+        return
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        Link.objects.bulk_create(links)
+        return
+    fields = [field for field in Link._meta.concrete_fields if not field.primary_key]
+    query = InsertQuery(Link)
+    query.insert_values(fields, list(links))
+    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        # Two statements in one message run as one implicit transaction: SET LOCAL applies to it alone.
+        cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {sql}", params)
+
+
+def prune_expired_links(*, now: datetime, batch_size: int | None = None) -> int:
+    """Delete one bounded batch of links that expired more than :data:`PRUNE_AFTER` ago; return how many.
+
+    Every email leaves a handful of rows behind, most never used: without this the table grows by the
+    million. A pruned token's page says "not found" instead of "expired" -- a year (or a month) late, so
+    nobody is misled. Bounded, so a worker's pass stays short; the next pass takes the next batch.
+    """
+    expired = Link.objects.filter(expires_at__lt=now - PRUNE_AFTER).order_by("expires_at")
+    ids = list(expired.values_list("pk", flat=True)[: batch_size or PRUNE_BATCH])
+    if not ids:
+        return 0
+    _, per_model = Link.objects.filter(pk__in=ids).delete()
+    return per_model.get(Link._meta.label, 0)
 
 
 def derived_token(parent: Link, purpose: str) -> str:
@@ -215,7 +283,11 @@ def resolve_link(token: str, *, purpose: str, now: datetime | None = None) -> Li
     ``RevokedLink``, ``UsedLink`` or ``StaleLink`` (410) for one that worked once. Never writes.
     """
     now = now or timezone.now()
-    link = find_link(token, purpose=purpose)
+    return check_link(find_link(token, purpose=purpose), purpose=purpose, now=now)
+
+
+def check_link(link: Link | None, *, purpose: str, now: datetime) -> Link:
+    """``link`` (as :func:`find_link` found it) if it may be used now, else what ``resolve_link`` raises."""
     if link is None:
         raise UnknownLink("No such link.")
     if link.revoked_at is not None:
@@ -229,18 +301,26 @@ def resolve_link(token: str, *, purpose: str, now: datetime | None = None) -> Li
     return link
 
 
-def find_link(token: str, *, purpose: str) -> Link | None:
+def find_link(
+    token: str, *, purpose: str, bad_tokens_from: tuple[str, datetime] | None = None
+) -> Link | None:
     """The Link ``token`` names under ``purpose``, whatever its state, with its person and objects loaded;
     ``None`` for a malformed, tampered or wrong-purpose token. Never writes.
 
     ``resolve_link`` adds the checks. A page may use this after ``UsedLink`` or ``StaleLink`` to tell the
     person what became of the thing the link was about (a valid link for them, that did its job).
+    With ``bad_tokens_from=(ip, now)`` the same query also counts that address's recent unknown tokens
+    (``link.recent_bad_tokens``), so a public page checks its rate limit without a query of its own.
     """
     token = token.strip().lower()
     if not TOKEN_RE.fullmatch(token):
         return None
+    links = Link.objects.all()
+    if bad_tokens_from is not None:
+        ip, now = bad_tokens_from
+        links = links.annotate(recent_bad_tokens=_recent_bad_tokens(ip, now=now))
     return (
-        Link.objects.select_related(
+        links.select_related(
             "candidate__recruiter",
             "contact__company",
             "interview__submission__role__company",
@@ -336,10 +416,22 @@ def revoke_person_links(person: Candidate | Contact, *, actor: User, now: dateti
     return total
 
 
-def is_rate_limited(ip: str, *, now: datetime) -> bool:
-    """True once ``ip`` sent BAD_TOKEN_LIMIT unknown tokens within the last hour."""
-    since = now - BAD_TOKEN_WINDOW
-    return BadLinkAttempt.objects.filter(ip=ip, attempted_at__gt=since).count() >= BAD_TOKEN_LIMIT
+def is_rate_limited(ip: str, *, now: datetime, link: Link | None = None) -> bool:
+    """True once ``ip`` sent BAD_TOKEN_LIMIT unknown tokens within the last hour. A ``link`` found with
+    ``find_link(bad_tokens_from=(ip, now))`` carries the count already (no query)."""
+    counted = getattr(link, "recent_bad_tokens", None)
+    if counted is not None:
+        return int(counted) >= BAD_TOKEN_LIMIT
+    return _bad_attempts(ip, now=now).count() >= BAD_TOKEN_LIMIT
+
+
+def _bad_attempts(ip: str, *, now: datetime) -> QuerySet[BadLinkAttempt]:
+    return BadLinkAttempt.objects.filter(ip=ip, attempted_at__gt=now - BAD_TOKEN_WINDOW)
+
+
+def _recent_bad_tokens(ip: str, *, now: datetime) -> Coalesce:
+    counted = _bad_attempts(ip, now=now).values("ip").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def record_bad_token(ip: str, *, now: datetime) -> None:

@@ -74,6 +74,8 @@ class Link(models.Model):
                 name="link_exactly_one_person",
             ),
         ]
+        # The worker prunes expired links oldest first (links.prune_expired_links).
+        indexes = [models.Index(fields=["expires_at"], name="link_expires_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link #{self.pk}"

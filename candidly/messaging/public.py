@@ -26,10 +26,10 @@ from candidly.messaging.links import (
     LinkError,
     StaleLink,
     UsedLink,
+    check_link,
     find_link,
     is_rate_limited,
     record_bad_token,
-    resolve_link,
 )
 from candidly.messaging.models import Link
 
@@ -66,16 +66,17 @@ def public_link(
         def wrapped(request: HttpRequest, token: str) -> HttpResponse:
             now = timezone.now()
             ip = client_ip(request)
+            # One query finds the link and counts the address's recent bad tokens.
+            found = find_link(token, purpose=purpose, bad_tokens_from=(ip, now))
             # Once an address is over the limit, valid tokens get 429 too: otherwise the answer would
             # still tell a guesser which tokens exist.
-            if is_rate_limited(ip, now=now):
+            if is_rate_limited(ip, now=now, link=found):
                 response = render(request, "public/link_invalid.html", {"rate_limited": True}, status=429)
                 response["Retry-After"] = "3600"
                 return public_response(response)
             try:
-                link = resolve_link(token, purpose=purpose, now=now)
+                link = check_link(found, purpose=purpose, now=now)
             except (UsedLink, StaleLink) as exc:
-                found = find_link(token, purpose=purpose) if when_done is not None else None
                 if found is not None and when_done is not None:
                     return public_response(when_done(request, found, now))
                 return public_response(_invalid(request, exc))

@@ -15,8 +15,11 @@ interview details only. ``load``, ``extends``, ``debug``, ``url`` and the like a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -239,11 +242,32 @@ def _source(name: str) -> str:
 
 
 def stored_parts(kind: str) -> Parts | None:
-    """The admin's words for ``kind``, or None while the defaults speak (one query)."""
+    """The admin's words for ``kind``, or None while the defaults speak (one query; none inside
+    :func:`words_for_batch`, which reads every kind's once)."""
+    batch = _batch_words.get()
+    if batch is not None:
+        return batch.get(kind)
     row = MessageWording.objects.filter(kind=kind).first()
-    if row is None:
-        return None
-    return Parts(subject=row.subject, body=row.body, sms=row.sms or default_parts(kind).sms)
+    return None if row is None else _parts(row)
+
+
+def _parts(row: MessageWording) -> Parts:
+    return Parts(subject=row.subject, body=row.body, sms=row.sms or default_parts(row.kind).sms)
+
+
+# Inside words_for_batch(): every stored kind's words, read once (None: read per message).
+_batch_words: ContextVar[dict[str, Parts] | None] = ContextVar("candidly_batch_words", default=None)
+
+
+@contextmanager
+def words_for_batch() -> Iterator[None]:
+    """Read the agency's words once for a batch of messages (the worker's): an admin's change applies from
+    the next batch, a few seconds later, as with the agency's settings."""
+    token = _batch_words.set({row.kind: _parts(row) for row in MessageWording.objects.all()})
+    try:
+        yield
+    finally:
+        _batch_words.reset(token)
 
 
 def current_parts(kind: str) -> Parts:
@@ -269,8 +293,13 @@ def _strict_engine() -> Engine:
 def render_source(source: str, context: dict[str, Any], *, strict: bool = False) -> str:
     """Render one part as plain text (nothing HTML-escaped). With ``strict``, a variable that does not
     exist renders as a mark :func:`unknown_variables` finds."""
-    engine = _strict_engine() if strict else _engine()
-    return str(Template(source, engine=engine).render(Context(context, autoescape=False)))
+    return str(_compiled(source, strict).render(Context(context, autoescape=False)))
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str, strict: bool) -> Template:
+    # Every message of a kind renders the same few sources: compile each once per process.
+    return Template(source, engine=_strict_engine() if strict else _engine())
 
 
 def unknown_variables(rendered: str) -> list[str]:

@@ -276,3 +276,28 @@ def test_manager_page_did_not_attend_is_final(interview):
     assert "did not attend; we recorded it" in page
     assert again.status_code == 200
     assert Feedback.objects.get().verdict == "did_not_attend"
+
+
+def test_the_three_questions_page_runs_two_queries_whatever_the_guessing(
+    interview, django_assert_num_queries
+):
+    # One query finds the link with everything the page shows and counts the address's recent bad tokens
+    # (the rate limit), one reads the saved answers. Bad tokens from the address do not add any.
+    url = candidate_url(interview)
+    for _ in range(3):
+        assert Client().get("/l/feedback/aaaaaaaaaaaaaaaaaaaaaaaaaa/").status_code == 404
+
+    with django_assert_num_queries(2):
+        response = Client().get(url)
+
+    assert response.status_code == 200
+
+
+def test_the_three_questions_page_still_refuses_an_address_over_the_bad_token_limit(interview):
+    from candidly.messaging.links import BAD_TOKEN_LIMIT
+
+    url = candidate_url(interview)
+    for _ in range(BAD_TOKEN_LIMIT):
+        Client().get("/l/feedback/aaaaaaaaaaaaaaaaaaaaaaaaaa/")
+
+    assert Client().get(url).status_code == 429
