@@ -42,6 +42,7 @@ from candidly.followups.models import Touchpoint
 from candidly.followups.silence import check_silence
 from candidly.messaging import delivery
 from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
+from candidly.reports.rollup import refresh_rollup
 
 logger = logging.getLogger("candidly.worker")
 
@@ -103,11 +104,13 @@ class BatchReport:
 
 def run_periodic_checks(*, now: datetime) -> Counter[str]:
     """The checks every worker runs every ``checks_every_seconds``: cadences for interviews that passed
-    as completed, and "Update" tasks for candidates about to be left in silence. Both are idempotent and
+    as completed, "Update" tasks for candidates about to be left in silence, and the reports' rollup
+    brought up to date (``reports.rollup.refresh_rollup``). All are idempotent and
     safe in several workers at once; a failure is logged by :meth:`Worker.run` and retried next pass."""
     return Counter(
         cadences_planned=cadences.plan_for_ended_interviews(now=now),
         update_tasks=len(check_silence(now=now)),
+        report_cells=refresh_rollup(now=now).cells,
     )
 
 

@@ -1,0 +1,225 @@
+"""The reports' numbers read from the daily rollup (``reports.models``), in the shapes ``reports.queries``
+reads from the records, so each builder renders either the same way.
+
+Every read is a range of local days (``day`` between the scope's first and last) with the scope's filters
+as plain columns: no join, no Event. Medians are exact: on PostgreSQL ``percentile_cont(0.5)`` over the
+stored response times (the mean of the two middle values, as ``statistics.median``); elsewhere (the SQLite
+demo) the times are read and the median taken in Python.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DateField, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Trunc
+
+from candidly.people.models import Company, Contact
+from candidly.reports import facts
+from candidly.reports.models import DailyFigure, ResponseTime
+from candidly.reports.rollup import WITHDRAWAL_METRICS
+from candidly.reports.scope import Scope
+from candidly.timeline.kinds import EventKind
+
+HOUR = 3600
+
+
+@dataclass
+class AnswerTimes:
+    """Time to answer, summarised: per period and in all (how many times, median hours), and the rows of
+    the managers' and companies' ranking (``person``)."""
+
+    candidates: dict[date, tuple[int, float | None]]
+    managers: dict[date, tuple[int, float | None]]
+    candidates_total: tuple[int, float | None]
+    managers_total: tuple[int, float | None]
+    people: dict[str, dict[int, dict[str, object]]]
+
+
+def person(pk: int, name: object, company: object, company_pk: object) -> dict[str, object]:
+    """A blank row of the ranking of hiring managers (or companies)."""
+    return {
+        "pk": pk,
+        "name": name,
+        "company": company,
+        "company_pk": company_pk,
+        "answers": 0,
+        "within": 0,
+        "escalations": 0,
+        "median": None,
+    }
+
+
+class Median(Aggregate):
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _rows(model: type[DailyFigure] | type[ResponseTime], scope: Scope) -> QuerySet[Any]:
+    condition = Q(day__gte=scope.start, day__lte=scope.end)
+    for name in ("recruiter", "company", "manager", "role"):
+        value = getattr(scope, name)
+        if value is not None:
+            condition &= Q(**{f"{name}_id": value.pk})
+    return model.objects.filter(condition)
+
+
+def _period(scope: Scope) -> Trunc:
+    return Trunc("day", str(scope.period), output_field=DateField())
+
+
+def ghosting_counts(scope: Scope) -> tuple[dict[date, Counter[str]], dict[str, int]]:
+    """Counts per period by kind (``overdue`` for overdue feedback), and the endings. One query."""
+    metrics = [*facts.OUTCOME_KINDS, *facts.CANDIDATE_SILENCE_KINDS, *facts.ESCALATION_KINDS]
+    metrics += ["feedback_overdue", "ended", "ended_silent"]
+    rows = (
+        _rows(DailyFigure, scope)
+        .filter(metric__in=metrics)
+        .annotate(period=_period(scope))
+        .values_list("period", "metric")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    by_period: dict[date, Counter[str]] = defaultdict(Counter)
+    ended = {"ended": 0, "silent": 0}
+    for period, metric, n in rows:
+        if metric == "ended":
+            ended["ended"] += n
+        elif metric == "ended_silent":
+            ended["silent"] += n
+        else:
+            by_period[scope.period_of(period)]["overdue" if metric == "feedback_overdue" else metric] += n
+    return by_period, ended
+
+
+def _medians(rows: QuerySet[Any], group: Iterable[str]) -> dict[tuple[Any, ...], tuple[int, float | None]]:
+    """(how many times, median hours) per group of response times (times without a value left out)."""
+    names = list(group)
+    found: dict[tuple[Any, ...], tuple[int, float | None]] = {}
+    timed = rows.filter(seconds__isnull=False)
+    if connection.vendor == "postgresql":
+        for *key, n, median in (
+            timed.values_list(*names).annotate(n=Count("pk"), median=Median("seconds")).order_by()
+        ):
+            found[tuple(key)] = (n, median / HOUR if median is not None else None)
+        return found
+    values: dict[tuple[Any, ...], list[float]] = defaultdict(list)
+    for *key, seconds in timed.values_list(*names, "seconds"):
+        values[tuple(key)].append(seconds)
+    return {key: (len(times), statistics.median(times) / HOUR) for key, times in values.items()}
+
+
+def answer_times(scope: Scope) -> AnswerTimes:
+    """Time to answer from the stored response times and the escalations. Six queries."""
+    times = _rows(ResponseTime, scope).annotate(period=_period(scope))
+    by_period = _medians(times, ["period", "kind"])
+    totals = _medians(times, ["kind"])
+    managers = times.filter(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)
+    people: dict[str, dict[int, dict[str, object]]] = {"contact": {}, "company": {}}
+    answered: dict[str, dict[int, tuple[int, int]]] = {"contact": {}, "company": {}}
+    medians: dict[str, dict[tuple[Any, ...], tuple[int, float | None]]] = {}
+    for about, column in (("contact", "contact_id"), ("company", "contact_company_id")):
+        for pk, n, within in (
+            managers.filter(**{f"{column}__isnull": False})
+            .values_list(column)
+            .annotate(n=Count("pk"), within=Count("pk", filter=Q(within_window=True)))
+            .order_by()
+        ):
+            answered[about][pk] = (n, within)
+        medians[about] = _medians(managers.filter(**{f"{column}__isnull": False}), [column])
+    escalations: dict[str, Counter[int]] = {"contact": Counter(), "company": Counter()}
+    for contact_pk, company_pk, n in (
+        _rows(DailyFigure, scope)
+        .filter(metric__in=facts.ESCALATION_KINDS)
+        .values_list("contact_id", "contact_company_id")
+        .annotate(n=Sum("value"))
+        .order_by()
+    ):
+        if contact_pk is not None:
+            escalations["contact"][contact_pk] += n
+        if company_pk is not None:
+            escalations["company"][company_pk] += n
+    contacts = {
+        pk: (name, company, company_pk)
+        for pk, name, company, company_pk in Contact.objects.filter(
+            pk__in=set(answered["contact"]) | set(escalations["contact"])
+        ).values_list("pk", "name", "company__name", "company_id")
+    }
+    companies = dict(
+        Company.objects.filter(pk__in=set(answered["company"]) | set(escalations["company"])).values_list(
+            "pk", "name"
+        )
+    )
+    for pk in set(answered["contact"]) | set(escalations["contact"]):
+        name, company, company_pk = contacts.get(pk, ("", None, None))
+        people["contact"][pk] = person(pk, name, company, company_pk)
+    for pk in set(answered["company"]) | set(escalations["company"]):
+        people["company"][pk] = person(pk, companies.get(pk, ""), companies.get(pk, ""), pk)
+    for about, rows in people.items():
+        for pk, row in rows.items():
+            row["answers"], row["within"] = answered[about].get(pk, (0, 0))
+            row["escalations"] = escalations[about][pk]
+            row["median"] = medians[about].get((pk,), (0, None))[1]
+
+    def side(kind: str) -> dict[date, tuple[int, float | None]]:
+        return {scope.period_of(period): value for (period, k), value in by_period.items() if k == kind}
+
+    return AnswerTimes(
+        candidates=side(EventKind.FOLLOWUP_RESPONDED),
+        managers=side(EventKind.FOLLOWUP_MANAGER_RESPONDED),
+        candidates_total=totals.get((EventKind.FOLLOWUP_RESPONDED,), (0, None)),
+        managers_total=totals.get((EventKind.FOLLOWUP_MANAGER_RESPONDED,), (0, None)),
+        people=people,
+    )
+
+
+def response_steps(scope: Scope) -> list[tuple[str, str | None, str | None, int]]:
+    """(response kind, step, channel, how many), as ``queries.follow_up_steps`` reads them. One query."""
+    rows = (
+        _rows(DailyFigure, scope)
+        .filter(metric__in=facts.RESPONSE_KINDS)
+        .values_list("metric", "detail")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    found = []
+    for kind, detail, n in rows:
+        step, _, channel = detail.partition("|")
+        found.append((kind, step or None, channel or None, n))
+    return found
+
+
+def scores(scope: Scope) -> list[tuple[date, int | None, int, int]]:
+    """(period, desk, recommend score, how many). One query."""
+    rows = (
+        _rows(DailyFigure, scope)
+        .filter(metric="recommend")
+        .annotate(period=_period(scope))
+        .values_list("period", "recruiter_id", "detail")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    return [(period, desk, int(score), n) for period, desk, score, n in rows]
+
+
+def withdrawals(scope: Scope) -> list[tuple[str, int, int, int, int, int]]:
+    """(reason, withdrawals, open to other roles, sent roles, interested, placed). One query."""
+    rows = (
+        _rows(DailyFigure, scope)
+        .filter(metric__in=list(WITHDRAWAL_METRICS))
+        .values_list("detail", "metric")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    order = list(WITHDRAWAL_METRICS)
+    by_reason: dict[str, list[int]] = defaultdict(lambda: [0] * len(order))
+    for reason, metric, n in rows:
+        by_reason[reason][order.index(metric)] += n
+    return [(reason, *numbers) for reason, numbers in by_reason.items()]  # type: ignore[misc]
