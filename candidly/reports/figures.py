@@ -62,12 +62,24 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def _rows(model: type[DailyFigure] | type[ResponseTime], scope: Scope) -> QuerySet[Any]:
+def _rows(
+    model: type[DailyFigure] | type[ResponseTime], scope: Scope, *, by_desk: bool = False
+) -> QuerySet[Any]:
+    """The rows of the scope's days and filters: of the coarsest grain that has them (``by_desk``: keep the
+    recruiters apart even for the whole agency)."""
     condition = Q(day__gte=scope.start, day__lte=scope.end)
     for name in ("recruiter", "company", "manager", "role"):
         value = getattr(scope, name)
         if value is not None:
             condition &= Q(**{f"{name}_id": value.pk})
+    if model is DailyFigure:
+        if scope.company is not None or scope.manager is not None or scope.role is not None:
+            grain = DailyFigure.Grain.FINE
+        elif scope.recruiter is not None or by_desk:
+            grain = DailyFigure.Grain.DESK
+        else:
+            grain = DailyFigure.Grain.AGENCY
+        condition &= Q(grain=grain)
     return model.objects.filter(condition)
 
 
@@ -199,7 +211,7 @@ def response_steps(scope: Scope) -> list[tuple[str, str | None, str | None, int]
 def scores(scope: Scope) -> list[tuple[date, int | None, int, int]]:
     """(period, desk, recommend score, how many). One query."""
     rows = (
-        _rows(DailyFigure, scope)
+        _rows(DailyFigure, scope, by_desk=True)
         .filter(metric="recommend")
         .annotate(period=_period(scope))
         .values_list("period", "recruiter_id", "detail")

@@ -20,8 +20,19 @@ _ID = {"on_delete": models.DO_NOTHING, "db_constraint": False, "null": True, "re
 
 
 class DailyFigure(models.Model):
-    """How many times ``metric`` (with ``detail``) happened on ``day`` for one combination of dimensions."""
+    """How many times ``metric`` (with ``detail``) happened on ``day`` for one combination of dimensions.
 
+    Each day is kept at three grains, so a year of the whole agency or of one desk is a few thousand rows:
+    ``FINE`` (every dimension), ``DESK`` (summed over company, manager and role) and ``AGENCY`` (summed over
+    the recruiters too). ``contact`` / ``contact_company`` are kept at every grain (set for escalations only).
+    """
+
+    class Grain(models.IntegerChoices):
+        FINE = 0
+        DESK = 1
+        AGENCY = 2
+
+    grain = models.PositiveSmallIntegerField(choices=Grain.choices, db_default=Grain.FINE)
     day = models.DateField()
     recruiter = models.ForeignKey(settings.AUTH_USER_MODEL, **_ID)  # type: ignore[arg-type]
     company = models.ForeignKey("people.Company", **_ID)  # type: ignore[arg-type]
@@ -36,7 +47,7 @@ class DailyFigure(models.Model):
     class Meta:
         indexes = [
             # A page reads a range of days by metric; the incremental refresh deletes (day, role) cells.
-            models.Index(fields=["metric", "day"], name="daily_figure_metric_day_idx"),
+            models.Index(fields=["grain", "metric", "day"], name="daily_figure_metric_day_idx"),
             models.Index(fields=["day", "role"], name="daily_figure_day_role_idx"),
         ]
 

@@ -192,7 +192,7 @@ def ghosting(scope: Scope, *, now: datetime, rolled: bool = False) -> Report:
         tables=[table, endings],
         notes=[
             "Interviews: rounds that took place, were missed or were cancelled by the candidate in the "
-            "period.",
+            "period. An outcome corrected later counts as corrected, in the period it was first recorded.",
             "Overdue feedback: a hiring manager's feedback window ended without their answer (counted in the "
             "period the window ended). Escalations: the cadence's last step came with no feedback yet.",
             "Ended in silence: the candidate had gone quiet or did not show up; every other ending was "

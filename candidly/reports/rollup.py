@@ -1,13 +1,14 @@
 """Keeping the reports' daily rollup (``reports.models``) equal to the records, incrementally.
 
-The unit of work is a **cell**: one local day of one role. Recomputing a set of days for a set of roles
-deletes their rows and inserts them again with one ``INSERT … SELECT`` per figure, grouped by the database
+The unit of work is a **cell**: one local day of one role. Recomputing a set of cells deletes their rows and
+inserts them again with one ``INSERT … SELECT`` per figure, grouped by the database
 (no row goes through Python). What makes a cell stale:
 
-- a new Event about a candidate's process (any kind that a figure reads or that changes a process):
-  every day on which one of that candidate's processes counts is recomputed. That covers an Event for an
-  old day (a response recorded late, an outcome corrected weeks later: the correction moves the original
-  day's count), a withdrawal whose candidate is placed later through a suggestion, a reassignment;
+- a new Event about a process (any kind that a figure reads or that changes a process): every day on which
+  that process counts is recomputed, for its role. That covers an Event for an old day (a response recorded
+  late, an outcome corrected weeks later: the correction moves the original day's count). Some kinds make
+  all the candidate's processes stale (``WHOLE_CANDIDATE_KINDS``: a reassignment, a placement through a
+  suggestion that changes where an earlier withdrawal went);
 - time passing: a hiring manager's feedback window that ended since the last refresh becomes overdue with
   no Event at all, so the cells of windows ending between two refreshes are recomputed.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -42,6 +43,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -79,6 +81,14 @@ STALE_KINDS: tuple[str, ...] = (
     EventKind.FEEDBACK_CORRECTED,
     EventKind.INTERVIEW_CANCELLED_BY_COMPANY,
 )
+# Events after which every process of the candidate is recomputed: a change of who or where (a reassignment),
+# or a step that can change another of their processes' figures (a placement through a suggestion).
+WHOLE_CANDIDATE_KINDS: tuple[str, ...] = (
+    EventKind.CANDIDATE_UPDATED,
+    EventKind.CANDIDATE_ROLES_SUGGESTED,
+    EventKind.ROLE_INTEREST_EXPRESSED,
+    EventKind.SUBMISSION_STAGE_CHANGED,
+)
 FIGURE_COLUMNS = [
     "day",
     "recruiter",
@@ -111,15 +121,22 @@ def reporting_zone() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.CANDIDLY_DEFAULT_TIME_ZONE)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Cells:
-    """Days x roles to recompute (a superset of the stale cells is harmless: recomputing is exact)."""
+    """The (day, role) cells to recompute: for each local day, its roles."""
 
-    days: frozenset[date] = frozenset()
-    roles: frozenset[int] = frozenset()
+    roles: dict[date, set[int]] = field(default_factory=dict)
 
-    def __bool__(self) -> bool:
-        return bool(self.days and self.roles)
+    def add(self, moment: datetime | None, role: int, zone: zoneinfo.ZoneInfo) -> None:
+        if moment is not None:
+            self.roles.setdefault(moment.astimezone(zone).date(), set()).add(role)
+
+    def update(self, other: Cells) -> None:
+        for day, roles in other.roles.items():
+            self.roles.setdefault(day, set()).update(roles)
+
+    def __len__(self) -> int:
+        return sum(len(roles) for roles in self.roles.values())
 
 
 @dataclass
@@ -152,19 +169,21 @@ def _dims(prefix: str, *, contact: str | None = None) -> dict[str, Any]:
     }
 
 
-def _within(cells: Cells | None, day_field: str, role_field: str, zone: zoneinfo.ZoneInfo) -> Q:
-    """The rows of ``cells`` (all rows when None): the moments of those local days, on those roles."""
+def _within(cells: Cells | None, moment: str, role: str, zone: zoneinfo.ZoneInfo) -> Q:
+    """The rows of ``cells`` (all rows when None): per day, the moments of that local day on its roles. One
+    range per day, so the database reads each day's rows by index however far apart the days are."""
     if cells is None:
         return Q()
-    first, last = min(cells.days), max(cells.days)
-    return Q(
-        **{
-            f"{day_field}__gte": datetime.combine(first, time.min, tzinfo=zone),
-            f"{day_field}__lt": datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
-            f"{role_field}__in": sorted(cells.roles),
-            "r_day__in": sorted(cells.days),
-        }
-    )
+    condition = Q(pk__in=[])
+    for day, roles in sorted(cells.roles.items()):
+        condition |= Q(
+            **{
+                f"{moment}__gte": datetime.combine(day, time.min, tzinfo=zone),
+                f"{moment}__lt": datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
+                f"{role}__in": sorted(roles),
+            }
+        )
+    return condition
 
 
 def _grouped(rows: QuerySet, metric: Any, detail: Any, value: Any) -> QuerySet:  # type: ignore[type-arg]
@@ -307,56 +326,100 @@ def _insert(target: type[Model], columns: list[str], rows: QuerySet) -> int:  # 
 def recompute(cells: Cells | None, *, zone: zoneinfo.ZoneInfo, now: datetime) -> int:
     """Replace the rollup's rows of ``cells`` (everything when None) with figures computed from the
     records as of ``now``. Call inside a transaction. Returns the rows written."""
-    if cells is not None and not cells:
+    if cells is not None and not len(cells):
         return 0
-    for model in (DailyFigure, ResponseTime):
-        stale = model.objects.all()
-        if cells is not None:
-            stale = stale.filter(day__in=sorted(cells.days), role_id__in=sorted(cells.roles))
+    condition = Q()
+    if cells is not None:
+        condition = Q(pk__in=[])
+        for day, roles in cells.roles.items():
+            condition |= Q(day=day, role_id__in=sorted(roles))
+    stale: QuerySet[Any]
+    for stale in (
+        DailyFigure.objects.filter(condition, grain=DailyFigure.Grain.FINE),
+        ResponseTime.objects.filter(condition),
+    ):
         stale._raw_delete(stale.db)  # type: ignore[attr-defined]  # derived rows: no signals, no cascade
     written = sum(_insert(DailyFigure, FIGURE_COLUMNS, query) for query in _figure_queries(cells, zone, now))
-    return written + _insert(ResponseTime, TIME_COLUMNS, _time_query(cells, zone))
+    written += _insert(ResponseTime, TIME_COLUMNS, _time_query(cells, zone))
+    return written + _sum_grains(sorted(cells.roles) if cells is not None else None)
+
+
+def _sum_grains(days: list[date] | None) -> int:
+    """Write the DESK and AGENCY rows of ``days`` (all when None) again from their FINE rows."""
+    coarse = DailyFigure.objects.exclude(grain=DailyFigure.Grain.FINE)
+    fine = DailyFigure.objects.filter(grain=DailyFigure.Grain.FINE)
+    if days is not None:
+        coarse, fine = coarse.filter(day__in=days), fine.filter(day__in=days)
+    coarse._raw_delete(coarse.db)  # type: ignore[attr-defined]
+    written = 0
+    for grain, recruiter in (
+        (DailyFigure.Grain.DESK, F("recruiter_id")),
+        (DailyFigure.Grain.AGENCY, _null()),
+    ):
+        names = ["r_day", *(f"r_{name}" for name in FIGURE_COLUMNS[1:9])]
+        rows = (
+            fine.annotate(
+                r_day=F("day"),
+                r_recruiter=recruiter,
+                r_company=_null(),
+                r_manager=_null(),
+                r_role=_null(),
+                r_contact=F("contact_id"),
+                r_contact_company=F("contact_company_id"),
+                r_metric=F("metric"),
+                r_detail=F("detail"),
+            )
+            .values(*names)
+            .annotate(r_value=Sum("value"), r_grain=Value(int(grain)))
+            .values_list(*names, "r_value", "r_grain")
+            .order_by()
+        )
+        written += _insert(DailyFigure, [*FIGURE_COLUMNS, "grain"], rows)
+    return written
 
 
 # --- what is stale --------------------------------------------------------------------------------------
 
 
-def _local_days(moments: Iterable[datetime | None], zone: zoneinfo.ZoneInfo) -> set[date]:
-    return {moment.astimezone(zone).date() for moment in moments if moment is not None}
-
-
-def stale_cells(candidate_ids: set[int], zone: zoneinfo.ZoneInfo) -> Cells:
-    """Every (day, role) on which a process of these candidates counts. Four queries."""
-    if not candidate_ids:
-        return Cells()
-    processes = Submission.objects.filter(candidate_id__in=sorted(candidate_ids))
-    pairs = list(processes.values_list("role_id", "ended_at"))
-    roles = {role for role, _ in pairs}
-    days = _local_days((ended for _, ended in pairs), zone)
-    days |= _local_days(
-        Event.objects.filter(
-            submission__candidate_id__in=sorted(candidate_ids), kind__in=facts.COUNTED_KINDS
-        ).values_list("occurred_at", flat=True),
-        zone,
-    )
-    on_interviews = {"interview__submission__candidate_id__in": sorted(candidate_ids)}
-    days |= _local_days(
-        CadenceRun.objects.filter(**on_interviews, respond_by__isnull=False).values_list(
-            "respond_by", flat=True
-        ),
-        zone,
-    )
-    days |= _local_days(Feedback.objects.filter(**on_interviews).values_list("created_at", flat=True), zone)
-    return Cells(frozenset(days), frozenset(roles))
+def stale_cells(events: Sequence[tuple[str, int | None, int | None]], zone: zoneinfo.ZoneInfo) -> Cells:
+    """Every (day, role) on which the processes these Events (kind, candidate, submission) are about count:
+    their counted Events, their ending, their hiring managers' feedback windows, their candidates' scores.
+    A kind in ``WHOLE_CANDIDATE_KINDS`` makes all of that candidate's processes stale. Four queries."""
+    processes = {submission for _, _, submission in events if submission is not None}
+    people = {candidate for kind, candidate, _ in events if kind in WHOLE_CANDIDATE_KINDS and candidate}
+    cells = Cells()
+    if not processes and not people:
+        return cells
+    about = Q(pk__in=sorted(processes)) | Q(candidate_id__in=sorted(people))
+    ids = {}
+    for pk, role, ended in Submission.objects.filter(about).values_list("pk", "role_id", "ended_at"):
+        ids[pk] = role
+        cells.add(ended, role, zone)
+    chosen = sorted(ids)
+    for occurred_at, role in Event.objects.filter(
+        submission_id__in=chosen, kind__in=facts.COUNTED_KINDS
+    ).values_list("occurred_at", "submission__role_id"):
+        cells.add(occurred_at, role, zone)
+    on_interviews = {"interview__submission_id__in": chosen}
+    for moment, role in CadenceRun.objects.filter(**on_interviews, respond_by__isnull=False).values_list(
+        "respond_by", "interview__submission__role_id"
+    ):
+        cells.add(moment, role, zone)
+    for moment, role in Feedback.objects.filter(**on_interviews).values_list(
+        "created_at", "interview__submission__role_id"
+    ):
+        cells.add(moment, role, zone)
+    return cells
 
 
 def _windows_ended(since: datetime, now: datetime, zone: zoneinfo.ZoneInfo) -> Cells:
     """The cells of hiring-manager feedback windows that ended in ``(since, now]``: overdue since."""
-    ended = CadenceRun.objects.filter(
+    cells = Cells()
+    for moment, role in CadenceRun.objects.filter(
         audience="hiring_manager", respond_by__gt=since, respond_by__lte=now
-    ).values_list("respond_by", "interview__submission__role_id")
-    pairs = list(ended)
-    return Cells(frozenset(_local_days((at for at, _ in pairs), zone)), frozenset(role for _, role in pairs))
+    ).values_list("respond_by", "interview__submission__role_id"):
+        cells.add(moment, role, zone)
+    return cells
 
 
 # --- the two entry points ----------------------------------------------------------------------------------
@@ -401,17 +464,17 @@ def refresh_rollup(*, now: datetime) -> RefreshReport:
                 return report
             newest = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             upper = min(newest, state.event_id + WINDOW_IDS)
-            touched = Event.objects.filter(
-                pk__gt=max(state.event_id - OVERLAP_IDS, 0), pk__lte=upper, kind__in=STALE_KINDS
-            ).values_list("candidate_id", flat=True)
-            candidates = {pk for pk in touched if pk is not None}
-            report.events_read += len(candidates)
-            cells = stale_cells(candidates, zone)
-            windows = _windows_ended(state.refreshed_at, now, zone)
-            for part in (cells, windows):
-                recompute(part, zone=zone, now=now)
-                report.cells += len(part.days) * len(part.roles)
-                report.days |= part.days
+            touched = list(
+                Event.objects.filter(
+                    pk__gt=max(state.event_id - OVERLAP_IDS, 0), pk__lte=upper, kind__in=STALE_KINDS
+                ).values_list("kind", "candidate_id", "submission_id")
+            )
+            report.events_read += len(touched)
+            cells = stale_cells(touched, zone)
+            cells.update(_windows_ended(state.refreshed_at, now, zone))
+            recompute(cells, zone=zone, now=now)
+            report.cells += len(cells)
+            report.days |= set(cells.roles)
             state.event_id, state.refreshed_at = upper, now
             state.save(update_fields=["event_id", "refreshed_at"])
             if upper >= newest:
