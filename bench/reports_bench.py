@@ -176,7 +176,9 @@ def build_rollup() -> None:
 
 
 def measure_refresh() -> None:
-    """A day's worth of new Events (today's and late ones for old days), then one incremental refresh."""
+    """A busy day's new Events, then the worker's incremental refresh until it has caught up: 1,000 new
+    processes with ``REPORTS_BENCH_REFRESH_EVENTS`` Events today, and 1% of them late ones for old days of
+    existing processes (an outcome corrected, a response recorded late)."""
     from django.db import connection
     from django.utils import timezone
 
@@ -185,30 +187,46 @@ def measure_refresh() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """
+            INSERT INTO hiring_submission (candidate_id, role_id, recruiter_id, stage, end_reason, end_note,
+                ended_at, gone_quiet_at, open_to_other_roles, share_reason_with_company, withdrawal_wants,
+                created_at, updated_at)
+            SELECT (SELECT min(id) FROM people_candidate) + (n * 7919) %% %s,
+                (SELECT min(id) FROM hiring_role) + n %% 1600, NULL, 'interviewing', '', '', NULL, NULL, NULL,
+                false, '{}', now(), now()
+            FROM generate_series(1, 1000) n
+            """,
+            [CANDIDATES],
+        )
+        cursor.execute(
+            """
             INSERT INTO timeline_event (occurred_at, kind, summary, actor_type, candidate_id, company_id,
                 contact_id, submission_id, data)
-            SELECT now() - CASE WHEN n %% 10 = 0 THEN (n %% 300) * interval '1 day'
-                ELSE interval '1 minute' END,
+            SELECT CASE WHEN n %% 100 = 0 THEN now() - (n %% 300) * interval '1 day'
+                    ELSE now() - (n %% 600) * interval '1 minute' END,
                 (ARRAY['interview.completed', 'followup.responded', 'followup.manager_responded',
                        'submission.gone_quiet'])[1 + n %% 4],
                 '', 'system', s.candidate_id, r.company_id, r.hiring_manager_id, s.id,
                 jsonb_build_object('response_seconds', n * 37, 'channel', 'email', 'after_step', 'nudge',
                                    'within_window', true)
             FROM generate_series(1, %s) n
-            JOIN hiring_submission s ON s.id = (SELECT min(id) FROM hiring_submission) + (n * 7919) %% %s
+            JOIN hiring_submission s ON s.id = CASE WHEN n %% 100 = 0
+                THEN (SELECT min(id) FROM hiring_submission) + (n * 7919) %% %s
+                ELSE (SELECT max(id) FROM hiring_submission) - n %% 1000 END
             JOIN hiring_role r ON r.id = s.role_id
             """,
             [REFRESH_EVENTS, SUBMISSIONS],
         )
     started = time.perf_counter()
-    passes = 0
+    passes = cells = 0
     while True:
         passes += 1
         report = refresh_rollup(now=timezone.now())
+        cells += report.cells
         if not report.behind:
             break
     print(f"rollup_refresh_events: {REFRESH_EVENTS}")
     print(f"rollup_refresh_passes: {passes}")
+    print(f"rollup_refresh_cells: {cells}")
     print(f"rollup_refresh_s: {time.perf_counter() - started:.2f}")
 
 

@@ -22,7 +22,7 @@ from django.db.models.functions import Trunc
 
 from candidly.people.models import Company, Contact
 from candidly.reports import facts
-from candidly.reports.models import DailyFigure, ResponseTime
+from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime
 from candidly.reports.rollup import WITHDRAWAL_METRICS
 from candidly.reports.scope import Scope
 from candidly.timeline.kinds import EventKind
@@ -128,24 +128,41 @@ def _medians(rows: QuerySet[Any], group: Iterable[str]) -> dict[tuple[Any, ...],
     return {key: (len(times), statistics.median(times) / HOUR) for key, times in values.items()}
 
 
+def _answered(rows: QuerySet[Any], column: str) -> dict[int, tuple[int, int, float | None]]:
+    """Per ``column`` (a manager or their company): feedback given, within the window, median hours.
+    One query, on either database."""
+    if connection.vendor == "postgresql":
+        return {
+            pk: (n, within, median / HOUR if median is not None else None)
+            for pk, n, within, median in rows.values_list(column)
+            .annotate(
+                n=Count("pk"), within=Count("pk", filter=Q(within_window=True)), median=Median("seconds")
+            )
+            .order_by()
+        }
+    counted: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    values: dict[int, list[float]] = defaultdict(list)
+    for pk, within, seconds in rows.values_list(column, "within_window", "seconds"):
+        counted[pk][0] += 1
+        counted[pk][1] += within
+        if seconds is not None:
+            values[pk].append(seconds)
+    return {
+        pk: (n, within, statistics.median(values[pk]) / HOUR if values[pk] else None)
+        for pk, (n, within) in counted.items()
+    }
+
+
 def answer_times(scope: Scope) -> AnswerTimes:
-    """Time to answer from the stored response times and the escalations. Six queries."""
+    """Time to answer from the stored response times and the escalations. Seven queries."""
     times = _rows(ResponseTime, scope).annotate(period=_period(scope))
     by_period = _medians(times, ["period", "kind"])
     totals = _medians(times, ["kind"])
     managers = times.filter(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)
     people: dict[str, dict[int, dict[str, object]]] = {"contact": {}, "company": {}}
-    answered: dict[str, dict[int, tuple[int, int]]] = {"contact": {}, "company": {}}
-    medians: dict[str, dict[tuple[Any, ...], tuple[int, float | None]]] = {}
+    answered: dict[str, dict[int, tuple[int, int, float | None]]] = {}
     for about, column in (("contact", "contact_id"), ("company", "contact_company_id")):
-        for pk, n, within in (
-            managers.filter(**{f"{column}__isnull": False})
-            .values_list(column)
-            .annotate(n=Count("pk"), within=Count("pk", filter=Q(within_window=True)))
-            .order_by()
-        ):
-            answered[about][pk] = (n, within)
-        medians[about] = _medians(managers.filter(**{f"{column}__isnull": False}), [column])
+        answered[about] = _answered(managers.filter(**{f"{column}__isnull": False}), column)
     escalations: dict[str, Counter[int]] = {"contact": Counter(), "company": Counter()}
     for contact_pk, company_pk, n in (
         _rows(DailyFigure, scope)
@@ -176,9 +193,8 @@ def answer_times(scope: Scope) -> AnswerTimes:
         people["company"][pk] = person(pk, companies.get(pk, ""), companies.get(pk, ""), pk)
     for about, rows in people.items():
         for pk, row in rows.items():
-            row["answers"], row["within"] = answered[about].get(pk, (0, 0))
+            row["answers"], row["within"], row["median"] = answered[about].get(pk, (0, 0, None))
             row["escalations"] = escalations[about][pk]
-            row["median"] = medians[about].get((pk,), (0, None))[1]
 
     def side(kind: str) -> dict[date, tuple[int, float | None]]:
         return {scope.period_of(period): value for (period, k), value in by_period.items() if k == kind}
@@ -235,3 +251,18 @@ def withdrawals(scope: Scope) -> list[tuple[str, int, int, int, int, int]]:
     for reason, metric, n in rows:
         by_reason[reason][order.index(metric)] += n
     return [(reason, *numbers) for reason, numbers in by_reason.items()]  # type: ignore[misc]
+
+
+def open_processes(scope: Scope) -> list[tuple[int | None, int, int]]:
+    """(desk, open processes, of which gone quiet) now, as of the rollup. One query."""
+    condition = Q()
+    for name in ("recruiter", "company", "manager", "role"):
+        value = getattr(scope, name)
+        if value is not None:
+            condition &= Q(**{f"{name}_id": value.pk})
+    return list(
+        OpenProcess.objects.filter(condition)
+        .values_list("recruiter_id")
+        .annotate(n=Sum("open"), quiet=Sum("quiet"))
+        .order_by()
+    )

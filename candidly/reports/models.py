@@ -81,6 +81,24 @@ class ResponseTime(models.Model):
         return f"{self.day} {self.kind} {self.seconds}"
 
 
+class OpenProcess(models.Model):
+    """Processes open now (and of those, flagged gone quiet) for one combination of dimensions: the desk
+    today's counts, kept with the rollup (a stage change or a gone-quiet flag is an Event about it)."""
+
+    recruiter = models.ForeignKey(settings.AUTH_USER_MODEL, **_ID)  # type: ignore[arg-type]
+    company = models.ForeignKey("people.Company", **_ID)  # type: ignore[arg-type]
+    manager = models.ForeignKey("people.Contact", **_ID)  # type: ignore[arg-type]
+    role = models.ForeignKey("hiring.Role", **_ID)  # type: ignore[arg-type]
+    open = models.IntegerField()
+    quiet = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["role"], name="open_process_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.open} open, {self.quiet} quiet"
+
+
 class RollupState(models.Model):
     """Where the rollup stands (one row): built in ``zone``, complete for Events up to ``event_id``, and
     for the time-dependent figures (overdue feedback) up to ``refreshed_at``."""

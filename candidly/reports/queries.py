@@ -715,16 +715,20 @@ def withdrawals(scope: Scope, *, now: datetime, rolled: bool = False) -> Report:
 # --- 6. The desk today (admins) ----------------------------------------------------------------------------
 
 
-def desk_today(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report:
-    """Per recruiter, now: open processes (and how many are flagged gone quiet), open tasks, overdue tasks
-    and calls not made (call tasks past their due time). The date range does not apply. Two queries."""
-    processes = (
+def _open_processes(scope: Scope) -> list[tuple[int | None, int, int]]:
+    return list(
         Submission.objects.filter(scope.processes(), stage__in=Submission.OPEN_STAGES)
         .annotate(desk=responsible_recruiter_id())
         .values_list("desk")
         .annotate(n=Count("pk"), quiet=Count("pk", filter=Q(gone_quiet_at__isnull=False)))
         .order_by()
     )
+
+
+def desk_today(scope: Scope, *, now: datetime, users: dict[int, User], rolled: bool = False) -> Report:
+    """Per recruiter, now: open processes (and how many are flagged gone quiet), open tasks, overdue tasks
+    and calls not made (call tasks past their due time). The date range does not apply. Two queries."""
+    processes = figures.open_processes(scope) if rolled else _open_processes(scope)
     tasks = Task.objects.filter(status=Task.Status.OPEN)
     if scope.processes():
         tasks = tasks.filter(scope.processes("submission__"))

@@ -55,7 +55,7 @@ from candidly.followups.responsiveness import overdue_runs
 from candidly.hiring.models import RoleSuggestion, Submission
 from candidly.hiring.queries import responsible_recruiter_id
 from candidly.reports import facts
-from candidly.reports.models import DailyFigure, ResponseTime, RollupState
+from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
@@ -101,6 +101,7 @@ FIGURE_COLUMNS = [
     "detail",
     "value",
 ]
+OPEN_COLUMNS = ["recruiter", "company", "manager", "role", "open", "quiet"]
 TIME_COLUMNS = [
     "day",
     "recruiter",
@@ -126,6 +127,8 @@ class Cells:
     """The (day, role) cells to recompute: for each local day, its roles."""
 
     roles: dict[date, set[int]] = field(default_factory=dict)
+    # Roles whose open processes (the desk today) to count again.
+    open_roles: set[int] = field(default_factory=set)
 
     def add(self, moment: datetime | None, role: int, zone: zoneinfo.ZoneInfo) -> None:
         if moment is not None:
@@ -134,6 +137,7 @@ class Cells:
     def update(self, other: Cells) -> None:
         for day, roles in other.roles.items():
             self.roles.setdefault(day, set()).update(roles)
+        self.open_roles |= other.open_roles
 
     def __len__(self) -> int:
         return sum(len(roles) for roles in self.roles.values())
@@ -326,7 +330,7 @@ def _insert(target: type[Model], columns: list[str], rows: QuerySet) -> int:  # 
 def recompute(cells: Cells | None, *, zone: zoneinfo.ZoneInfo, now: datetime) -> int:
     """Replace the rollup's rows of ``cells`` (everything when None) with figures computed from the
     records as of ``now``. Call inside a transaction. Returns the rows written."""
-    if cells is not None and not len(cells):
+    if cells is not None and not len(cells) and not cells.open_roles:
         return 0
     condition = Q()
     if cells is not None:
@@ -341,7 +345,26 @@ def recompute(cells: Cells | None, *, zone: zoneinfo.ZoneInfo, now: datetime) ->
         stale._raw_delete(stale.db)  # type: ignore[attr-defined]  # derived rows: no signals, no cascade
     written = sum(_insert(DailyFigure, FIGURE_COLUMNS, query) for query in _figure_queries(cells, zone, now))
     written += _insert(ResponseTime, TIME_COLUMNS, _time_query(cells, zone))
+    written += _count_open(sorted(cells.open_roles) if cells is not None else None)
     return written + _sum_grains(sorted(cells.roles) if cells is not None else None)
+
+
+def _count_open(roles: list[int] | None) -> int:
+    """Count the open processes of ``roles`` (all when None) again."""
+    stale = OpenProcess.objects.all() if roles is None else OpenProcess.objects.filter(role_id__in=roles)
+    stale._raw_delete(stale.db)  # type: ignore[attr-defined]
+    processes = Submission.objects.filter(stage__in=Submission.OPEN_STAGES)
+    if roles is not None:
+        processes = processes.filter(role_id__in=roles)
+    names = [f"r_{name}" for name in OPEN_COLUMNS[:4]]
+    rows = (
+        processes.annotate(**{key: value for key, value in _dims("").items() if key in names})
+        .values(*names)
+        .annotate(r_open=Count("pk"), r_quiet=Count("pk", filter=Q(gone_quiet_at__isnull=False)))
+        .values_list(*names, "r_open", "r_quiet")
+        .order_by()
+    )
+    return _insert(OpenProcess, OPEN_COLUMNS, rows)
 
 
 def _sum_grains(days: list[date] | None) -> int:
@@ -395,6 +418,7 @@ def stale_cells(events: Sequence[tuple[str, int | None, int | None]], zone: zone
     for pk, role, ended in Submission.objects.filter(about).values_list("pk", "role_id", "ended_at"):
         ids[pk] = role
         cells.add(ended, role, zone)
+        cells.open_roles.add(role)
     chosen = sorted(ids)
     for occurred_at, role in Event.objects.filter(
         submission_id__in=chosen, kind__in=facts.COUNTED_KINDS
@@ -473,7 +497,7 @@ def refresh_rollup(*, now: datetime) -> RefreshReport:
             cells = stale_cells(touched, zone)
             cells.update(_windows_ended(state.refreshed_at, now, zone))
             recompute(cells, zone=zone, now=now)
-            report.cells += len(cells)
+            report.cells += len(cells) + len(cells.open_roles)
             report.days |= set(cells.roles)
             state.event_id, state.refreshed_at = upper, now
             state.save(update_fields=["event_id", "refreshed_at"])

@@ -74,7 +74,7 @@ CATALOG: dict[str, Entry] = {
             "desk",
             "The desk today",
             "Open processes, overdue tasks and calls not made, per recruiter.",
-            lambda scope, now, users, rolled: queries.desk_today(scope, now=now, users=users),
+            lambda scope, now, users, rolled: queries.desk_today(scope, now=now, users=users, rolled=rolled),
             admin_only=True,
             dated=False,
         ),
@@ -118,7 +118,7 @@ def _build(request: HttpRequest, slug: str) -> Built:
         request.GET or None, viewer=viewer, users=users, today=now.astimezone(zone).date()
     )
     scope = form.scope(zone)
-    as_of = rollup_as_of(zone) if entry.dated else None
+    as_of = rollup_as_of(zone)
     return Built(entry, entry.build(scope, now, users, as_of is not None), form, scope, as_of)
 
 

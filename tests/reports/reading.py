@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from candidly.reports import queries
-from candidly.reports.models import DailyFigure, ResponseTime
+from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime
 from candidly.reports.rollup import rebuild_rollup, refresh_rollup, reporting_zone
 from candidly.reports.scope import Scope
 from candidly.reports.tables import Report
@@ -46,8 +46,14 @@ def rollup_rows() -> list[tuple[Any, ...]]:
     times = ResponseTime.objects.values_list(
         "day", "recruiter", "role", "contact", "contact_company", "kind", "seconds", "within_window"
     )
+    open_now = OpenProcess.objects.values_list("recruiter", "company", "manager", "role", "open", "quiet")
     return sorted(
-        [*((*key, value) for key, value in summed.items() if value), *(("time", *t) for t in times)], key=repr
+        [
+            *((*key, value) for key, value in summed.items() if value),
+            *(("time", *t) for t in times),
+            *(("open", *o) for o in open_now),
+        ],
+        key=repr,
     )
 
 

@@ -22,7 +22,7 @@ from candidly.followups.worker import Worker
 from candidly.hiring.models import Interview
 from candidly.hiring.services.interview_status import correct_interview_outcome
 from candidly.reports import queries, rollup
-from candidly.reports.models import DailyFigure, ResponseTime, RollupState
+from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState
 from candidly.reports.scope import Scope
 from candidly.timeline.models import Event
 from tests.banner import BANNER_QUERIES
@@ -69,6 +69,21 @@ def test_rollup_page_shows_the_same_tables_as_the_records_up_to_the_workers_last
     assert "Figures read from the records" in direct.content.decode()
 
 
+def test_rollup_desk_today_counts_open_processes_up_to_the_last_pass_and_tasks_now(time_machine):
+    start_rollup()
+    world = busy_desk(time_machine)
+    worker_checks(time_machine, ENDS + timedelta(days=1))
+    client = client_for(world.ada)
+
+    rolled = page(client, "desk")
+    RollupState.objects.all().delete()
+    direct = page(client, "desk")
+
+    assert tables_of(rolled) == tables_of(direct)
+    assert tables_of(rolled)["The desk today, per recruiter"][3][:2] == ["Rita Recruiter", "1"]
+    assert "Open processes up to 11 Mar 2026, 15:00" in rolled.content.decode()
+
+
 def test_rollup_page_shows_a_new_event_only_after_the_next_pass(time_machine):
     start_rollup()
     world = make_world()
@@ -90,14 +105,15 @@ def test_rollup_page_shows_a_new_event_only_after_the_next_pass(time_machine):
 ROLLED_QUERIES = {
     # session, user, staff list, the rollup's state, then the report's reads of the rollup (figures.py).
     "ghosting": 5,
-    "time-to-answer": 11,
+    "time-to-answer": 9,
     "follow-ups": 5,
     "experience": 6,
     "withdrawals": 5,
+    "desk": 6,
 }
 
 
-@pytest.mark.parametrize("slug", DATED)
+@pytest.mark.parametrize("slug", [*DATED, "desk"])
 def test_rollup_page_runs_a_constant_number_of_queries(time_machine, django_assert_num_queries, slug):
     start_rollup()
     world = busy_desk(time_machine)
@@ -113,7 +129,7 @@ def test_rollup_page_runs_a_constant_number_of_queries(time_machine, django_asse
     with django_assert_num_queries(ROLLED_QUERIES[slug] + BANNER_QUERIES):
         response = page(client, slug)
 
-    assert "Figures up to 11 Mar 2026, 15:01" in response.content.decode()
+    assert "up to 11 Mar 2026, 15:01" in response.content.decode()
 
 
 # --- what makes a day stale ---------------------------------------------------------------------------------
@@ -248,6 +264,6 @@ def test_rebuild_report_rollup_command_rebuilds_what_the_worker_kept(time_machin
     call_command("rebuild_report_rollup", stdout=out)
 
     assert rollup_rows() == kept != []
-    rows = DailyFigure.objects.count() + ResponseTime.objects.count()
+    rows = DailyFigure.objects.count() + ResponseTime.objects.count() + OpenProcess.objects.count()
     assert out.getvalue().startswith(f"Report rollup rebuilt in Europe/London: {rows} rows in ")
     assert RollupState.objects.get().event_id == Event.objects.order_by("-pk").first().pk  # type: ignore[union-attr]
