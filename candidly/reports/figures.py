@@ -22,7 +22,7 @@ from django.db.models.functions import Trunc
 
 from candidly.people.models import Company, Contact
 from candidly.reports import facts
-from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime
+from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, SharedComment
 from candidly.reports.rollup import WITHDRAWAL_METRICS
 from candidly.reports.scope import Scope
 from candidly.timeline.kinds import EventKind
@@ -265,4 +265,18 @@ def open_processes(scope: Scope) -> list[tuple[int | None, int, int]]:
         .values_list("recruiter_id")
         .annotate(n=Sum("open"), quiet=Sum("quiet"))
         .order_by()
+    )
+
+
+def comment_ids(scope: Scope, limit: int) -> list[int]:
+    """The Feedback ids of the newest ``limit`` comments in the scope, newest first. One query."""
+    condition = Q(created_at__gte=scope.starts_at, created_at__lt=scope.ends_at)
+    for name in ("recruiter", "company", "manager", "role"):
+        value = getattr(scope, name)
+        if value is not None:
+            condition &= Q(**{f"{name}_id": value.pk})
+    return list(
+        SharedComment.objects.filter(condition)
+        .order_by("-created_at", "-feedback_id")
+        .values_list("feedback_id", flat=True)[:limit]
     )

@@ -81,6 +81,29 @@ class ResponseTime(models.Model):
         return f"{self.day} {self.kind} {self.seconds}"
 
 
+class SharedComment(models.Model):
+    """A comment a candidate wrote with their recommendation score: which Feedback, when, and the process's
+    dimensions, so the newest comments of a desk are an index read, not a walk through every answer."""
+
+    feedback = models.ForeignKey("followups.Feedback", **_ID)  # type: ignore[arg-type]
+    created_at = models.DateTimeField()
+    day = models.DateField()
+    recruiter = models.ForeignKey(settings.AUTH_USER_MODEL, **_ID)  # type: ignore[arg-type]
+    company = models.ForeignKey("people.Company", **_ID)  # type: ignore[arg-type]
+    manager = models.ForeignKey("people.Contact", **_ID)  # type: ignore[arg-type]
+    role = models.ForeignKey("hiring.Role", **_ID)  # type: ignore[arg-type]
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], name="shared_comment_created_idx"),
+            models.Index(fields=["recruiter", "created_at"], name="shared_comment_desk_idx"),
+            models.Index(fields=["day", "role"], name="shared_comment_day_role_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment of feedback {self.feedback_id}"
+
+
 class OpenProcess(models.Model):
     """Processes open now (and of those, flagged gone quiet) for one combination of dimensions: the desk
     today's counts, kept with the rollup (a stage change or a gone-quiet flag is an Event about it)."""

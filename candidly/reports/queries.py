@@ -537,7 +537,8 @@ def _scores(answers: QuerySet[Feedback], scope: Scope) -> list[tuple[date, int |
 def experience(scope: Scope, *, now: datetime, users: dict[int, User], rolled: bool = False) -> Report:
     """The candidate experience score: cNPS (% promoters, 9-10, minus % detractors, 0-6) of the optional
     "would you recommend us?" answers given in the range, per period and per recruiter, and the comments
-    candidates wrote with their score (newest first, at most ``COMMENTS_LIMIT``). Two queries."""
+    candidates wrote with their score (newest first, at most ``COMMENTS_LIMIT``). Two queries; three from the
+    rollup."""
     answers = Feedback.objects.filter(
         scope.during("created_at"),
         scope.processes("interview__submission__"),
@@ -564,11 +565,12 @@ def experience(scope: Scope, *, now: datetime, users: dict[int, User], rolled: b
         desks.rows.append([text(name), *_nps_cells(by_desk[pk])])
     desks.total = [text("All recruiters"), *_nps_cells(everything)]
 
-    shared = (
-        answers.exclude(recommend_comment="")
-        .select_related("interview__submission__role__company")
-        .order_by("-created_at", "-pk")[:COMMENTS_LIMIT]
-    )
+    newest = answers.exclude(recommend_comment="")
+    if rolled:
+        newest = Feedback.objects.filter(pk__in=figures.comment_ids(scope, COMMENTS_LIMIT))
+    shared = newest.select_related("interview__submission__role__company").order_by("-created_at", "-pk")[
+        :COMMENTS_LIMIT
+    ]
     comments = Table(
         "comments",
         f"What candidates told us with their score (newest {COMMENTS_LIMIT})",

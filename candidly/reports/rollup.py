@@ -55,7 +55,7 @@ from candidly.followups.responsiveness import overdue_runs
 from candidly.hiring.models import RoleSuggestion, Submission
 from candidly.hiring.queries import responsible_recruiter_id
 from candidly.reports import facts
-from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState
+from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState, SharedComment
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
@@ -101,6 +101,7 @@ FIGURE_COLUMNS = [
     "detail",
     "value",
 ]
+COMMENT_COLUMNS = ["feedback", "created_at", "day", "recruiter", "company", "manager", "role"]
 OPEN_COLUMNS = ["recruiter", "company", "manager", "role", "open", "quiet"]
 TIME_COLUMNS = [
     "day",
@@ -316,6 +317,23 @@ def _time_query(cells: Cells | None, zone: zoneinfo.ZoneInfo) -> QuerySet:  # ty
     )
 
 
+def _comment_query(cells: Cells | None, zone: zoneinfo.ZoneInfo) -> QuerySet:  # type: ignore[type-arg]
+    dims = _dims("interview__submission__")
+    return (
+        Feedback.objects.filter(candidate__isnull=False, recommend_score__isnull=False)  # type: ignore[misc]
+        .exclude(recommend_comment="")
+        .filter(_within(cells, "created_at", "interview__submission__role_id", zone))
+        .annotate(
+            r_feedback=F("pk"),
+            r_created=F("created_at"),
+            r_day=TruncDate("created_at", tzinfo=zone),
+            **{key: dims[key] for key in ("r_recruiter", "r_company", "r_manager", "r_role")},
+        )
+        .values_list("r_feedback", "r_created", "r_day", "r_recruiter", "r_company", "r_manager", "r_role")
+        .order_by()
+    )
+
+
 def _insert(target: type[Model], columns: list[str], rows: QuerySet) -> int:  # type: ignore[type-arg]
     """``INSERT INTO target (columns) SELECT …``: the rows never leave the database."""
     sql, params = rows.query.sql_with_params()
@@ -341,10 +359,12 @@ def recompute(cells: Cells | None, *, zone: zoneinfo.ZoneInfo, now: datetime) ->
     for stale in (
         DailyFigure.objects.filter(condition, grain=DailyFigure.Grain.FINE),
         ResponseTime.objects.filter(condition),
+        SharedComment.objects.filter(condition),
     ):
         stale._raw_delete(stale.db)  # type: ignore[attr-defined]  # derived rows: no signals, no cascade
     written = sum(_insert(DailyFigure, FIGURE_COLUMNS, query) for query in _figure_queries(cells, zone, now))
     written += _insert(ResponseTime, TIME_COLUMNS, _time_query(cells, zone))
+    written += _insert(SharedComment, COMMENT_COLUMNS, _comment_query(cells, zone))
     written += _count_open(sorted(cells.open_roles) if cells is not None else None)
     return written + _sum_grains(sorted(cells.roles) if cells is not None else None)
 

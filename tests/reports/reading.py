@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from candidly.reports import queries
-from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime
-from candidly.reports.rollup import rebuild_rollup, refresh_rollup, reporting_zone
+from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, SharedComment
+from candidly.reports.rollup import COMMENT_COLUMNS, rebuild_rollup, refresh_rollup, reporting_zone
 from candidly.reports.scope import Scope
 from candidly.reports.tables import Report
 
@@ -52,6 +52,7 @@ def rollup_rows() -> list[tuple[Any, ...]]:
             *((*key, value) for key, value in summed.items() if value),
             *(("time", *t) for t in times),
             *(("open", *o) for o in open_now),
+            *(("comment", *c) for c in SharedComment.objects.values_list(*COMMENT_COLUMNS)),
         ],
         key=repr,
     )

@@ -22,7 +22,7 @@ from candidly.followups.worker import Worker
 from candidly.hiring.models import Interview
 from candidly.hiring.services.interview_status import correct_interview_outcome
 from candidly.reports import queries, rollup
-from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState
+from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState, SharedComment
 from candidly.reports.scope import Scope
 from candidly.timeline.models import Event
 from tests.banner import BANNER_QUERIES
@@ -107,7 +107,7 @@ ROLLED_QUERIES = {
     "ghosting": 5,
     "time-to-answer": 9,
     "follow-ups": 5,
-    "experience": 6,
+    "experience": 7,
     "withdrawals": 5,
     "desk": 6,
 }
@@ -264,6 +264,6 @@ def test_rebuild_report_rollup_command_rebuilds_what_the_worker_kept(time_machin
     call_command("rebuild_report_rollup", stdout=out)
 
     assert rollup_rows() == kept != []
-    rows = DailyFigure.objects.count() + ResponseTime.objects.count() + OpenProcess.objects.count()
+    rows = sum(model.objects.count() for model in (DailyFigure, ResponseTime, OpenProcess, SharedComment))
     assert out.getvalue().startswith(f"Report rollup rebuilt in Europe/London: {rows} rows in ")
     assert RollupState.objects.get().event_id == Event.objects.order_by("-pk").first().pk  # type: ignore[union-attr]
