@@ -190,10 +190,11 @@ def measure_refresh() -> None:
             INSERT INTO hiring_submission (candidate_id, role_id, recruiter_id, stage, end_reason, end_note,
                 ended_at, gone_quiet_at, open_to_other_roles, share_reason_with_company, withdrawal_wants,
                 created_at, updated_at)
-            SELECT (SELECT min(id) FROM people_candidate) + (n * 7919) %% %s,
+            SELECT (SELECT min(id) FROM people_candidate) + (n * 7919 + o.offset) %% %s,
                 (SELECT min(id) FROM hiring_role) + n %% 1600, NULL, 'interviewing', '', '', NULL, NULL, NULL,
                 false, '{}', now(), now()
-            FROM generate_series(1, 1000) n
+            FROM generate_series(1, 1000) n, (SELECT floor(random() * 1000000)::int AS offset) o
+            ON CONFLICT DO NOTHING
             """,
             [CANDIDATES],
         )
