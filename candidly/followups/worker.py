@@ -42,6 +42,7 @@ from candidly.followups.models import Touchpoint
 from candidly.followups.silence import check_silence
 from candidly.messaging import delivery
 from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
+from candidly.privacy.retention import apply_retention
 from candidly.reports.rollup import refresh_rollup
 
 logger = logging.getLogger("candidly.worker")
@@ -110,6 +111,7 @@ def run_periodic_checks(*, now: datetime) -> Counter[str]:
     return Counter(
         cadences_planned=cadences.plan_for_ended_interviews(now=now),
         update_tasks=len(check_silence(now=now)),
+        retention_erased=apply_retention(now=now),
         report_cells=refresh_rollup(now=now).cells,
     )
 

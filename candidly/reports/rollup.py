@@ -75,6 +75,7 @@ STALE_KINDS: tuple[str, ...] = (
     EventKind.SUBMISSION_REJECTED,
     EventKind.SUBMISSION_GONE_QUIET_CLEARED,
     EventKind.CANDIDATE_UPDATED,
+    EventKind.CANDIDATE_ERASED,
     EventKind.CANDIDATE_ROLES_SUGGESTED,
     EventKind.ROLE_INTEREST_EXPRESSED,
     EventKind.FEEDBACK_GIVEN,
@@ -84,6 +85,7 @@ STALE_KINDS: tuple[str, ...] = (
 # Events after which every process of the candidate is recomputed: a change of who or where (a reassignment),
 # or a step that can change another of their processes' figures (a placement through a suggestion).
 WHOLE_CANDIDATE_KINDS: tuple[str, ...] = (
+    EventKind.CANDIDATE_ERASED,  # their comments were scrubbed: the newest comments change
     EventKind.CANDIDATE_UPDATED,
     EventKind.CANDIDATE_ROLES_SUGGESTED,
     EventKind.ROLE_INTEREST_EXPRESSED,
