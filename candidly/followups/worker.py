@@ -44,6 +44,7 @@ from candidly.messaging import delivery
 from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
 from candidly.messaging.links import prune_expired_links
 from candidly.privacy.retention import apply_retention
+from candidly.reports.rollup import refresh_rollup
 
 logger = logging.getLogger("candidly.worker")
 
@@ -105,13 +106,15 @@ class BatchReport:
 
 def run_periodic_checks(*, now: datetime) -> Counter[str]:
     """The checks every worker runs every ``checks_every_seconds``: cadences for interviews that passed
-    as completed, "Update" tasks for candidates about to be left in silence, and one bounded batch of long
+    as completed, "Update" tasks for candidates about to be left in silence, retention's erasures, the
+    reports' rollup brought up to date (``reports.rollup.refresh_rollup``), and one bounded batch of long
     expired signed links deleted (counted when there were any). All are idempotent and safe in several
     workers at once; a failure is logged by :meth:`Worker.run` and retried next pass."""
     checks = Counter(
         cadences_planned=cadences.plan_for_ended_interviews(now=now),
         update_tasks=len(check_silence(now=now)),
         retention_erased=apply_retention(now=now),
+        report_cells=refresh_rollup(now=now).cells,
     )
     if pruned := prune_expired_links(now=now):
         checks["links_pruned"] = pruned

@@ -148,6 +148,8 @@ def render_chart(
         "print_values": False,
         "no_data_text": "No data in this period",
         "include_x_axis": True,
+        # A dot (with its tooltip) per point costs most of a long chart's drawing; the table has the values.
+        "show_dots": len(labels) <= 26,
     }
     chart_class = {"line": pygal.Line, "bar": pygal.Bar, "hbar": pygal.HorizontalBar}[kind]
     chart = chart_class(**options)

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.fields.json import KT
 from django.urls import reverse
 
@@ -28,8 +28,11 @@ from candidly.accounts.models import User
 from candidly.followups.cadences import AUDIENCE_KINDS
 from candidly.followups.models import Cadence, Feedback, Task, Touchpoint
 from candidly.followups.responsiveness import overdue_runs
-from candidly.hiring.models import Interview, RoleSuggestion, Submission
+from candidly.hiring.models import RoleSuggestion, Submission
 from candidly.hiring.queries import responsible_recruiter_id
+from candidly.reports import facts, figures
+from candidly.reports.figures import AnswerTimes
+from candidly.reports.figures import person as _person
 from candidly.reports.scope import Scope
 from candidly.reports.tables import (
     NONE,
@@ -47,20 +50,18 @@ from candidly.reports.tables import (
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
-# What happened to an interview, as the reliability record counts it: the denominator of "per 100".
-OUTCOME_KINDS: tuple[str, ...] = (
-    EventKind.INTERVIEW_COMPLETED,
-    EventKind.INTERVIEW_NO_SHOW,
-    EventKind.INTERVIEW_LATE_CANCELLATION,
-    EventKind.INTERVIEW_CANCELLED_WITH_NOTICE,
-)
+OUTCOME_KINDS = facts.OUTCOME_KINDS
 # Rows of the ranked tables (worst first): a page, not a dump.
 RANKED_LIMIT = 20
 COMMENTS_LIMIT = 50
 
 
 def _events(scope: Scope, kinds: Iterable[str]) -> Q:
-    return Q(kind__in=list(kinds)) & scope.during("occurred_at") & scope.processes("submission__")
+    return (
+        Q(kind__in=list(kinds), submission__isnull=False)
+        & scope.during("occurred_at")
+        & scope.processes("submission__")
+    )
 
 
 def _median_hours(seconds: list[float]) -> float | None:
@@ -82,23 +83,20 @@ GHOSTING_COLUMNS = [
 ]
 
 
-def ghosting(scope: Scope, *, now: datetime) -> Report:
-    """Candidates' late cancellations, no-shows and "gone quiet", and companies' overdue feedback and
-    escalations, per 100 interviews with an outcome, per period; and how the processes that ended in the
-    range ended: with an explicit answer, or in silence. Three queries.
-
-    - interviews: ``interview.completed``, ``.no_show``, ``.late_cancellation``, ``.cancelled_with_notice``
-      Events in the period (a round called off by the company is not one);
-    - overdue feedback: hiring managers' feedback windows that ended in the period without an answer in time
-      (``responsiveness.overdue_runs``), counted in the period the window ended;
-    - ended in silence: the process ended while the candidate was flagged gone quiet, or after a no-show;
-      every other ending (withdrawn, declined, placed) was somebody's explicit answer.
-    """
+def _ghosting_counts(scope: Scope, *, now: datetime) -> tuple[dict[date, Counter[str]], dict[str, int]]:
+    """Read from the records: counts per period by kind (and ``overdue``), and the endings. Three queries."""
     kinds = [kind for _, _, kind in GHOSTING_COLUMNS if kind]
     counted = (
         Event.objects.filter(_events(scope, [*OUTCOME_KINDS, *kinds]))
-        .annotate(period=scope.truncate("occurred_at"))
-        .values_list("period", "kind")
+        .annotate(
+            period=scope.truncate("occurred_at"),
+            counted_kind=Case(
+                When(kind__in=OUTCOME_KINDS, then=facts.outcome_kind()),
+                default=F("kind"),
+                output_field=CharField(),
+            ),
+        )
+        .values_list("period", "counted_kind")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -115,7 +113,25 @@ def ghosting(scope: Scope, *, now: datetime) -> Report:
     )
     for period, n in overdue:
         by_period[scope.period_of(period)]["overdue"] += n
+    ended = facts.with_missed(
+        Submission.objects.filter(scope.during("ended_at"), scope.processes())
+    ).aggregate(ended=Count("pk"), silent=Count("pk", filter=facts.silent_ending()))
+    return by_period, ended
 
+
+def ghosting(scope: Scope, *, now: datetime, rolled: bool = False) -> Report:
+    """Candidates' late cancellations, no-shows and "gone quiet", and companies' overdue feedback and
+    escalations, per 100 interviews with an outcome, per period; and how the processes that ended in the
+    range ended: with an explicit answer, or in silence. Three queries; one from the rollup (``rolled``).
+
+    - interviews: ``interview.completed``, ``.no_show``, ``.late_cancellation``, ``.cancelled_with_notice``
+      Events in the period (a round called off by the company is not one);
+    - overdue feedback: hiring managers' feedback windows that ended in the period without an answer in time
+      (``responsiveness.overdue_runs``), counted in the period the window ended;
+    - ended in silence: the process ended while the candidate was flagged gone quiet, or after a no-show;
+      every other ending (withdrawn, declined, placed) was somebody's explicit answer.
+    """
+    by_period, ended = figures.ghosting_counts(scope) if rolled else _ghosting_counts(scope, now=now)
     columns = ["Period", "Interviews"]
     for _, label, _ in GHOSTING_COLUMNS:
         columns += [label, f"{label} per 100 interviews"]
@@ -136,15 +152,6 @@ def ghosting(scope: Scope, *, now: datetime) -> Report:
     for key, _, _ in GHOSTING_COLUMNS:
         table.total += [count(totals[key]), per_hundred(totals[key], totals["interviews"])]
 
-    no_show = Interview.objects.filter(submission=OuterRef("pk"), status=Interview.Status.NO_SHOW)
-    ended = (
-        Submission.objects.filter(scope.during("ended_at"), scope.processes())
-        .annotate(missed=Exists(no_show))
-        .aggregate(
-            ended=Count("pk"),
-            silent=Count("pk", filter=Q(gone_quiet_at__isnull=False) | Q(missed=True)),
-        )
-    )
     explicit = ended["ended"] - ended["silent"]
     endings = Table(
         "endings", "How the processes that ended in this range ended", ["Ending", "Processes", "Share"]
@@ -185,7 +192,7 @@ def ghosting(scope: Scope, *, now: datetime) -> Report:
         tables=[table, endings],
         notes=[
             "Interviews: rounds that took place, were missed or were cancelled by the candidate in the "
-            "period.",
+            "period. An outcome corrected later counts as corrected, in the period it was first recorded.",
             "Overdue feedback: a hiring manager's feedback window ended without their answer (counted in the "
             "period the window ended). Escalations: the cadence's last step came with no feedback yet.",
             "Ended in silence: the candidate had gone quiet or did not show up; every other ending was "
@@ -213,14 +220,8 @@ def _ranked(rows: dict[int, dict[str, object]]) -> list[dict[str, object]]:
     return sorted(rows.values(), key=key)[:RANKED_LIMIT]
 
 
-def time_to_answer(scope: Scope, *, now: datetime) -> Report:
-    """Candidates' median time to respond after an interview and hiring managers' median time to feedback,
-    per period; and the managers and companies side by side (feedback given, median, share within the
-    window, escalations), worst first, each linking to its responsiveness record. One query.
-
-    Times are ``response_seconds`` (from the interview's end to the first response), counted in the period
-    the response came.
-    """
+def _answer_times(scope: Scope) -> AnswerTimes:
+    """Read from the records: every response time in the range, medians taken in Python. One query."""
     kinds = [EventKind.FOLLOWUP_RESPONDED, EventKind.FOLLOWUP_MANAGER_RESPONDED, EventKind.FOLLOWUP_ESCALATED]
     rows = (
         Event.objects.filter(_events(scope, kinds))
@@ -253,18 +254,7 @@ def time_to_answer(scope: Scope, *, now: datetime) -> Report:
         for about, pk, name in (("contact", contact_id, contact_name), ("company", company_id, company_name)):
             if pk is None:
                 continue
-            row = people[about].setdefault(
-                pk,
-                {
-                    "pk": pk,
-                    "name": name,
-                    "company": company_name,
-                    "company_pk": company_id,
-                    "answers": 0,
-                    "within": 0,
-                    "escalations": 0,
-                },
-            )
+            row = people[about].setdefault(pk, _person(pk, name, company_name, company_id))
             if kind == EventKind.FOLLOWUP_ESCALATED:
                 row["escalations"] = int(row["escalations"]) + 1  # type: ignore[call-overload]
                 continue
@@ -276,6 +266,29 @@ def time_to_answer(scope: Scope, *, now: datetime) -> Report:
         for pk, row in found.items():
             row["median"] = _median_hours(times[(about, pk)])
 
+    def summary(values: list[float]) -> tuple[int, float | None]:
+        return len(values), _median_hours(values)
+
+    return AnswerTimes(
+        candidates={period: summary(values) for period, values in candidate_times.items()},
+        managers={period: summary(values) for period, values in manager_times.items()},
+        candidates_total=summary([value for values in candidate_times.values() for value in values]),
+        managers_total=summary([value for values in manager_times.values() for value in values]),
+        people=people,
+    )
+
+
+def time_to_answer(scope: Scope, *, now: datetime, rolled: bool = False) -> Report:
+    """Candidates' median time to respond after an interview and hiring managers' median time to feedback,
+    per period; and the managers and companies side by side (feedback given, median, share within the
+    window, escalations), worst first, each linking to its responsiveness record. One query from the
+    records; from the rollup (``rolled``), see ``figures.answer_times``.
+
+    Times are ``response_seconds`` (from the interview's end to the first response), counted in the period
+    the response came.
+    """
+    found = figures.answer_times(scope) if rolled else _answer_times(scope)
+    people = found.people
     over_time = Table(
         "time-to-answer",
         "Median time to answer after an interview, per period",
@@ -289,24 +302,23 @@ def time_to_answer(scope: Scope, *, now: datetime) -> Report:
     )
     over_time.chart_labels = [scope.short_label(period) for period in scope.periods()]
     for period in scope.periods():
-        mine, theirs = candidate_times.get(period, []), manager_times.get(period, [])
+        mine = found.candidates.get(period, (0, None))
+        theirs = found.managers.get(period, (0, None))
         over_time.rows.append(
             [
                 text(scope.label(period)),
-                count(len(mine)),
-                one_decimal(_median_hours(mine)),
-                count(len(theirs)),
-                one_decimal(_median_hours(theirs)),
+                count(mine[0]),
+                one_decimal(mine[1]),
+                count(theirs[0]),
+                one_decimal(theirs[1]),
             ]
         )
-    everyone = [value for values in candidate_times.values() for value in values]
-    managers_all = [value for values in manager_times.values() for value in values]
     over_time.total = [
         text("Whole range"),
-        count(len(everyone)),
-        one_decimal(_median_hours(everyone)),
-        count(len(managers_all)),
-        one_decimal(_median_hours(managers_all)),
+        count(found.candidates_total[0]),
+        one_decimal(found.candidates_total[1]),
+        count(found.managers_total[0]),
+        one_decimal(found.managers_total[1]),
     ]
 
     ranking_columns = ["Feedback given", "Median hours to feedback", "Within the window", "Escalations"]
@@ -331,7 +343,7 @@ def time_to_answer(scope: Scope, *, now: datetime) -> Report:
             [text(str(row["name"]), reverse("people:company-detail", args=[row["pk"]])), *_ranking_cells(row)]
         )
     headline = []
-    if everyone or managers_all:
+    if found.candidates_total[0] or found.managers_total[0]:
         headline.append(
             f"Candidates answered in a median of {over_time.total[2].text} h after an interview; hiring "
             f"managers gave feedback in a median of {over_time.total[4].text} h."
@@ -390,20 +402,24 @@ RESPONSE_KINDS = {
 BEFORE_ANY_STEP = "Before any follow-up"
 
 
-def follow_up_steps(scope: Scope, *, now: datetime) -> Report:
-    """For each cadence step, the share of its audience's responses it drew (the last step performed before
-    the response: ``after_step`` on the response Event), and the responses by channel. One query."""
-    rows = (
+def _response_steps(scope: Scope) -> list[tuple[str, str | None, str | None, int]]:
+    return list(
         Event.objects.filter(_events(scope, RESPONSE_KINDS))
         .values_list("kind", KT("data__after_step"), KT("data__channel"))
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def follow_up_steps(scope: Scope, *, now: datetime, rolled: bool = False) -> Report:
+    """For each cadence step, the share of its audience's responses it drew (the last step performed before
+    the response: ``after_step`` on the response Event), and the responses by channel. One query."""
+    rows = figures.response_steps(scope) if rolled else _response_steps(scope)
     steps: Counter[tuple[str, str]] = Counter()
     channels: Counter[tuple[str, str]] = Counter()
     totals: Counter[str] = Counter()
     for kind, step, channel, n in rows:
-        side = str(RESPONSE_KINDS[kind])
+        side = str(RESPONSE_KINDS[EventKind(kind)])
         steps[(side, step or "")] += n
         channels[(side, channel or "")] += n
         totals[side] += n
@@ -506,17 +522,8 @@ def _nps_cells(scores: Counter[int]) -> list[Cell]:
     return [count(answers), count(promoters), count(passives), count(detractors), whole(nps)]
 
 
-def experience(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report:
-    """The candidate experience score: cNPS (% promoters, 9-10, minus % detractors, 0-6) of the optional
-    "would you recommend us?" answers given in the range, per period and per recruiter, and the comments
-    candidates wrote with their score (newest first, at most ``COMMENTS_LIMIT``). Two queries."""
-    answers = Feedback.objects.filter(
-        scope.during("created_at"),
-        scope.processes("interview__submission__"),
-        candidate__isnull=False,
-        recommend_score__isnull=False,
-    )
-    rows = (
+def _scores(answers: QuerySet[Feedback], scope: Scope) -> list[tuple[date, int | None, int, int]]:
+    return list(
         answers.annotate(
             period=scope.truncate("created_at"),
             desk=responsible_recruiter_id(prefix="interview__submission__"),
@@ -525,6 +532,20 @@ def experience(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def experience(scope: Scope, *, now: datetime, users: dict[int, User], rolled: bool = False) -> Report:
+    """The candidate experience score: cNPS (% promoters, 9-10, minus % detractors, 0-6) of the optional
+    "would you recommend us?" answers given in the range, per period and per recruiter, and the comments
+    candidates wrote with their score (newest first, at most ``COMMENTS_LIMIT``). Two queries; three from the
+    rollup."""
+    answers = Feedback.objects.filter(
+        scope.during("created_at"),
+        scope.processes("interview__submission__"),
+        candidate__isnull=False,
+        recommend_score__isnull=False,
+    )
+    rows = figures.scores(scope) if rolled else _scores(answers, scope)
     by_period: dict[date, Counter[int]] = defaultdict(Counter)
     by_desk: dict[int | None, Counter[int]] = defaultdict(Counter)
     everything: Counter[int] = Counter()
@@ -544,11 +565,12 @@ def experience(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
         desks.rows.append([text(name), *_nps_cells(by_desk[pk])])
     desks.total = [text("All recruiters"), *_nps_cells(everything)]
 
-    shared = (
-        answers.exclude(recommend_comment="")
-        .select_related("interview__submission__role__company")
-        .order_by("-created_at", "-pk")[:COMMENTS_LIMIT]
-    )
+    newest = answers.exclude(recommend_comment="")
+    if rolled:
+        newest = Feedback.objects.filter(pk__in=figures.comment_ids(scope, COMMENTS_LIMIT))
+    shared = newest.select_related("interview__submission__role__company").order_by("-created_at", "-pk")[
+        :COMMENTS_LIMIT
+    ]
     comments = Table(
         "comments",
         f"What candidates told us with their score (newest {COMMENTS_LIMIT})",
@@ -608,17 +630,14 @@ def experience(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report
 # --- 5. Withdrawals and where they went --------------------------------------------------------------------
 
 
-def withdrawals(scope: Scope, *, now: datetime) -> Report:
-    """Withdrawals that happened in the range by reason, and where those candidates went: open to other
-    roles, sent better-suited roles (``RoleSuggestion`` after that process), interested, and placed in one of
-    the suggested roles. One query."""
+def _withdrawals(scope: Scope) -> list[tuple[str, int, int, int, int, int]]:
     suggested = RoleSuggestion.objects.filter(after_submission=OuterRef("pk"), sent_at__isnull=False)
     placed = RoleSuggestion.objects.filter(
         after_submission=OuterRef("pk"),
         role__submissions__candidate=OuterRef("candidate"),
         role__submissions__stage=Submission.Stage.PLACED,
     )
-    rows = (
+    return list(
         Submission.objects.filter(
             scope.during("ended_at"), scope.processes(), stage=Submission.Stage.WITHDRAWN
         )
@@ -637,6 +656,13 @@ def withdrawals(scope: Scope, *, now: datetime) -> Report:
         )
         .order_by()
     )
+
+
+def withdrawals(scope: Scope, *, now: datetime, rolled: bool = False) -> Report:
+    """Withdrawals that happened in the range by reason, and where those candidates went: open to other
+    roles, sent better-suited roles (``RoleSuggestion`` after that process), interested, and placed in one of
+    the suggested roles. One query."""
+    rows = figures.withdrawals(scope) if rolled else _withdrawals(scope)
     found = sorted(rows, key=lambda row: (-row[1], str(Submission.EndReason(row[0]).label)))
     columns = [
         "Reason",
@@ -691,16 +717,20 @@ def withdrawals(scope: Scope, *, now: datetime) -> Report:
 # --- 6. The desk today (admins) ----------------------------------------------------------------------------
 
 
-def desk_today(scope: Scope, *, now: datetime, users: dict[int, User]) -> Report:
-    """Per recruiter, now: open processes (and how many are flagged gone quiet), open tasks, overdue tasks
-    and calls not made (call tasks past their due time). The date range does not apply. Two queries."""
-    processes = (
+def _open_processes(scope: Scope) -> list[tuple[int | None, int, int]]:
+    return list(
         Submission.objects.filter(scope.processes(), stage__in=Submission.OPEN_STAGES)
         .annotate(desk=responsible_recruiter_id())
         .values_list("desk")
         .annotate(n=Count("pk"), quiet=Count("pk", filter=Q(gone_quiet_at__isnull=False)))
         .order_by()
     )
+
+
+def desk_today(scope: Scope, *, now: datetime, users: dict[int, User], rolled: bool = False) -> Report:
+    """Per recruiter, now: open processes (and how many are flagged gone quiet), open tasks, overdue tasks
+    and calls not made (call tasks past their due time). The date range does not apply. Two queries."""
+    processes = figures.open_processes(scope) if rolled else _open_processes(scope)
     tasks = Task.objects.filter(status=Task.Status.OPEN)
     if scope.processes():
         tasks = tasks.filter(scope.processes("submission__"))

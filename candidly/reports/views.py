@@ -7,9 +7,9 @@ queries: the staff list, one per company/manager/role filter given, and the repo
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +22,7 @@ from candidly.accounts.permissions import require_admin
 from candidly.lib.csvcells import csv_lines
 from candidly.reports import queries
 from candidly.reports.forms import ReportFilterForm
+from candidly.reports.rollup import reporting_zone, rollup_as_of
 from candidly.reports.scope import Scope
 from candidly.reports.tables import Report
 
@@ -43,37 +44,37 @@ CATALOG: dict[str, Entry] = {
             "ghosting",
             "Ghosting, both sides",
             "Who went dark, per 100 interviews, and how processes ended.",
-            lambda scope, now, users: queries.ghosting(scope, now=now),
+            lambda scope, now, users, rolled: queries.ghosting(scope, now=now, rolled=rolled),
         ),
         Entry(
             "time-to-answer",
             "Time to answer",
             "Candidates' and hiring managers' median time to answer.",
-            lambda scope, now, users: queries.time_to_answer(scope, now=now),
+            lambda scope, now, users, rolled: queries.time_to_answer(scope, now=now, rolled=rolled),
         ),
         Entry(
             "follow-ups",
             "Which follow-up works",
             "Responses per cadence step and per channel.",
-            lambda scope, now, users: queries.follow_up_steps(scope, now=now),
+            lambda scope, now, users, rolled: queries.follow_up_steps(scope, now=now, rolled=rolled),
         ),
         Entry(
             "experience",
             "Candidate experience score",
             "cNPS over time and per recruiter, with comments.",
-            lambda scope, now, users: queries.experience(scope, now=now, users=users),
+            lambda scope, now, users, rolled: queries.experience(scope, now=now, users=users, rolled=rolled),
         ),
         Entry(
             "withdrawals",
             "Withdrawals and where they went",
             "Reasons, and placements through suggestions.",
-            lambda scope, now, users: queries.withdrawals(scope, now=now),
+            lambda scope, now, users, rolled: queries.withdrawals(scope, now=now, rolled=rolled),
         ),
         Entry(
             "desk",
             "The desk today",
             "Open processes, overdue tasks and calls not made, per recruiter.",
-            lambda scope, now, users: queries.desk_today(scope, now=now, users=users),
+            lambda scope, now, users, rolled: queries.desk_today(scope, now=now, users=users, rolled=rolled),
             admin_only=True,
             dated=False,
         ),
@@ -90,7 +91,17 @@ def _entries(viewer: User) -> list[Entry]:
     return [entry for entry in CATALOG.values() if viewer.is_admin or not entry.admin_only]
 
 
-def _build(request: HttpRequest, slug: str) -> tuple[Entry, Report, ReportFilterForm, Scope]:
+@dataclass(frozen=True)
+class Built:
+    entry: Entry
+    report: Report
+    form: ReportFilterForm
+    scope: Scope
+    # When the rollup the figures come from was last brought up to date (None: read from the records).
+    as_of: datetime | None
+
+
+def _build(request: HttpRequest, slug: str) -> Built:
     viewer = _viewer(request)
     entry = CATALOG.get(slug)
     if entry is None:
@@ -101,11 +112,14 @@ def _build(request: HttpRequest, slug: str) -> tuple[Entry, Report, ReportFilter
     users = {
         user.pk: user for user in User.objects.filter(is_active=True).order_by("first_name", "last_name")
     }
-    form = ReportFilterForm(request.GET or None, viewer=viewer, users=users, today=timezone.localdate(now))
-    zone = timezone.get_current_timezone()
-    assert isinstance(zone, zoneinfo.ZoneInfo)
+    # Reports count local days in the agency's zone for every viewer: the rollup is kept in that zone.
+    zone = reporting_zone()
+    form = ReportFilterForm(
+        request.GET or None, viewer=viewer, users=users, today=now.astimezone(zone).date()
+    )
     scope = form.scope(zone)
-    return entry, entry.build(scope, now, users), form, scope
+    as_of = rollup_as_of(zone)
+    return Built(entry, entry.build(scope, now, users, as_of is not None), form, scope, as_of)
 
 
 @require_safe
@@ -116,7 +130,8 @@ def report_index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def report(request: HttpRequest, slug: str) -> HttpResponse:
-    entry, built, form, scope = _build(request, slug)
+    found = _build(request, slug)
+    entry, built, form, scope = found.entry, found.report, found.form, found.scope
     query = request.GET.copy()
     filters: list[dict[str, Any]] = []
     for name, value in (("company", scope.company), ("manager", scope.manager), ("role", scope.role)):
@@ -132,6 +147,8 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         "scope": scope,
         "query": query.urlencode(),
         "filters": filters,
+        "zone": scope.zone.key,
+        "as_of": f"{found.as_of.astimezone(scope.zone):%d %b %Y, %H:%M}" if found.as_of else "",
     }
     return render(request, "reports/report.html", context)
 
@@ -139,8 +156,9 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def report_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     """One table of a report as CSV: the same header, rows and totals as the page shows."""
-    entry, built, _, scope = _build(request, slug)
-    found = built.table(table)
+    built = _build(request, slug)
+    entry, scope = built.entry, built.scope
+    found = built.report.table(table)
     if found is None:
         raise Http404("No such table.")
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -13,11 +13,11 @@ from candidly.followups.models import Feedback
 from candidly.followups.responses import Answers, record_response
 from candidly.messaging.links import issue_link
 from candidly.messaging.models import Link
-from candidly.reports.queries import experience
 from candidly.reports.scope import Period, Scope
+from tests.reports.reading import experience
 from tests.reports.support import attended, book, candidate, make_world, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reading")]
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 ENDS = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

@@ -13,12 +13,12 @@ from candidly.hiring.endings.withdraw import Via, withdraw_submission
 from candidly.hiring.models import RoleSuggestion, Submission
 from candidly.hiring.services.submissions import move_submission
 from candidly.hiring.suggestions import express_interest, send_role_suggestions
-from candidly.reports.queries import follow_up_steps, withdrawals
 from candidly.reports.scope import Period, Scope
 from tests.factories import RoleFactory, TagFactory
+from tests.reports.reading import follow_up_steps, withdrawals
 from tests.reports.support import attended, book, candidate, make_world, run_worker, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reading")]
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 ENDS = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # Tuesday 10 March, 11:00 in New York

@@ -14,11 +14,11 @@ from candidly.hiring.models import Submission
 from candidly.hiring.rules import CancellationReason
 from candidly.hiring.services.interview_status import cancel_interview_for_candidate
 from candidly.hiring.services.submissions import move_submission
-from candidly.reports.queries import ghosting
 from candidly.reports.scope import Period, Scope
+from tests.reports.reading import ghosting
 from tests.reports.support import attended, book, candidate, make_world, no_show, run_worker, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reading")]
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday 2 March 2026, before either DST change

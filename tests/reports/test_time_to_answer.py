@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from candidly.followups.models import Feedback
 from candidly.followups.responses import Answers, Verdict, record_response
-from candidly.reports.queries import time_to_answer
 from candidly.reports.scope import Period, Scope
+from tests.reports.reading import time_to_answer
 from tests.reports.support import attended, book, candidate, make_world, run_worker, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reading")]
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 TUESDAY = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
