@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("candidly.messaging.urls")),
     path("", include("candidly.accounts.urls")),
     path("", include("candidly.reports.urls")),
+    path("", include("candidly.api.urls")),
+    path("", include("candidly.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.timeline.models import Event
+from candidly.webhooks.outbox import enqueue_deliveries
 
 
 def record_event(
@@ -34,7 +35,7 @@ def record_event(
         company = company or submission.role.company
     if contact is not None and company is None:
         company = contact.company
-    return Event.objects.create(
+    event = Event.objects.create(
         occurred_at=timezone.now(),
         kind=kind,
         summary=summary[:500],
@@ -47,3 +48,6 @@ def record_event(
         interview=interview,
         data=data or {},
     )
+    # The one place webhooks are emitted: queued in this Event's transaction (webhooks.outbox).
+    enqueue_deliveries(event)
+    return event
