@@ -80,7 +80,8 @@ def test_booking_through_the_api_sends_the_same_invitation_as_the_page(world, ap
     assert len(to_cara) == 2
     from_page, from_api = to_cara
     assert from_api.subject == from_page.subject
-    assert "Backend Engineer" in from_api.subject and from_api.attachments()
+    assert "booked: Acme Robotics interview" in from_api.subject
+    assert from_api.attachments(), "the calendar invitation is attached"
     assert _normalised(from_api.body()) == _normalised(from_page.body())
     assert [a.get_content_type() for a in from_api.attachments()] == [
         a.get_content_type() for a in from_page.attachments()
