@@ -1,3 +1,5 @@
+"""An API client for tests (a key in the Authorization header) and the keys it uses, as fixtures."""
+
 from __future__ import annotations
 
 import pytest
