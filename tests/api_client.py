@@ -18,16 +18,23 @@ class ApiClient:
         self.key = key
 
     def _headers(self, extra: dict[str, str]) -> dict[str, str]:
-        return {"HTTP_AUTHORIZATION": f"Bearer {self.key}", **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in extra.items()}}
+        return {
+            "HTTP_AUTHORIZATION": f"Bearer {self.key}",
+            **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in extra.items()},
+        }
 
     def get(self, path: str, params: dict | None = None, headers: dict | None = None):
         return self.client.get(f"/api/v1{path}", params or {}, **self._headers(headers or {}))
 
     def post(self, path: str, body: dict | None = None, headers: dict | None = None):
-        return self.client.post(f"/api/v1{path}", body or {}, content_type="application/json", **self._headers(headers or {}))
+        return self.client.post(
+            f"/api/v1{path}", body or {}, content_type="application/json", **self._headers(headers or {})
+        )
 
     def patch(self, path: str, body: dict, headers: dict | None = None):
-        return self.client.patch(f"/api/v1{path}", body, content_type="application/json", **self._headers(headers or {}))
+        return self.client.patch(
+            f"/api/v1{path}", body, content_type="application/json", **self._headers(headers or {})
+        )
 
 
 @pytest.fixture
@@ -37,7 +44,9 @@ def api_user(db):
 
 @pytest.fixture
 def write_key(api_user) -> str:
-    return create_api_key(user=api_user, name="ATS sync", scopes=["read", "write"], actor=None, now=timezone.now())[1]
+    return create_api_key(
+        user=api_user, name="ATS sync", scopes=["read", "write"], actor=None, now=timezone.now()
+    )[1]
 
 
 @pytest.fixture

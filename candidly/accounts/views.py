@@ -15,10 +15,10 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from candidly.accounts import api_keys
 from candidly.accounts.forms import AgencySettingsForm, ApiKeyForm, LoginForm, PasswordResetForm
@@ -141,7 +141,12 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
         else:
             form = ApiKeyForm()
     keys = list(ApiKey.objects.select_related("user")[: API_KEYS_SHOWN + 1])
-    context = {"form": form, "keys": keys[:API_KEYS_SHOWN], "more": len(keys) > API_KEYS_SHOWN, "new_key": new_key}
+    context = {
+        "form": form,
+        "keys": keys[:API_KEYS_SHOWN],
+        "more": len(keys) > API_KEYS_SHOWN,
+        "new_key": new_key,
+    }
     status = 400 if form.is_bound and form.errors else 200
     response = render(request, "accounts/api_keys.html", context, status=status)
     if new_key:

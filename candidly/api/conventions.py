@@ -72,7 +72,11 @@ def _decode_cursor(cursor: str) -> int:
         if kind != "id" or number < 0:
             raise ValueError(cursor)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiProblem(422, "The cursor is not one this API gave.", errors=[{"field": "cursor", "message": "Invalid cursor."}]) from None
+        raise ApiProblem(
+            422,
+            "The cursor is not one this API gave.",
+            errors=[{"field": "cursor", "message": "Invalid cursor."}],
+        ) from None
     return number
 
 
@@ -83,7 +87,8 @@ def _encode_cursor(pk: int) -> str:
 def paginate(
     rows: QuerySet[M], *, cursor: str | None, limit: int, descending: bool = False
 ) -> tuple[list[M], str | None]:
-    """One page of ``rows`` after ``cursor``, by id (newest first with ``descending``), and the next cursor."""
+    """One page of ``rows`` after ``cursor``, by id (newest first with ``descending``), and the next
+    cursor."""
     limit = max(1, min(limit, MAX_PAGE))
     if cursor:
         after = _decode_cursor(cursor)
@@ -109,7 +114,9 @@ def check_if_match(request: HttpRequest, current: BaseModel) -> None:
         return
     wanted = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     if "*" not in wanted and etag_of(current) not in wanted:
-        raise ApiProblem(412, "The resource changed since you read it: fetch it again and re-apply your change.")
+        raise ApiProblem(
+            412, "The resource changed since you read it: fetch it again and re-apply your change."
+        )
 
 
 def only_set(payload: BaseModel) -> dict[str, Any]:
@@ -130,7 +137,11 @@ def referenced(model: type[M], pk: int | None, field: str) -> M | None:
         return None
     found = model._default_manager.filter(pk=pk).first()
     if found is None:
-        raise ApiProblem(422, f"No {model._meta.verbose_name} with id {pk}.", errors=[{"field": field, "message": f"No {model._meta.verbose_name} with id {pk}."}])
+        raise ApiProblem(
+            422,
+            f"No {model._meta.verbose_name} with id {pk}.",
+            errors=[{"field": field, "message": f"No {model._meta.verbose_name} with id {pk}."}],
+        )
     return found
 
 

@@ -62,13 +62,25 @@ def record_feedback(request: HttpRequest, payload: s.FeedbackIn) -> tuple[int, F
         contact = referenced(Contact, payload.contact_id, "contact_id")
         assert contact is not None
         if contact.company_id != interview.submission.role.company_id:
-            raise ApiProblem(422, "That contact is not at the interview's company.", errors=[{"field": "contact_id", "message": "Not at the interview's company."}])
+            raise ApiProblem(
+                422,
+                "That contact is not at the interview's company.",
+                errors=[{"field": "contact_id", "message": "Not at the interview's company."}],
+            )
         if not payload.verdict:
-            raise ApiProblem(422, "A contact's feedback is a verdict.", errors=[{"field": "verdict", "message": "Give the verdict."}])
+            raise ApiProblem(
+                422,
+                "A contact's feedback is a verdict.",
+                errors=[{"field": "verdict", "message": "Give the verdict."}],
+            )
         person, answers = contact, Verdict(verdict=payload.verdict, notes=payload.notes)
     else:
         if payload.verdict:
-            raise ApiProblem(422, "Only a contact gives a verdict.", errors=[{"field": "verdict", "message": "Only for a contact (contact_id)."}])
+            raise ApiProblem(
+                422,
+                "Only a contact gives a verdict.",
+                errors=[{"field": "verdict", "message": "Only for a contact (contact_id)."}],
+            )
         person = interview.submission.candidate
         answers = Answers(
             enjoyment=payload.enjoyment,
@@ -96,7 +108,7 @@ def record_feedback(request: HttpRequest, payload: s.FeedbackIn) -> tuple[int, F
 @router.get("/tasks", response=listed(s.TaskPage), auth=READ)
 def list_tasks(
     request: HttpRequest,
-    status: s.text(12) | None = None,  # type: ignore[valid-type]
+    status: s.TaskStatus | None = None,
     assigned_to_id: s.Id | None = None,
     submission_id: s.Id | None = None,
     cursor: str | None = None,
@@ -153,7 +165,9 @@ def candidate_events(
 ) -> dict[str, Any]:
     """The candidate's timeline, newest first."""
     candidate = by_id(Candidate, pk)
-    items, next_cursor = paginate(Event.objects.filter(candidate=candidate), cursor=cursor, limit=limit, descending=True)
+    items, next_cursor = paginate(
+        Event.objects.filter(candidate=candidate), cursor=cursor, limit=limit, descending=True
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 

@@ -40,14 +40,18 @@ def _service(call: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return call(*args, **kwargs)
     except ValidationError as exc:
-        raise ApiProblem(422, "The change breaks a rule; nothing was saved.", errors=field_errors(exc)) from None
+        raise ApiProblem(
+            422, "The change breaks a rule; nothing was saved.", errors=field_errors(exc)
+        ) from None
 
 
 def _tags(names: list[str], field: str) -> list[str]:
     try:
         return roles.parse_tag_names(",".join(names))
     except ValidationError as exc:
-        raise ApiProblem(422, "A tag is not usable.", errors=[{"field": field, "message": m} for m in exc.messages]) from None
+        raise ApiProblem(
+            422, "A tag is not usable.", errors=[{"field": field, "message": m} for m in exc.messages]
+        ) from None
 
 
 # --- roles ------------------------------------------------------------------------------------------------
@@ -187,7 +191,8 @@ def move_submission(
 @router.post("/submissions/{pk}/withdrawal", response=one(s.WithdrawalOut), auth=WRITE)
 def withdraw_submission(request: HttpRequest, pk: s.Id, payload: s.WithdrawalIn) -> dict[str, Any]:
     """The candidate withdrew (told the recruiter or another system): the same flow as the recruiter's
-    page: stage, interviews cancelled under the 24-hour rule, follow-ups stopped, a task to tell the company."""
+    page: stage, interviews cancelled under the 24-hour rule, follow-ups stopped, a task to tell the
+    company."""
     submission = by_id(Submission, pk)
     outcome = withdraw.withdraw_submission(
         submission,
@@ -208,7 +213,9 @@ def withdraw_submission(request: HttpRequest, pk: s.Id, payload: s.WithdrawalIn)
 
 # --- interviews ---------------------------------------------------------------------------------------------
 
-_INTERVIEWS = Interview.objects.prefetch_related(Prefetch("interviewers", queryset=Contact.objects.only("pk")))
+_INTERVIEWS = Interview.objects.prefetch_related(
+    Prefetch("interviewers", queryset=Contact.objects.only("pk"))
+)
 
 
 @router.get("/interviews", response=listed(s.InterviewPage), auth=READ)
@@ -251,7 +258,9 @@ def get_interview(request: HttpRequest, pk: s.Id, response: HttpResponse) -> s.I
 def _interviewers(ids: list[int], field: str = "interviewer_ids") -> list[Contact]:
     found = list(Contact.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)):
-        raise ApiProblem(422, "An interviewer does not exist.", errors=[{"field": field, "message": "Unknown contact id."}])
+        raise ApiProblem(
+            422, "An interviewer does not exist.", errors=[{"field": field, "message": "Unknown contact id."}]
+        )
     return found
 
 

@@ -37,7 +37,9 @@ def idempotent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         key = api_keys.authenticate(authorization.removeprefix("Bearer ").strip(), now=now)
         if key is None:
             return view(request, *args, **kwargs)  # the view answers 401
-        fingerprint = api_limits.fingerprint(method=request.method, path=request.get_full_path(), body=request.body)
+        fingerprint = api_limits.fingerprint(
+            method=request.method, path=request.get_full_path(), body=request.body
+        )
         state, record = api_limits.claim_idempotency_key(
             key, idempotency_key=name, fingerprint=fingerprint, now=now
         )

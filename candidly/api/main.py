@@ -73,7 +73,9 @@ def _rule(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem_response(
-        401, "Send a valid, unrevoked API key: Authorization: Bearer <key>.", headers={"WWW-Authenticate": "Bearer"}
+        401,
+        "Send a valid, unrevoked API key: Authorization: Bearer <key>.",
+        headers={"WWW-Authenticate": "Bearer"},
     )
 
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from pydantic import AwareDatetime
 
+from candidly.accounts.models import User
 from candidly.api import schemas as s
 from candidly.api.conventions import (
     READ,
@@ -24,7 +25,6 @@ from candidly.api.conventions import (
 )
 from candidly.api.problems import ApiProblem, field_errors
 from candidly.api.responses import created, listed, one
-from candidly.accounts.models import User
 from candidly.hiring.services.roles import parse_tag_names
 from candidly.lib.phones import normalize_phone
 from candidly.people import services
@@ -40,14 +40,20 @@ def _phone(values: dict[str, Any]) -> None:
         try:
             values["phone"] = normalize_phone(values["phone"])
         except ValidationError as exc:
-            raise ApiProblem(422, "The phone number is not valid.", errors=field_errors(ValidationError({"phone": exc.messages}))) from None
+            raise ApiProblem(
+                422,
+                "The phone number is not valid.",
+                errors=field_errors(ValidationError({"phone": exc.messages})),
+            ) from None
 
 
 def _service(call: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return call(*args, **kwargs)
     except ValidationError as exc:
-        raise ApiProblem(422, "The change breaks a rule; nothing was saved.", errors=field_errors(exc)) from None
+        raise ApiProblem(
+            422, "The change breaks a rule; nothing was saved.", errors=field_errors(exc)
+        ) from None
 
 
 def _drop_nulls(values: dict[str, Any], nullable: set[str]) -> dict[str, Any]:
@@ -59,7 +65,10 @@ def _drop_nulls(values: dict[str, Any], nullable: set[str]) -> dict[str, Any]:
 
 @router.get("/companies", response=listed(s.CompanyPage), auth=READ)
 def list_companies(
-    request: HttpRequest, updated_since: AwareDatetime | None = None, cursor: str | None = None, limit: int = Query(50, ge=1, le=100)
+    request: HttpRequest,
+    updated_since: AwareDatetime | None = None,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=100),
 ) -> dict[str, Any]:
     rows = Company.objects.all()
     if updated_since is not None:
@@ -89,7 +98,9 @@ def create_company(request: HttpRequest, payload: s.CompanyIn) -> tuple[int, Com
 
 
 @router.patch("/companies/{pk}", response=one(s.CompanyOut), auth=WRITE)
-def update_company(request: HttpRequest, pk: s.Id, payload: s.CompanyPatch, response: HttpResponse) -> s.CompanyOut:
+def update_company(
+    request: HttpRequest, pk: s.Id, payload: s.CompanyPatch, response: HttpResponse
+) -> s.CompanyOut:
     company = by_id(Company, pk)
     check_if_match(request, s.CompanyOut.from_orm(company))
     values = _company_values(_drop_nulls(only_set(payload), set()))
@@ -143,7 +154,9 @@ def create_contact(request: HttpRequest, payload: s.ContactIn) -> tuple[int, Con
 
 
 @router.patch("/contacts/{pk}", response=one(s.ContactOut), auth=WRITE)
-def update_contact(request: HttpRequest, pk: s.Id, payload: s.ContactPatch, response: HttpResponse) -> s.ContactOut:
+def update_contact(
+    request: HttpRequest, pk: s.Id, payload: s.ContactPatch, response: HttpResponse
+) -> s.ContactOut:
     contact = by_id(Contact, pk)
     check_if_match(request, s.ContactOut.from_orm(contact))
     values = _contact_values(_drop_nulls(only_set(payload), set()))
@@ -194,12 +207,22 @@ def _candidate_values(values: dict[str, Any], current: Candidate | None = None) 
         try:
             values["role_tags"] = parse_tag_names(",".join(values["role_tags"]))
         except ValidationError as exc:
-            raise ApiProblem(422, "A tag is not usable.", errors=[{"field": "role_tags", "message": m} for m in exc.messages]) from None
-    check_fields(Candidate, values, ["name", "email", "phone", "time_zone", "country", "locations", "currency", "min_compensation"])
+            raise ApiProblem(
+                422,
+                "A tag is not usable.",
+                errors=[{"field": "role_tags", "message": m} for m in exc.messages],
+            ) from None
+    check_fields(
+        Candidate,
+        values,
+        ["name", "email", "phone", "time_zone", "country", "locations", "currency", "min_compensation"],
+    )
     channel = values.get("preferred_channel", current.preferred_channel if current else "email")
     phone = values.get("phone", current.phone if current else "")
     if channel == Candidate.Channel.SMS and not phone:
-        raise ApiProblem(422, SMS_NEEDS_PHONE, errors=[{"field": "preferred_channel", "message": SMS_NEEDS_PHONE}])
+        raise ApiProblem(
+            422, SMS_NEEDS_PHONE, errors=[{"field": "preferred_channel", "message": SMS_NEEDS_PHONE}]
+        )
     return values
 
 
@@ -211,10 +234,14 @@ def create_candidate(request: HttpRequest, payload: s.CandidateIn) -> tuple[int,
 
 
 @router.patch("/candidates/{pk}", response=one(s.CandidateOut), auth=WRITE)
-def update_candidate(request: HttpRequest, pk: s.Id, payload: s.CandidatePatch, response: HttpResponse) -> s.CandidateOut:
+def update_candidate(
+    request: HttpRequest, pk: s.Id, payload: s.CandidatePatch, response: HttpResponse
+) -> s.CandidateOut:
     candidate = by_id(Candidate, pk, rows=_CANDIDATES.all())
     check_if_match(request, s.CandidateOut.from_orm(candidate))
-    values = _candidate_values(_drop_nulls(only_set(payload), {"recruiter_id", "min_compensation"}), candidate)
+    values = _candidate_values(
+        _drop_nulls(only_set(payload), {"recruiter_id", "min_compensation"}), candidate
+    )
     _service(services.update_candidate, candidate, actor=actor(request), **values)
     out = s.CandidateOut.from_orm(by_id(Candidate, pk, rows=_CANDIDATES.all()))
     response["ETag"] = etag_of(out)

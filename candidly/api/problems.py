@@ -55,7 +55,11 @@ class ApiProblem(Exception):
 
 
 def problem_response(
-    status: int, detail: str = "", *, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None
+    status: int,
+    detail: str = "",
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -88,5 +92,7 @@ def pydantic_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
         loc = [str(part) for part in error.get("loc", ())]
         # Drop where it came from (body/query/path) and ninja's argument name, keep the field path.
         parts = loc[2:] if len(loc) > 2 and loc[0] == "body" else loc[1:]
-        found.append({"field": ".".join(parts) or (loc[0] if loc else "body"), "message": str(error.get("msg", ""))})
+        found.append(
+            {"field": ".".join(parts) or (loc[0] if loc else "body"), "message": str(error.get("msg", ""))}
+        )
     return found

@@ -18,16 +18,23 @@ def _printable(value: str) -> str:
     return value
 
 
-def text(max_length: int, *, min_length: int = 0) -> type[str]:
-    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_printable)]  # type: ignore[return-value]
-
-
+Printable = AfterValidator(_printable)
+Name = Annotated[str, Field(min_length=1, max_length=200), Printable]
+Short = Annotated[str, Field(max_length=200), Printable]
+Line = Annotated[str, Field(max_length=300), Printable]
+Long = Annotated[str, Field(max_length=10_000), Printable]
+Country = Annotated[str, Field(max_length=2), Printable]
+Zone = Annotated[str, Field(max_length=64), Printable]
+ZoneRequired = Annotated[str, Field(min_length=1, max_length=64), Printable]
+Email = Annotated[str, Field(min_length=3, max_length=254), Printable]
+Phone = Annotated[str, Field(max_length=40), Printable]
+Currency = Annotated[str, Field(min_length=3, max_length=3), Printable]
+Reason = Annotated[str, Field(max_length=20), Printable]
+TaskStatus = Annotated[str, Field(max_length=12), Printable]
+Tag = Annotated[str, Field(min_length=1, max_length=40), Printable]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Name = text(200, min_length=1)
-Short = text(200)
-Long = text(10_000)
 Money = Annotated[int, Field(ge=0, le=100_000_000)]
-Tags = Annotated[list[text(40, min_length=1)], Field(max_length=50)]  # type: ignore[valid-type]
+Tags = Annotated[list[Tag], Field(max_length=50)]
 
 
 class Page(Schema):
@@ -50,17 +57,17 @@ class CompanyOut(Schema):
 
 class CompanyIn(Schema):
     name: Name
-    website: text(200) = ""  # type: ignore[valid-type]
-    country: text(2) = ""  # type: ignore[valid-type]
-    time_zone: text(64) | None = None  # type: ignore[valid-type]
+    website: Short = ""
+    country: Country = ""
+    time_zone: Zone | None = None
     notes: Long = ""
 
 
 class CompanyPatch(Schema):
     name: Name | None = None
-    website: text(200) | None = None  # type: ignore[valid-type]
-    country: text(2) | None = None  # type: ignore[valid-type]
-    time_zone: text(64) | None = None  # type: ignore[valid-type]
+    website: Short | None = None
+    country: Country | None = None
+    time_zone: Zone | None = None
     notes: Long | None = None
 
 
@@ -84,20 +91,20 @@ class ContactOut(Schema):
 class ContactIn(Schema):
     company_id: Id
     name: Name
-    email: text(254, min_length=3)  # type: ignore[valid-type]
+    email: Email
     title: Short = ""
-    phone: text(40) = Field("", description="With its country code; stored E.164.")  # type: ignore[valid-type]
-    time_zone: text(64) | None = None  # type: ignore[valid-type]
+    phone: Phone = Field("", description="With its country code; stored E.164.")
+    time_zone: Zone | None = None
     is_hiring_manager: bool = False
 
 
 class ContactPatch(Schema):
     company_id: Id | None = None
     name: Name | None = None
-    email: text(254, min_length=3) | None = None  # type: ignore[valid-type]
+    email: Email | None = None
     title: Short | None = None
-    phone: text(40) | None = None  # type: ignore[valid-type]
-    time_zone: text(64) | None = None  # type: ignore[valid-type]
+    phone: Phone | None = None
+    time_zone: Zone | None = None
     is_hiring_manager: bool | None = None
 
 
@@ -143,34 +150,34 @@ class CandidateOut(Schema):
 
 class CandidateIn(Schema):
     name: Name
-    email: text(254, min_length=3)  # type: ignore[valid-type]
-    phone: text(40) = ""  # type: ignore[valid-type]
-    time_zone: text(64) | None = None  # type: ignore[valid-type]
-    country: text(2) = ""  # type: ignore[valid-type]
+    email: Email
+    phone: Phone = ""
+    time_zone: Zone | None = None
+    country: Country = ""
     preferred_channel: Channel = "email"
     recruiter_id: Id | None = None
     role_tags: Tags = []
     locations: Short = ""
     remote: Remote = "any"
     min_compensation: Money | None = None
-    currency: text(3, min_length=3) = "EUR"  # type: ignore[valid-type]
+    currency: Currency = "EUR"
     notes: Long = ""
     consent: bool = False
 
 
 class CandidatePatch(Schema):
     name: Name | None = None
-    email: text(254, min_length=3) | None = None  # type: ignore[valid-type]
-    phone: text(40) | None = None  # type: ignore[valid-type]
-    time_zone: text(64) | None = None  # type: ignore[valid-type]
-    country: text(2) | None = None  # type: ignore[valid-type]
+    email: Email | None = None
+    phone: Phone | None = None
+    time_zone: Zone | None = None
+    country: Country | None = None
     preferred_channel: Channel | None = None
     recruiter_id: Id | None = None
     role_tags: Tags | None = None
     locations: Short | None = None
     remote: Remote | None = None
     min_compensation: Money | None = None
-    currency: text(3, min_length=3) | None = None  # type: ignore[valid-type]
+    currency: Currency | None = None
     notes: Long | None = None
     consent: bool | None = None
     unsubscribed: bool | None = None
@@ -217,7 +224,7 @@ class RoleIn(Schema):
     workplace: Workplace = "hybrid"
     compensation_min: Money | None = None
     compensation_max: Money | None = None
-    currency: text(3, min_length=3) = "EUR"  # type: ignore[valid-type]
+    currency: Currency = "EUR"
     tags: Tags = []
     description: Long = ""
     status: RoleStatus = "open"
@@ -231,7 +238,7 @@ class RolePatch(Schema):
     workplace: Workplace | None = None
     compensation_min: Money | None = None
     compensation_max: Money | None = None
-    currency: text(3, min_length=3) | None = None  # type: ignore[valid-type]
+    currency: Currency | None = None
     tags: Tags | None = None
     description: Long | None = None
     status: RoleStatus | None = None
@@ -265,7 +272,7 @@ class SubmissionIn(Schema):
 
 class SubmissionPatch(Schema):
     stage: Stage
-    reason: text(20) = Field("", description="Why it ended: needed for placed or rejected.")  # type: ignore[valid-type]
+    reason: Reason = Field("", description="Why it ended: needed for placed or rejected.")
     note: Long = ""
 
 
@@ -274,7 +281,15 @@ class SubmissionPage(Page):
 
 
 WithdrawalReason = Literal[
-    "", "role_different", "team_culture", "compensation", "location", "other_offer", "process_slow", "personal", "other"
+    "",
+    "role_different",
+    "team_culture",
+    "compensation",
+    "location",
+    "other_offer",
+    "process_slow",
+    "personal",
+    "other",
 ]
 
 
@@ -320,10 +335,10 @@ class InterviewIn(Schema):
     submission_id: Id
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    time_zone: text(64, min_length=1)  # type: ignore[valid-type]
+    time_zone: ZoneRequired
     format: Format = "video"
-    video_url: text(200) = ""  # type: ignore[valid-type]
-    address: text(300) = ""  # type: ignore[valid-type]
+    video_url: Short = ""
+    address: Line = ""
     interviewer_ids: Annotated[list[Id], Field(max_length=20)] = []
     notes: Long = ""
 
@@ -331,10 +346,10 @@ class InterviewIn(Schema):
 class InterviewPatch(Schema):
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
-    time_zone: text(64, min_length=1) | None = None  # type: ignore[valid-type]
+    time_zone: ZoneRequired | None = None
     format: Format | None = None
-    video_url: text(200) | None = None  # type: ignore[valid-type]
-    address: text(300) | None = None  # type: ignore[valid-type]
+    video_url: Short | None = None
+    address: Line | None = None
     interviewer_ids: Annotated[list[Id], Field(max_length=20)] | None = None
     notes: Long | None = None
 
@@ -349,7 +364,9 @@ class CancellationIn(Schema):
 
 
 class CancellationOut(Schema):
-    result: Literal["cancelled_with_notice", "late_cancellation", "already_cancelled", "already_started", "not_scheduled"]
+    result: Literal[
+        "cancelled_with_notice", "late_cancellation", "already_cancelled", "already_started", "not_scheduled"
+    ]
     late: bool = Field(description="Less than the agency's notice (24 hours by default) before the start.")
     interview: InterviewOut
 
@@ -390,7 +407,9 @@ class FeedbackOut(Schema):
 
 class FeedbackIn(Schema):
     interview_id: Id
-    contact_id: Id | None = Field(None, description="The hiring manager or interviewer answering; omit for the candidate.")
+    contact_id: Id | None = Field(
+        None, description="The hiring manager or interviewer answering; omit for the candidate."
+    )
     channel: Literal["phone", "email", "sms"] = "phone"
     enjoyment: Annotated[int, Field(ge=1, le=5)] | None = None
     difference: Literal["", "no", "a_little", "a_lot"] = ""
@@ -433,7 +452,7 @@ class TaskIn(Schema):
 
 
 class TaskDoneIn(Schema):
-    outcome: text(300) = ""  # type: ignore[valid-type]
+    outcome: Line = ""
 
 
 class TaskDoneOut(Schema):

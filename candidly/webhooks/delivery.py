@@ -19,9 +19,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from standardwebhooks.webhooks import Webhook
 
 from candidly.webhooks.endpoints import disable_endpoint
@@ -94,7 +95,7 @@ RETURNING id
 def claim_due(*, now: datetime, worker_id: str, batch_size: int, lease: timedelta) -> list[WebhookDelivery]:
     """Claim up to ``batch_size`` due deliveries for ``worker_id``; another worker never gets the same."""
     if connection.vendor == "postgresql":
-        params = [Status.IN_PROGRESS, worker_id, now + lease, now, Status.PLANNED, now, batch_size]
+        params: list[Any] = [Status.IN_PROGRESS, worker_id, now + lease, now, Status.PLANNED, now, batch_size]
         with connection.cursor() as cursor:
             cursor.execute(_CLAIM_SQL, [*params, Status.PLANNED])
             ids = [row[0] for row in cursor.fetchall()]
@@ -131,7 +132,7 @@ def reap_expired(*, now: datetime) -> int:
     )
 
 
-def _ours(delivery: WebhookDelivery, worker_id: str):  # type: ignore[no-untyped-def]
+def _ours(delivery: WebhookDelivery, worker_id: str) -> QuerySet[WebhookDelivery]:
     return WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.IN_PROGRESS, claimed_by=worker_id)
 
 
@@ -153,14 +154,22 @@ def signed_request(delivery: WebhookDelivery, *, now: datetime) -> tuple[bytes, 
 
 
 def send(
-    delivery: WebhookDelivery, *, now: datetime, worker_id: str, post: Post = http_post, clock: Callable[[], datetime]
+    delivery: WebhookDelivery,
+    *,
+    now: datetime,
+    worker_id: str,
+    post: Post = http_post,
+    clock: Callable[[], datetime],
 ) -> str:
     """Send one claimed delivery and record the outcome: ``delivered``, ``retry``, ``failed`` or ``lost``
     (the claim was lost: nothing recorded)."""
     endpoint = delivery.endpoint
     if not endpoint.is_enabled:
         changed = _ours(delivery, worker_id).update(
-            status=Status.FAILED, last_error="The endpoint is disabled.", lease_expires_at=None, updated_at=now
+            status=Status.FAILED,
+            last_error="The endpoint is disabled.",
+            lease_expires_at=None,
+            updated_at=now,
         )
         return "failed" if changed else "lost"
     body, headers = signed_request(delivery, now=now)

@@ -1,4 +1,6 @@
-"""Webhook endpoints: adding one (with its ``whsec_`` secret), enabling and disabling it. Each writes an Event."""
+"""Webhook endpoints: adding one (with its ``whsec_`` secret), enabling and disabling it.
+
+Each change writes an Event."""
 
 from __future__ import annotations
 
@@ -107,5 +109,3 @@ def enable_endpoint(endpoint: WebhookEndpoint, *, now: datetime, actor: User) ->
             data={"endpoint": endpoint.pk},
         )
     return bool(changed)
-
-

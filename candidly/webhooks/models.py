@@ -73,7 +73,9 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["due_at"], condition=Q(status="planned"), name="webhook_delivery_due_idx"),
             models.Index(
-                fields=["lease_expires_at"], condition=Q(status="in_progress"), name="webhook_delivery_lease_idx"
+                fields=["lease_expires_at"],
+                condition=Q(status="in_progress"),
+                name="webhook_delivery_lease_idx",
             ),
             models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_log_idx"),
         ]

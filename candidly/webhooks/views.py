@@ -35,7 +35,9 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Endpoint added. Copy its secret into the receiver to check signatures.")
+            messages.success(
+                request, "Endpoint added. Copy its secret into the receiver to check signatures."
+            )
             return redirect("webhooks:endpoint-detail", pk=endpoint.pk)
     rows = list(WebhookEndpoint.objects.all()[: ENDPOINTS_SHOWN + 1])
     context = {"form": form, "endpoints": rows[:ENDPOINTS_SHOWN], "more": len(rows) > ENDPOINTS_SHOWN}
@@ -48,7 +50,9 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     deliveries = list(
         WebhookDelivery.objects.filter(endpoint=endpoint)
-        .prefetch_related(Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("attempted_at", "pk")))
+        .prefetch_related(
+            Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("attempted_at", "pk"))
+        )
         .order_by("-created_at", "-pk")[:LOG_SHOWN]
     )
     return render(

@@ -65,7 +65,9 @@ def test_create_api_key_command_prints_the_key_once_and_stores_only_its_hash(api
 
 
 def test_admin_makes_a_key_on_the_page_sees_it_once_and_revokes_it(admin_client_, api_user):
-    response = admin_client_.post("/settings/api-keys/", {"name": "ATS", "username": "sync", "scopes": "read"})
+    response = admin_client_.post(
+        "/settings/api-keys/", {"name": "ATS", "username": "sync", "scopes": "read"}
+    )
 
     assert response.status_code == 200
     raw = response.context["new_key"]
@@ -76,7 +78,9 @@ def test_admin_makes_a_key_on_the_page_sees_it_once_and_revokes_it(admin_client_
     key = ApiKey.objects.get(name="ATS")
     assert admin_client_.post(f"/settings/api-keys/{key.pk}/revoke/").status_code == 302
     assert ApiClient(raw).get("/companies").status_code == 401
-    kinds = list(Event.objects.filter(kind__startswith="api_key.").values_list("kind", "actor_user__username"))
+    kinds = list(
+        Event.objects.filter(kind__startswith="api_key.").values_list("kind", "actor_user__username")
+    )
     assert sorted(kinds) == [(EventKind.API_KEY_CREATED, "ada"), (EventKind.API_KEY_REVOKED, "ada")]
 
 
@@ -101,7 +105,9 @@ def test_lists_page_with_a_cursor_and_filter_by_updated_since(api):
     assert api.get("/companies", {"cursor": "garbage"}).status_code == 422
 
 
-@pytest.mark.parametrize("path", ["/companies", "/candidates", "/interviews", "/submissions", "/roles", "/tasks"])
+@pytest.mark.parametrize(
+    "path", ["/companies", "/candidates", "/interviews", "/submissions", "/roles", "/tasks"]
+)
 def test_lists_run_the_same_queries_whatever_their_size(api, path, time_machine):
     # One minute, frozen: the key's first request of a minute also opens its rate-limit window.
     time_machine.move_to(timezone.now(), tick=False)
@@ -166,7 +172,8 @@ def test_rate_limit_answers_429_with_retry_after(api, settings):
 
 def test_phones_are_stored_and_shown_in_e164(api):
     response = api.post(
-        "/candidates", {"name": "Cara", "email": "Cara@Mail.test", "phone": "+1 (415) 555-0123", "preferred_channel": "sms"}
+        "/candidates",
+        {"name": "Cara", "email": "Cara@Mail.test", "phone": "+1 (415) 555-0123", "preferred_channel": "sms"},
     )
     assert response.status_code == 201, response.content
     assert response.json()["phone"] == "+14155550123"

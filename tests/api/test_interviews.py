@@ -32,7 +32,10 @@ def world(db, settings):
     by_page = make_submission(rita)
     # The same candidate in a second process with the same title: only the booking route differs.
     other_role = RoleFactory(
-        company=by_page.role.company, hiring_manager=by_page.role.hiring_manager, title=by_page.role.title, recruiter=rita
+        company=by_page.role.company,
+        hiring_manager=by_page.role.hiring_manager,
+        title=by_page.role.title,
+        recruiter=rita,
     )
     by_api = SubmissionFactory(candidate=by_page.candidate, role=other_role, recruiter=rita)
     return rita, by_page, by_api
@@ -42,7 +45,11 @@ def test_booking_through_the_api_sends_the_same_invitation_as_the_page(world, ap
     rita, by_page, by_api = world
     # A Tuesday afternoon in London, late morning in New York: business hours for everyone.
     time_machine.move_to(datetime(2026, 3, 10, 15, 0, tzinfo=UTC), tick=True)
-    starts = (timezone.now() + timedelta(days=5)).astimezone(NEW_YORK).replace(hour=10, minute=0, second=0, microsecond=0)
+    starts = (
+        (timezone.now() + timedelta(days=5))
+        .astimezone(NEW_YORK)
+        .replace(hour=10, minute=0, second=0, microsecond=0)
+    )
     page = Client()
     page.force_login(rita)
     response = page.post(
@@ -102,7 +109,9 @@ def test_cancelling_through_the_api_applies_the_24_hour_rule(api, hours_before, 
     starts = timezone.now() + timedelta(hours=hours_before)
     interview = InterviewFactory(starts_at=starts, ends_at=starts + timedelta(hours=1))
 
-    response = api.post(f"/interviews/{interview.pk}/cancellation", {"reason_kind": "reschedule", "note": "Ill"})
+    response = api.post(
+        f"/interviews/{interview.pk}/cancellation", {"reason_kind": "reschedule", "note": "Ill"}
+    )
 
     assert response.status_code == 200, response.content
     assert response.json()["result"] == result

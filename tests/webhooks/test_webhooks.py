@@ -1,5 +1,5 @@
-"""Outbound webhooks end to end: an admin adds an endpoint on its page, API calls change things, the worker
-delivers signed requests to a real HTTP receiver, which verifies them with the ``standardwebhooks`` library."""
+"""Outbound webhooks end to end: an admin adds an endpoint on its page, API calls change things, the
+worker delivers signed requests to a real HTTP receiver, which verifies them with ``standardwebhooks``."""
 
 from __future__ import annotations
 
@@ -82,8 +82,12 @@ def test_deliveries_are_signed_retried_after_500s_and_never_carry_private_text(
     )
     assert booked.status_code == 201, booked.content
     interview_id = booked.json()["id"]
-    assert api.post(f"/interviews/{interview_id}/cancellation", {"reason_kind": "reschedule"}).status_code == 200
-    withdrawn = api.post(f"/submissions/{submission.pk}/withdrawal", {"reason": "compensation", "note": PRIVATE})
+    assert (
+        api.post(f"/interviews/{interview_id}/cancellation", {"reason_kind": "reschedule"}).status_code == 200
+    )
+    withdrawn = api.post(
+        f"/submissions/{submission.pk}/withdrawal", {"reason": "compensation", "note": PRIVATE}
+    )
     assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn"] is True
 
     clock = Clock()
@@ -119,7 +123,9 @@ def test_deliveries_are_signed_retried_after_500s_and_never_carry_private_text(
     assert "500" in page and retried.message_id in page
 
 
-def test_an_endpoint_failing_for_a_day_is_disabled_with_a_task_for_the_admin(admin_client_, admin_user, receiver):
+def test_an_endpoint_failing_for_a_day_is_disabled_with_a_task_for_the_admin(
+    admin_client_, admin_user, receiver
+):
     endpoint = add_endpoint(admin_client_, receiver.url, ["interview.no_show"])
     receiver.statuses = [503] * 100
     now = timezone.now()
@@ -152,7 +158,9 @@ def test_one_delivery_per_event_across_a_worker_killed_mid_delivery(receiver):
     admin = UserFactory(username="ada", role="admin", is_staff=True)
     from candidly.webhooks.endpoints import create_endpoint
 
-    endpoint = create_endpoint(url=receiver.url, event_types=["interview.booked"], actor=admin, now=timezone.now())
+    endpoint = create_endpoint(
+        url=receiver.url, event_types=["interview.booked"], actor=admin, now=timezone.now()
+    )
     receiver.hold_first = True
     submissions = [SubmissionFactory() for _ in range(3)]
     starts = timezone.now() + timedelta(days=3)
@@ -188,7 +196,9 @@ def test_one_delivery_per_event_across_a_worker_killed_mid_delivery(receiver):
             first.kill()
     receiver.release.set()
 
-    second = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    second = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
