@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from pydantic import AwareDatetime
 
 from candidly.api import schemas as s
@@ -50,7 +50,7 @@ def get_feedback(request: HttpRequest, pk: s.Id) -> Feedback:
 
 
 @router.post("/feedback", response=created(s.FeedbackOut), auth=WRITE)
-def record_feedback(request: HttpRequest, payload: s.FeedbackIn) -> tuple[int, Feedback]:
+def record_feedback(request: HttpRequest, payload: s.FeedbackIn) -> Status[Any]:
     """Record what the candidate (the three questions) or a contact (``contact_id``, a verdict) said about
     an interview, e.g. on a call: their follow-ups stop and the recruiter gets the same tasks as from the
     feedback page."""
@@ -99,7 +99,7 @@ def record_feedback(request: HttpRequest, payload: s.FeedbackIn) -> tuple[int, F
         actor=actor(request),
     )
     assert result.feedback is not None
-    return 201, result.feedback
+    return Status(201, result.feedback)
 
 
 # --- tasks ------------------------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def get_task(request: HttpRequest, pk: s.Id) -> Task:
 
 
 @router.post("/tasks", response=created(s.TaskOut), auth=WRITE)
-def add_task(request: HttpRequest, payload: s.TaskIn) -> tuple[int, Task]:
+def add_task(request: HttpRequest, payload: s.TaskIn) -> Status[Any]:
     """A task for the recruiter responsible for what it is about (or the key's user)."""
     user = actor(request)
     task = create_task(
@@ -146,7 +146,7 @@ def add_task(request: HttpRequest, payload: s.TaskIn) -> tuple[int, Task]:
         candidate=referenced(Candidate, payload.candidate_id, "candidate_id"),
         fallback_assignee=user,
     )
-    return 201, task
+    return Status(201, task)
 
 
 @router.post("/tasks/{pk}/completion", response=one(s.TaskDoneOut), auth=WRITE)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from pydantic import AwareDatetime
 
 from candidly.accounts.models import User
@@ -100,10 +100,10 @@ def _role_fields(values: dict[str, Any]) -> tuple[dict[str, Any], list[str] | No
 
 
 @router.post("/roles", response=created(s.RoleOut), auth=WRITE)
-def create_role(request: HttpRequest, payload: s.RoleIn) -> tuple[int, s.RoleOut]:
+def create_role(request: HttpRequest, payload: s.RoleIn) -> Status[Any]:
     fields, tags = _role_fields(payload.dict())
     role = _service(roles.create_role, fields=fields, tag_names=tags or [], actor=actor(request))
-    return 201, s.RoleOut.from_orm(by_id(Role, role.pk, rows=_ROLES.all()))
+    return Status(201, s.RoleOut.from_orm(by_id(Role, role.pk, rows=_ROLES.all())))
 
 
 @router.patch("/roles/{pk}", response=one(s.RoleOut), auth=WRITE)
@@ -153,13 +153,14 @@ def get_submission(request: HttpRequest, pk: s.Id, response: HttpResponse) -> s.
 
 
 @router.post("/submissions", response=created(s.SubmissionOut), auth=WRITE)
-def create_submission(request: HttpRequest, payload: s.SubmissionIn) -> tuple[int, Submission]:
+def create_submission(request: HttpRequest, payload: s.SubmissionIn) -> Status[Any]:
     candidate = referenced(Candidate, payload.candidate_id, "candidate_id")
     role = referenced(Role, payload.role_id, "role_id")
     assert candidate is not None and role is not None
-    return 201, _service(
+    submission = _service(
         submissions.create_submission, candidate=candidate, role=role, note=payload.note, actor=actor(request)
     )
+    return Status(201, submission)
 
 
 @router.patch("/submissions/{pk}", response=one(s.SubmissionOut), auth=WRITE)
@@ -265,7 +266,7 @@ def _interviewers(ids: list[int], field: str = "interviewer_ids") -> list[Contac
 
 
 @router.post("/interviews", response=created(s.InterviewOut), auth=WRITE)
-def book_interview(request: HttpRequest, payload: s.InterviewIn) -> tuple[int, s.InterviewOut]:
+def book_interview(request: HttpRequest, payload: s.InterviewIn) -> Status[Any]:
     """Book the next round of a submission: the candidate gets the same invitation as from the page."""
     submission = referenced(Submission, payload.submission_id, "submission_id")
     assert submission is not None
@@ -283,7 +284,7 @@ def book_interview(request: HttpRequest, payload: s.InterviewIn) -> tuple[int, s
         notes=payload.notes,
         actor=actor(request),
     )
-    return 201, s.InterviewOut.from_orm(_interview(interview.pk))
+    return Status(201, s.InterviewOut.from_orm(_interview(interview.pk)))
 
 
 @router.patch("/interviews/{pk}", response=one(s.InterviewOut), auth=WRITE)

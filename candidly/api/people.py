@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from pydantic import AwareDatetime
 
 from candidly.accounts.models import User
@@ -92,9 +92,9 @@ def _company_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/companies", response=created(s.CompanyOut), auth=WRITE)
-def create_company(request: HttpRequest, payload: s.CompanyIn) -> tuple[int, Company]:
+def create_company(request: HttpRequest, payload: s.CompanyIn) -> Status[Any]:
     values = _company_values(_drop_nulls(payload.dict(), set()))
-    return 201, _service(services.create_company, actor=actor(request), **values)
+    return Status(201, _service(services.create_company, actor=actor(request), **values))
 
 
 @router.patch("/companies/{pk}", response=one(s.CompanyOut), auth=WRITE)
@@ -148,9 +148,9 @@ def _contact_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/contacts", response=created(s.ContactOut), auth=WRITE)
-def create_contact(request: HttpRequest, payload: s.ContactIn) -> tuple[int, Contact]:
+def create_contact(request: HttpRequest, payload: s.ContactIn) -> Status[Any]:
     values = _contact_values(_drop_nulls(payload.dict(), set()))
-    return 201, _service(services.create_contact, actor=actor(request), **values)
+    return Status(201, _service(services.create_contact, actor=actor(request), **values))
 
 
 @router.patch("/contacts/{pk}", response=one(s.ContactOut), auth=WRITE)
@@ -227,10 +227,10 @@ def _candidate_values(values: dict[str, Any], current: Candidate | None = None) 
 
 
 @router.post("/candidates", response=created(s.CandidateOut), auth=WRITE)
-def create_candidate(request: HttpRequest, payload: s.CandidateIn) -> tuple[int, s.CandidateOut]:
+def create_candidate(request: HttpRequest, payload: s.CandidateIn) -> Status[Any]:
     values = _candidate_values(_drop_nulls(payload.dict(), {"recruiter_id", "min_compensation"}))
     candidate = _service(services.create_candidate, actor=actor(request), **values)
-    return 201, s.CandidateOut.from_orm(by_id(Candidate, candidate.pk, rows=_CANDIDATES.all()))
+    return Status(201, s.CandidateOut.from_orm(by_id(Candidate, candidate.pk, rows=_CANDIDATES.all())))
 
 
 @router.patch("/candidates/{pk}", response=one(s.CandidateOut), auth=WRITE)
