@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,9 +102,11 @@ def claim_due(*, now: datetime, worker_id: str, batch_size: int, lease: timedelt
             ids = [row[0] for row in cursor.fetchall()]
     else:
         due = WebhookDelivery.objects.filter(status=Status.PLANNED, due_at__lte=now).order_by("due_at")
+        found = list(due.values_list("pk", flat=True)[:batch_size])
         ids = []
-        with transaction.atomic():
-            for pk in due.values_list("pk", flat=True)[:batch_size]:
+        # One read when nothing is due (every pass of every worker): the savepoint only when there is work.
+        with transaction.atomic() if found else nullcontext():
+            for pk in found:
                 won = WebhookDelivery.objects.filter(pk=pk, status=Status.PLANNED, due_at__lte=now).update(
                     status=Status.IN_PROGRESS,
                     claimed_by=worker_id,
@@ -113,6 +116,8 @@ def claim_due(*, now: datetime, worker_id: str, batch_size: int, lease: timedelt
                 )
                 if won:
                     ids.append(pk)
+    if not ids:
+        return []
     return list(
         WebhookDelivery.objects.filter(pk__in=ids)
         .select_related("endpoint", "event__interview", "event__submission")
