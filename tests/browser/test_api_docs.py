@@ -20,5 +20,4 @@ def test_api_docs_page_renders_under_the_csp_without_a_cdn(desktop_page, live_se
 
     assert outside == []
     assert not [text for text in problems if "Content Security Policy" in text], problems
-    assert desktop_page.locator("text=/api/v1/interviews").count() >= 1
-    desktop_page.screenshot(path="var/api-docs.png")
+    assert "/api/v1/interviews" in desktop_page.content()
