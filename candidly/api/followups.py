@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from pydantic import AwareDatetime
 
 from candidly.api import schemas as s
 from candidly.api.conventions import READ, WRITE, actor, by_id, paginate, referenced
@@ -31,7 +30,7 @@ router = Router(tags=["follow-ups"])
 def list_feedback(
     request: HttpRequest,
     interview_id: s.Id | None = None,
-    updated_since: AwareDatetime | None = None,
+    updated_since: s.Moment | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=100),
 ) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
-from pydantic import AwareDatetime
 
 from candidly.accounts.models import User
 from candidly.api import schemas as s
@@ -64,7 +63,7 @@ def list_roles(
     request: HttpRequest,
     company_id: s.Id | None = None,
     status: s.RoleStatus | None = None,
-    updated_since: AwareDatetime | None = None,
+    updated_since: s.Moment | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=100),
 ) -> dict[str, Any]:
@@ -128,7 +127,7 @@ def list_submissions(
     candidate_id: s.Id | None = None,
     role_id: s.Id | None = None,
     stage: s.Stage | None = None,
-    updated_since: AwareDatetime | None = None,
+    updated_since: s.Moment | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=100),
 ) -> dict[str, Any]:
@@ -224,9 +223,9 @@ def list_interviews(
     request: HttpRequest,
     submission_id: s.Id | None = None,
     status: str | None = Query(None, max_length=24),
-    starts_after: AwareDatetime | None = None,
-    starts_before: AwareDatetime | None = None,
-    updated_since: AwareDatetime | None = None,
+    starts_after: s.Moment | None = None,
+    starts_before: s.Moment | None = None,
+    updated_since: s.Moment | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=100),
 ) -> dict[str, Any]:

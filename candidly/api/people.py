@@ -7,7 +7,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
-from pydantic import AwareDatetime
 
 from candidly.accounts.models import User
 from candidly.api import schemas as s
@@ -66,7 +65,7 @@ def _drop_nulls(values: dict[str, Any], nullable: set[str]) -> dict[str, Any]:
 @router.get("/companies", response=listed(s.CompanyPage), auth=READ)
 def list_companies(
     request: HttpRequest,
-    updated_since: AwareDatetime | None = None,
+    updated_since: s.Moment | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=100),
 ) -> dict[str, Any]:
@@ -117,7 +116,7 @@ def update_company(
 def list_contacts(
     request: HttpRequest,
     company_id: s.Id | None = None,
-    updated_since: AwareDatetime | None = None,
+    updated_since: s.Moment | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=100),
 ) -> dict[str, Any]:
@@ -175,7 +174,7 @@ _CANDIDATES = Candidate.objects.prefetch_related("role_tags")
 def list_candidates(
     request: HttpRequest,
     email: str | None = Query(None, max_length=254),
-    updated_since: AwareDatetime | None = None,
+    updated_since: s.Moment | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=100),
 ) -> dict[str, Any]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, Field
 
 MAX_ID = 2_147_483_647
+MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
 def _printable(value: str) -> str:
@@ -18,7 +19,20 @@ def _printable(value: str) -> str:
     return value
 
 
+def _utc(value: datetime) -> datetime:
+    # Stored and compared in UTC; PostgreSQL refuses offsets beyond ±15:59, so none reaches it.
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("That moment is out of range.") from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValueError(f"Use a year from {MIN_YEAR} to {MAX_YEAR}.")
+    return moment
+
+
 Printable = AfterValidator(_printable)
+# ISO 8601 with an offset (a time without one is refused), turned into UTC.
+Moment = Annotated[AwareDatetime, AfterValidator(_utc)]
 Name = Annotated[str, Field(min_length=1, max_length=200), Printable]
 Short = Annotated[str, Field(max_length=200), Printable]
 Line = Annotated[str, Field(max_length=300), Printable]
@@ -333,8 +347,8 @@ class InterviewOut(Schema):
 
 class InterviewIn(Schema):
     submission_id: Id
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     time_zone: ZoneRequired
     format: Format = "video"
     video_url: Short = ""
@@ -344,8 +358,8 @@ class InterviewIn(Schema):
 
 
 class InterviewPatch(Schema):
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     time_zone: ZoneRequired | None = None
     format: Format | None = None
     video_url: Short | None = None
@@ -445,7 +459,7 @@ class TaskIn(Schema):
     title: Name
     details: Long = ""
     urgent: bool = False
-    due_at: AwareDatetime | None = None
+    due_at: Moment | None = None
     candidate_id: Id | None = None
     submission_id: Id | None = None
     interview_id: Id | None = None
