@@ -18,6 +18,8 @@ from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview, Submission
 from candidly.messaging.models import InboxMessage
 from candidly.people.models import Candidate, Company, Contact
+from candidly.webhooks.endpoints import create_endpoint
+from candidly.webhooks.models import WebhookEndpoint
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,6 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SERIOUS = ("serious", "critical")
 # Routes that are not pages: actions (POST only), files, the htmx partial, the log-out.
 NOT_PAGES = {
+    "accounts:api-key-revoke",
+    "webhooks:endpoint-toggle",
     "hiring:submission-stage",
     "hiring:interview-outcome",
     "hiring:interview-confirm",
@@ -97,6 +101,9 @@ def pages() -> dict[str, str]:
         subject="Hello", to=["cara@example.invalid"], from_email="a@b.c", text_body="Hi", raw="x"
     )
     role = open_submission.role
+    endpoint = WebhookEndpoint.objects.first() or create_endpoint(
+        url="https://hooks.example.test/in", event_types=["interview.booked"], actor=None, now=now
+    )
     return {
         "hiring:today": "/",
         "hiring:role-list": "/roles/",
@@ -143,6 +150,9 @@ def pages() -> dict[str, str]:
         "messaging:wording-list": "/settings/messages/",
         "messaging:wording-edit": "/settings/messages/follow-up-email/",
         "accounts:agency-settings": "/settings/agency/",
+        "accounts:api-keys": "/settings/api-keys/",
+        "webhooks:endpoint-list": "/settings/webhooks/",
+        "webhooks:endpoint-detail": f"/settings/webhooks/{endpoint.pk}/",
         "messaging:reply-review": "/replies/review/",
         "reports:index": "/reports/",
         "reports:report": "/reports/ghosting/",
