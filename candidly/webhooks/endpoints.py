@@ -29,7 +29,7 @@ def new_secret() -> str:
 
 @transaction.atomic
 def create_endpoint(
-    *, url: str, event_types: Collection[str], description: str = "", actor: User, now: datetime
+    *, url: str, event_types: Collection[str], description: str = "", actor: User | None, now: datetime
 ) -> WebhookEndpoint:
     """Add an endpoint for ``event_types`` (keys of ``outbox.EVENT_TYPES``); events from now on are sent.
 
