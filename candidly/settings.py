@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "anymail",
+    "ninja",
     "candidly.accounts",
     "candidly.people",
     "candidly.hiring",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "candidly.reports",
     "candidly.privacy",
     "candidly.dataio",
+    "candidly.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +197,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# REST API: requests per API key per minute, counted in the database (shared by every process).
+CANDIDLY_API_RATE_LIMIT = env_int("CANDIDLY_API_RATE_LIMIT", 120, minimum=1)
+# The API docs page (/api/v1/docs) serves django-ninja's own Swagger UI files: no CDN, nothing inline.
+NINJA_PAGINATION_MAX_LIMIT = 100
 
 # Public links (signed, purpose-bound) live this many days unless a purpose says otherwise.
 CANDIDLY_LINK_MAX_AGE_DAYS = env_int("CANDIDLY_LINK_MAX_AGE_DAYS", 30, minimum=1)

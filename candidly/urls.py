@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("candidly.reports.urls")),
     path("", include("candidly.privacy.urls")),
     path("", include("candidly.dataio.urls")),
+    path("", include("candidly.api.urls")),
+    path("", include("candidly.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

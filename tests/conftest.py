@@ -51,7 +51,7 @@ def smtp_sink(settings):
     sink.stop()
 
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.api_client"]
 
 
 @pytest.fixture(autouse=True)

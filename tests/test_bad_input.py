@@ -41,10 +41,11 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from candidly.accounts.api_keys import create_api_key
 from candidly.accounts.models import User
 from candidly.dataio.models import ImportBatch
 from candidly.followups.health import record_heartbeat
-from candidly.followups.models import Cadence, CadenceRun, Task, Touchpoint
+from candidly.followups.models import Cadence, CadenceRun, Feedback, Task, Touchpoint
 from candidly.followups.silence import prepared_update
 from candidly.followups.tasks import create_task
 from candidly.followups.views.feedback import FIGURE_LABELS
@@ -55,6 +56,7 @@ from candidly.messaging.links import hash_token, issue_link
 from candidly.messaging.models import InboundEmail, InboxMessage, Link
 from candidly.messaging.sms_inbound import twilio_signature
 from candidly.reports.views import CATALOG as REPORTS
+from candidly.webhooks.endpoints import create_endpoint
 from tests.factories import (
     CandidateFactory,
     CompanyFactory,
@@ -360,6 +362,14 @@ def build_world() -> World:
     def link(purpose: str, **objects: Any) -> str:
         return issue_link(purpose, now=NOW, **objects)
 
+    endpoint = create_endpoint(
+        url="https://hooks.example.test/in", event_types=["interview.booked"], actor=ada, now=NOW
+    )
+    api_key, _ = create_api_key(user=ada, name="fuzz", scopes=["read"], actor=ada, now=NOW)
+    feedback = Feedback.objects.create(
+        interview=past, candidate=cara, channel=Feedback.Channel.PHONE, created_at=NOW, updated_at=NOW
+    )
+
     Purpose = Link.Purpose
     by_object: dict[str, list[Any]] = {
         "hiring:role-": [role],
@@ -388,6 +398,24 @@ def build_world() -> World:
         "privacy:candidate-": [cara],
         "privacy:contact-": [hannah],
         "dataio:import-": [batch],
+        "webhooks:endpoint-": [endpoint],
+        "accounts:api-key-revoke": [api_key],
+        # The REST API: without a key every one of these answers 401 (tests/api covers them with keys).
+        "api:get_company": [acme],
+        "api:get_contact": [hannah],
+        "api:get_candidate": [cara],
+        "api:candidate_events": [cara],
+        "api:get_role": [role],
+        "api:get_submission": [submission],
+        "api:withdraw_submission": [submission],
+        "api:submission_events": [submission],
+        "api:get_interview": [upcoming],
+        "api:cancel_interview": [upcoming],
+        "api:confirm_interview": [upcoming],
+        "api:mark_outcome": [past],
+        "api:get_feedback": [feedback],
+        "api:get_task": [call],
+        "api:finish_task": [call],
     }
     tokens: dict[str, list[str]] = {
         "hiring:role-public": [interested],

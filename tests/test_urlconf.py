@@ -201,10 +201,30 @@ def test_urlconf_walk_finds_the_routes_it_must_cover():
     assert all(route.parts for route in ROUTES)
 
 
+# The REST API (/api/v1/) never uses the pages' session: every operation checks an API key itself (401
+# without one, below and in tests/api), except its documents: the OpenAPI file and its docs page.
+API_DOCUMENTS = {"api:api-root", "api:openapi-json", "api:openapi-view"}
+API_ROUTES = {route.name for route in ROUTES if route.name.startswith("api:")}
+
+
 def test_urlconf_public_routes_are_exactly_the_allow_list():
     public = {route.name for route in ROUTES if route.is_public}
 
-    assert sorted(public) == sorted(PUBLIC_ROUTES)
+    assert sorted(public - API_ROUTES) == sorted(PUBLIC_ROUTES)
+    assert public >= API_ROUTES >= API_DOCUMENTS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if r.name in API_ROUTES - API_DOCUMENTS], ids=lambda r: r.name
+)
+def test_urlconf_anonymous_api_call_gets_401(route):
+    url = concrete_url(route)
+
+    response = Client().get(url)
+
+    # 405: a path whose only operation is a POST; its POST needs a key too (tests/api/test_contract.py).
+    assert response.status_code in (401, 405), f"{url} answered {response.status_code} without a key"
 
 
 def _login_pages(route: Route) -> set[str]:

@@ -159,3 +159,26 @@ class AgencySettingsForm(forms.Form):
             notify_manager_on_cancellation=data["notify_manager_on_cancellation"],
             silence_business_days=data["silence_business_days"],
         )
+
+
+class ApiKeyForm(forms.Form):
+    """An admin makes an API key: what uses it, whom it acts as, what it may do."""
+
+    SCOPES = [("read", "Read only"), ("read,write", "Read and write")]
+
+    name = forms.CharField(
+        max_length=100, help_text="What will use it, e.g. “ATS sync”. It is listed with the key's start."
+    )
+    username = forms.CharField(
+        max_length=150,
+        label="Acts as (username)",
+        help_text="Everything the key changes is on the timeline as this person's doing.",
+    )
+    scopes = forms.ChoiceField(choices=SCOPES, initial="read", widget=forms.RadioSelect)
+
+    def clean_username(self) -> User:
+        name = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("No active user has this username.")
+        return user

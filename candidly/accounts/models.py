@@ -109,3 +109,79 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Password reset request from {self.ip} at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class ApiKey(models.Model):
+    """A key for the REST API (``/api/v1/``), acting as its ``user``. Only a hash of the key is stored.
+
+    The key is ``cand_<prefix>_<secret>``; ``prefix`` is shown in lists so people can tell keys apart, and
+    the full key's SHA-256 is what a request is matched by (``accounts.api_keys.authenticate``).
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Write"
+
+    name = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_keys")
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    # Comma-separated Scope values, e.g. "read" or "read,write".
+    scopes = models.CharField(max_length=32)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (cand_{self.prefix}…)"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(part for part in self.scopes.split(",") if part)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ApiRateWindow(models.Model):
+    """Requests one API key made in one minute: the rate limit's counter, shared by every process."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="api_rate_window_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} @ {self.window_start:%H:%M}: {self.count}"
+
+
+class ApiIdempotentRequest(models.Model):
+    """A POST made with an ``Idempotency-Key``: its fingerprint and the response to replay for a repeat.
+
+    Kept a day (``accounts.api_limits.IDEMPOTENCY_TTL``), then deleted; ``status`` 0 while in progress.
+    """
+
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    idempotency_key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(default=0)
+    body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "idempotency_key"], name="api_idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_id}: {self.idempotency_key}"

@@ -20,4 +20,6 @@ urlpatterns = [
     path("accounts/reset/done/", views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
     # Admins only (accounts.permissions.require_admin), next to /settings/cadences/.
     path("settings/agency/", views.agency_settings, name="agency-settings"),
+    path("settings/api-keys/", views.api_key_list, name="api-keys"),
+    path("settings/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
 ]

@@ -15,12 +15,14 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from candidly.accounts.forms import AgencySettingsForm, LoginForm, PasswordResetForm
-from candidly.accounts.models import AgencySettings
+from candidly.accounts import api_keys
+from candidly.accounts.forms import AgencySettingsForm, ApiKeyForm, LoginForm, PasswordResetForm
+from candidly.accounts.models import AgencySettings, ApiKey
 from candidly.accounts.permissions import require_admin
 from candidly.accounts.security import client_ip
 from candidly.accounts.services import allow_password_reset, update_agency_settings
@@ -112,3 +114,52 @@ def agency_settings(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:agency-settings")
     status = 400 if form.is_bound else 200
     return render(request, "accounts/agency_settings.html", {"form": form, "agency": row}, status=status)
+
+
+# --- API keys (admins only) ---------------------------------------------------------------------------------
+
+API_KEYS_SHOWN = 100
+
+
+def api_key_list(request: HttpRequest) -> HttpResponse:
+    """GET lists the keys (newest first); POST makes one and shows it once, on this response only."""
+    actor = require_admin(request, why="Only an admin can manage API keys.")
+    form = ApiKeyForm(request.POST if request.method == "POST" else None)
+    new_key = ""
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _, new_key = api_keys.create_api_key(
+                user=data["username"],
+                name=data["name"],
+                scopes=data["scopes"].split(","),
+                actor=actor,
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = ApiKeyForm()
+    keys = list(ApiKey.objects.select_related("user")[: API_KEYS_SHOWN + 1])
+    context = {
+        "form": form,
+        "keys": keys[:API_KEYS_SHOWN],
+        "more": len(keys) > API_KEYS_SHOWN,
+        "new_key": new_key,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    response = render(request, "accounts/api_keys.html", context, status=status)
+    if new_key:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = require_admin(request, why="Only an admin can manage API keys.")
+    key = get_object_or_404(ApiKey, pk=pk)
+    if api_keys.revoke_api_key(key, actor=actor, now=timezone.now()):
+        messages.success(request, f"Revoked “{key.name}”: it stops working now.")
+    else:
+        messages.info(request, "That key was already revoked.")
+    return redirect("accounts:api-keys")

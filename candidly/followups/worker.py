@@ -45,6 +45,7 @@ from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryE
 from candidly.messaging.links import prune_expired_links
 from candidly.privacy.retention import apply_retention
 from candidly.reports.rollup import refresh_rollup
+from candidly.webhooks import delivery as webhooks
 
 logger = logging.getLogger("candidly.worker")
 
@@ -88,6 +89,7 @@ class BatchReport:
     released: int = 0
     reaped: claims.ReapCounts = field(default_factory=claims.ReapCounts)
     checks: Counter[str] = field(default_factory=Counter)
+    webhooks: int = 0
     seconds: float = 0.0
 
     def __str__(self) -> str:
@@ -101,6 +103,8 @@ class BatchReport:
                 f"reaped(retry={reaped.retried} ambiguous={reaped.ambiguous} failed={reaped.failed})"
             )
         parts += [f"{name}={count}" for name, count in sorted(self.checks.items()) if count]
+        if self.webhooks:
+            parts.append(f"webhooks={self.webhooks}")
         return " ".join(parts) + f" in {self.seconds:.3f}s"
 
 
@@ -145,6 +149,7 @@ class Worker:
         heartbeat_every_seconds: float = 5.0,
         max_attempts: int | None = None,
         deliver: Deliver = delivery.deliver,
+        post_webhook: webhooks.Post = webhooks.http_post,
         clock: Callable[[], datetime] = timezone.now,
     ) -> None:
         self.worker_id = worker_id or default_worker_id()
@@ -156,6 +161,7 @@ class Worker:
         self.heartbeat_every_seconds = heartbeat_every_seconds
         self.max_attempts = max_attempts
         self.deliver = deliver
+        self.post_webhook = post_webhook
         self.clock = clock
         self._stop = threading.Event()
         self._next_reap = 0.0  # monotonic seconds; 0 → reap on the first pass
@@ -231,7 +237,8 @@ class Worker:
                 )
                 outage_since, outage_passes = None, 0
             total += report.claimed
-            if report.claimed or report.released or report.reaped.total or any(report.checks.values()):
+            busy = report.claimed or report.webhooks
+            if busy or report.released or report.reaped.total or any(report.checks.values()):
                 logger.info("worker %s: %s", self.worker_id, report)
             if report.claimed < self.batch_size:
                 if once:
@@ -257,6 +264,7 @@ class Worker:
             self._unstarted = []
         if started >= self._next_reap:
             report.reaped = claims.reap_expired_leases(now=self.clock(), max_attempts=self.max_attempts)
+            webhooks.reap_expired(now=self.clock())
             # Same cadence as the reaper: interviews nobody marked become a task the next business day.
             interview_plan.sweep_unmarked_interviews(now=self.clock())
             self._next_reap = started + self.reap_every_seconds
@@ -281,6 +289,17 @@ class Worker:
                 self._unstarted = []  # a bug, not an outage: the reaper recovers the rows after their lease
                 raise
             self._unstarted = []
+        if not self.stopping:
+            # Webhook deliveries ride the same loop, with their own claim (webhooks.delivery).
+            report.webhooks = webhooks.deliver_due(
+                now=self.clock(),
+                worker_id=self.worker_id,
+                batch_size=self.batch_size,
+                lease=self.lease,
+                clock=self.clock,
+                post=self.post_webhook,
+                should_stop=lambda: self.stopping,
+            )
         report.seconds = time.monotonic() - started
         return report
 

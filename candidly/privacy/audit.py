@@ -27,6 +27,11 @@ AUDITED_KINDS: frozenset[str] = frozenset(
         EventKind.WORDING_RESET,
         EventKind.USER_CREATED,
         EventKind.USER_ROLE_CHANGED,
+        EventKind.API_KEY_CREATED,
+        EventKind.API_KEY_REVOKED,
+        EventKind.WEBHOOK_ENDPOINT_CREATED,
+        EventKind.WEBHOOK_ENDPOINT_ENABLED,
+        EventKind.WEBHOOK_ENDPOINT_DISABLED,
     }
 )
 

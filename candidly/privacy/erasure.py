@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Left, Replace
 
-from candidly.accounts.models import User
+from candidly.accounts.models import ApiIdempotentRequest, User
 from candidly.followups.models import Feedback, Task, Touchpoint
 from candidly.followups.skips import skip_touchpoints
 from candidly.hiring.models import Interview, RoleSuggestion, Submission
@@ -173,6 +173,7 @@ def erase_candidate(
         )
         result.counts["replies"] = _scrub_inbound(inbound)
         result.counts["inbox"] = _forget_inbox(message_ids, email=person.email, name=person.name)
+        result.counts["api_replays"] = _forget_api_replays(person.email, person.phone)
         Submission.objects.filter(candidate=person).update(end_note="", withdrawal_wants={})
         Interview.objects.filter(submission__candidate=person).update(notes="")
         RoleSuggestion.objects.filter(candidate=person).update(reasons=[])
@@ -233,6 +234,7 @@ def erase_contact(contact: Contact, *, actor: User, now: datetime) -> Erasure:
         )
         result.counts["replies"] = _scrub_inbound(inbound)
         result.counts["inbox"] = _forget_inbox(message_ids, email=person.email, name=person.name)
+        result.counts["api_replays"] = _forget_api_replays(person.email, person.phone)
         _scrub_admin_log({Contact: [person.pk]}, label)
         person.name = label
         person.title = ""
@@ -329,6 +331,16 @@ def _forget_inbox(message_ids: set[str], *, email: str, name: str) -> int:
     if len(name) >= INBOX_NAME_MIN:
         match |= Q(subject__icontains=name) | Q(text_body__icontains=name) | Q(html_body__icontains=name)
     deleted, _ = InboxMessage.objects.filter(match).delete()
+    return deleted
+
+
+def _forget_api_replays(email: str, phone: str) -> int:
+    """Delete the API's saved responses (kept a day for ``Idempotency-Key`` replays) that show the person: a
+    response to create or change them carries their address or number. A day's rows at most."""
+    match = Q(body__icontains=email)
+    if phone:
+        match |= Q(body__icontains=phone)
+    deleted, _ = ApiIdempotentRequest.objects.filter(match).delete()
     return deleted
 
 

@@ -10,6 +10,8 @@ from enum import StrEnum
 
 class EventKind(StrEnum):
     AGENCY_SETTINGS_CHANGED = "agency.settings_changed"
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"
     CADENCE_UPDATED = "cadence.updated"
     CALL_LOGGED = "call.logged"
     CANDIDATE_CONSENT_GIVEN = "candidate.consent_given"
@@ -81,6 +83,9 @@ class EventKind(StrEnum):
     TOUCHPOINT_SENT = "touchpoint.sent"
     TOUCHPOINT_SKIPPED = "touchpoint.skipped"
     USER_CREATED = "user.created"
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.created"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+    WEBHOOK_ENDPOINT_ENABLED = "webhook_endpoint.enabled"
     USER_PASSWORD_RESET = "user.password_reset"
     USER_ROLE_CHANGED = "user.role_changed"
     WORDING_RESET = "wording.reset"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.timeline.models import Event
+from candidly.webhooks.outbox import enqueue_deliveries
 
 
 def _event(
@@ -80,6 +81,8 @@ def record_event(
         data=data,
     )
     event.save(force_insert=True)
+    # The one place webhooks are emitted: queued in this Event's transaction (webhooks.outbox).
+    enqueue_deliveries(event)
     return event
 
 
@@ -95,4 +98,6 @@ def record_events(events: Iterable[Mapping[str, Any]]) -> int:
     now = timezone.now()
     rows = [_event(**dict(event), occurred_at=now) for event in events]
     Event.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    for row in rows:  # a query only for the kinds that map to a webhook
+        enqueue_deliveries(row)
     return len(rows)

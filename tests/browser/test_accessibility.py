@@ -22,6 +22,8 @@ from candidly.hiring.models import Interview, Submission
 from candidly.lib.tabular import Table
 from candidly.messaging.models import InboxMessage
 from candidly.people.models import Candidate, Company, Contact
+from candidly.webhooks.endpoints import create_endpoint
+from candidly.webhooks.models import WebhookEndpoint
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,6 +31,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SERIOUS = ("serious", "critical")
 # Routes that are not pages: actions (POST only), files, the htmx partial, the log-out.
 NOT_PAGES = {
+    "accounts:api-key-revoke",
+    "webhooks:endpoint-toggle",
     "hiring:submission-stage",
     "hiring:interview-outcome",
     "hiring:interview-confirm",
@@ -138,6 +142,9 @@ def pages() -> dict[str, str]:
     )
     role = open_submission.role
     previewed, imported = import_batches(User.objects.get(username="ada"))
+    endpoint = WebhookEndpoint.objects.first() or create_endpoint(
+        url="https://hooks.example.test/in", event_types=["interview.booked"], actor=None, now=now
+    )
     return {
         "dataio:import-upload": "/import/",
         "dataio:import-preview": f"/import/{previewed.pk}/",
@@ -187,6 +194,9 @@ def pages() -> dict[str, str]:
         "messaging:wording-list": "/settings/messages/",
         "messaging:wording-edit": "/settings/messages/follow-up-email/",
         "accounts:agency-settings": "/settings/agency/",
+        "accounts:api-keys": "/settings/api-keys/",
+        "webhooks:endpoint-list": "/settings/webhooks/",
+        "webhooks:endpoint-detail": f"/settings/webhooks/{endpoint.pk}/",
         "messaging:reply-review": "/replies/review/",
         "reports:index": "/reports/",
         "reports:report": "/reports/ghosting/",
