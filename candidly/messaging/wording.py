@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -269,8 +269,13 @@ def _strict_engine() -> Engine:
 def render_source(source: str, context: dict[str, Any], *, strict: bool = False) -> str:
     """Render one part as plain text (nothing HTML-escaped). With ``strict``, a variable that does not
     exist renders as a mark :func:`unknown_variables` finds."""
-    engine = _strict_engine() if strict else _engine()
-    return str(Template(source, engine=engine).render(Context(context, autoescape=False)))
+    return str(_compiled(source, strict).render(Context(context, autoescape=False)))
+
+
+@lru_cache(maxsize=64)
+def _compiled(source: str, strict: bool) -> Template:
+    # The same words render for many people in a row (the silence check's batches): parse them once.
+    return Template(source, engine=_strict_engine() if strict else _engine())
 
 
 def unknown_variables(rendered: str) -> list[str]:
