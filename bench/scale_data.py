@@ -954,7 +954,7 @@ def _tasks(loader: Loader) -> None:
                    c.id, s.id, NULL
               FROM hiring_submission s JOIN people_candidate c ON c.id = s.candidate_id
               JOIN hiring_role r ON r.id = s.role_id
-             WHERE s.stage IN ('offer', 'on_hold') AND mod(s.id, 7) = 0
+             WHERE s.stage IN ('offer', 'on_hold') AND mod(s.id, 3) = 0
             UNION ALL
             SELECT 'gone-quiet', c.name || ' has gone quiet', 'open',
                    COALESCE(s.recruiter_id, c.recruiter_id, r.recruiter_id), s.gone_quiet_at, c.id, s.id, NULL

@@ -84,8 +84,8 @@ MEASURED: dict[str, list[tuple[str | None, str, str]]] = {
     "followups:task-detail": [("task_call", "", "admin"), ("task_update", "", "admin")],
     "followups:cadence-settings": [(None, "", "admin")],
     "followups:call": [("task_call", "", "admin")],
-    "followups:company-responsiveness": [("company_big", "?figure=escalated", "admin")],
-    "followups:contact-responsiveness": [("manager_big", "?figure=escalated", "admin")],
+    "followups:company-responsiveness": [("company_big", "?figure={figure}", "admin")],
+    "followups:contact-responsiveness": [("manager_big", "?figure={figure}", "admin")],
     "followups:planned-list": [
         ("candidate", "?candidate={id}", "admin"),
         ("interview", "?interview={id}", "admin"),
@@ -169,8 +169,8 @@ def objects_of(conn: Any) -> dict[str, Any]:
     )
     found["company_big"] = one("SELECT company_id FROM hiring_role WHERE id = %s", found["role_big"])
     found["manager_big"] = one("SELECT hiring_manager_id FROM hiring_role WHERE id = %s", found["role_big"])
-    found["role"] = one("SELECT id FROM hiring_role WHERE status = 'open' ORDER BY id OFFSET 10 LIMIT 1")
-    found["company"] = one("SELECT company_id FROM hiring_role ORDER BY id OFFSET 10 LIMIT 1")
+    found["role"] = one("SELECT id FROM hiring_role WHERE status = 'open' AND id > 3 ORDER BY id LIMIT 1")
+    found["company"] = one("SELECT company_id FROM hiring_role ORDER BY company_id DESC LIMIT 1")
     found["interview"] = one(
         "SELECT id FROM hiring_interview WHERE status IN ('scheduled', 'confirmed') AND starts_at > now() "
         "ORDER BY starts_at LIMIT 1"
@@ -209,6 +209,8 @@ def objects_of(conn: Any) -> dict[str, Any]:
 
 def pages(found: dict[str, Any], *, today: datetime | None = None) -> list[Page]:
     """Every measured URL, in the URLconf's order."""
+    from candidly.followups.responsiveness import FIGURE_LABELS
+
     end = (today or datetime.now(UTC)).date()
     year = f"?start={end - timedelta(days=364)}&end={end}"
     values = {key: urllib.parse.quote(str(value)) for key, value in found.items()}
@@ -229,8 +231,11 @@ def pages(found: dict[str, Any], *, today: datetime | None = None) -> list[Page]
                 result.append(Page(name, reverse(name, args=[query]), viewer))
                 continue
             args = [found[about]] if params == {"pk"} and about else []
-            text = query.format(id=found[about] if about else "", **values)
-            result.append(Page(name, reverse(name, args=args) + text, viewer))
+            # The responsiveness pages list the events behind one figure of the record: each figure.
+            figures = list(FIGURE_LABELS) if "{figure}" in query else [""]
+            for figure in figures:
+                text = query.format(id=found[about] if about else "", figure=figure, **values)
+                result.append(Page(name, reverse(name, args=args) + text, viewer))
     return result
 
 

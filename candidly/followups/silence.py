@@ -118,9 +118,8 @@ def _never() -> bool:
     return False
 
 
-def _task_batches(
-    *, now: datetime, stop_requested: Callable[[], bool], batch_size: int = BATCH_SIZE
-) -> Iterator[list[Task]]:
+def _task_batches(*, now: datetime, stop_requested: Callable[[], bool]) -> Iterator[list[Task]]:
+    batch_size = BATCH_SIZE
     agency = AgencySettings.load()
     days = agency.silence_business_days
     if days <= 0:
