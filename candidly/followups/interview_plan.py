@@ -78,7 +78,7 @@ AFTER_CONFIRMATION = timedelta(hours=3)
 # The newest unmarked interviews a sweep looks at; the next sweep takes the rest.
 SWEEP_LIMIT = 100
 # Interviews per batch of the whole sweep (unmarked_interview_batches): a batch takes a second or two.
-SWEEP_BATCH = 50
+SWEEP_BATCH = 10
 
 LOGISTICS_KINDS = frozenset({Kind.INTERVIEW_CONFIRMATION, Kind.INTERVIEW_REMINDER})
 CANCELLATION_KINDS = frozenset({Kind.INTERVIEW_CANCELLED, Kind.MANAGER_CANCELLATION})

@@ -356,7 +356,8 @@ class Worker:
             counts[name] += count
             counts["batches"] += 1
             self.beat_if_due()
-        for count in interview_plan.unmarked_interview_batches(now, lambda: self.stopping):
+        sweep = interview_plan.unmarked_interview_batches(now, lambda: self.stopping)
+        for count in sweep if not self.stopping else ():
             counts["mark_tasks"] += count
             counts["batches"] += 1
             self.beat_if_due()
