@@ -285,4 +285,6 @@ class Browser:
                 status = response.status
         except urllib.error.HTTPError as exc:
             body, status = exc.read(), exc.code
+        except (TimeoutError, urllib.error.URLError, ConnectionError):
+            body, status = b"", 0  # no answer within the timeout (gunicorn kills that worker too)
         return time.perf_counter() - started, len(body), status
