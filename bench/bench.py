@@ -2,7 +2,8 @@
 (progress goes to stderr). See bench/README.md for what each figure means.
 
 Knobs (environment): BENCH_CLAIM_ROWS (2000), BENCH_ROUNDS (2), BENCH_E2E_ROWS (5000), BENCH_BATCH (20),
-BENCH_DUE_ROWS (1000000), BENCH_PEOPLE (5000), BENCH_DB (candidly_bench), BENCH_PG_URL.
+BENCH_DUE_ROWS (1000000), BENCH_PEOPLE (5000), BENCH_IMPORT_ROWS (10000), BENCH_DB (candidly_bench),
+BENCH_PG_URL.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import common
+import import_bench
 from common import figure, say
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -258,6 +260,7 @@ def main() -> int:
         measure_claims(people)
         measure_e2e(sink, people)
         measure_due_query(people)
+        import_bench.measure_import()
     say(f"bench: finished in {time.perf_counter() - started:.0f} s")
     return 0
 

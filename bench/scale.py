@@ -431,7 +431,8 @@ def main() -> None:
 
     django.setup()
     if REUSE and loaded_size() == CANDIDATES:
-        say(f"SCALE_REUSE=1: {DB_NAME} already holds {CANDIDATES:,} candidates")
+        say(f"SCALE_REUSE=1: {DB_NAME} already holds {CANDIDATES:,} candidates; migrating it")
+        migrate()  # the code may have moved on since the load
     else:
         figure("load_s", load())
     for name, value in counts().items():

@@ -590,8 +590,9 @@ def _candidates(loader: Loader, places: dict[str, Any], names: dict[str, Any]) -
         "candidates",
         """
         INSERT INTO people_candidate (id, name, email, phone, time_zone, country, preferred_channel,
-            recruiter_id, locations, remote, min_compensation, currency, notes, consent_at, unsubscribed_at,
-            sms_opted_out_at, messages_paused_until, created_at, updated_at)
+            recruiter_id, locations, remote, min_compensation, currency, notes, consent_at, consent_how,
+            consent_withdrawn_how, unsubscribed_at, sms_opted_out_at, messages_paused_until, created_at,
+            updated_at)
         SELECT i, f || ' ' || l,
                lower(regexp_replace(f, '[^A-Za-z]', '', 'g')) || '.'
                  || lower(regexp_replace(l, '[^A-Za-z]', '', 'g')) || '.' || i || '@'
@@ -609,7 +610,8 @@ def _candidates(loader: Loader, places: dict[str, Any], names: dict[str, Any]) -
                CASE WHEN pg_temp.rnd(i, 7) < 0.7 THEN (30 + pg_temp.pick(i, 8, 150)) * 1000 END,
                (%(currencies)s::text[])[p],
                CASE WHEN mod(i, 10) = 0 THEN 'Prefers calls after 17:00. Open to relocation.' ELSE '' END,
-               created, CASE WHEN mod(i, 100) = 7 THEN created + interval '40 days' END,
+               created, (ARRAY['form', 'form', 'email', 'phone', 'import'])[1 + mod(i, 5)], '',
+               CASE WHEN mod(i, 100) = 7 THEN created + interval '40 days' END,
                CASE WHEN has_phone AND mod(i, 200) = 11 THEN created + interval '20 days' END,
                NULL, created, created
           FROM generate_series(1, %(n)s) AS i,

@@ -22,6 +22,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 POST_ONLY = "an action (POST only): no page to show"
+EXPORT = "a CSV download streaming every matching row, not a page"
 # Route name -> the URLs to time: (object its URL names or None, query string, who looks). Objects are
 # looked up in the loaded agency by :func:`objects_of`; the reports get a year's range.
 MEASURED: dict[str, list[tuple[str | None, str, str]]] = {
@@ -99,6 +100,11 @@ MEASURED: dict[str, list[tuple[str | None, str, str]]] = {
     "accounts:agency-settings": [(None, "", "admin")],
     "reports:index": [(None, "", "admin")],
     "reports:report": [(None, "{year}", "admin"), (None, "{year}", "recruiter")],
+    "dataio:import-upload": [(None, "", "admin")],
+    "privacy:candidate-erase": [("candidate", "", "admin")],
+    "privacy:contact-erase": [("manager_big", "", "admin")],
+    "privacy:retention": [(None, "", "admin")],
+    "privacy:audit": [(None, "", "admin")],
 }
 EXCLUDED: dict[str, str] = {
     "accounts:logout": "logs the session out (POST only)",
@@ -126,6 +132,17 @@ EXCLUDED: dict[str, str] = {
     "messaging:inbox-message": "the demo's local inbox: the loaded agency sends no mail into it",
     "messaging:inbox-message-html": "the demo's local inbox: the loaded agency sends no mail into it",
     "reports:report-csv": "the same read model as its report page, which is timed",
+    "dataio:candidate-export": EXPORT,
+    "dataio:company-export": EXPORT,
+    "dataio:contact-export": EXPORT,
+    "dataio:role-export": EXPORT,
+    "dataio:submission-export": EXPORT,
+    "dataio:interview-export": EXPORT,
+    "dataio:import-preview": "needs a file uploaded in this session (the import's own bench times it)",
+    "dataio:import-done": "needs a file uploaded in this session (the import's own bench times it)",
+    "dataio:import-confirm": POST_ONLY,
+    "privacy:candidate-export": POST_ONLY,
+    "privacy:candidate-consent": POST_ONLY,
 }
 
 

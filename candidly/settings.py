@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "candidly.messaging",
     "candidly.timeline",
     "candidly.reports",
+    "candidly.privacy",
+    "candidly.dataio",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +220,11 @@ LOGGING = {
 CANDIDLY_WORKER_MAX_ATTEMPTS = env_int("CANDIDLY_WORKER_MAX_ATTEMPTS", 6, minimum=1)
 CANDIDLY_RETRY_BASE_SECONDS = env_int("CANDIDLY_RETRY_BASE_SECONDS", 60, minimum=1)
 CANDIDLY_RETRY_MAX_SECONDS = env_int("CANDIDLY_RETRY_MAX_SECONDS", 3600, minimum=1)
+
+# Data protection (candidly.privacy, README "Data protection"): what the law makes the agency keep after it
+# erases a person, and for how many years. Only "placements" exists (name, role, company and date, for the
+# invoice); 0 keeps nothing.
+CANDIDLY_KEPT_BY_LAW = {"placements": env_int("CANDIDLY_KEEP_PLACEMENTS_YEARS", 7, minimum=0)}
 
 # SMS: empty sends none (recorded as not sent); "twilio" needs the twilio package and the TWILIO_* values.
 CANDIDLY_SMS_PROVIDER = env_str("CANDIDLY_SMS_PROVIDER", "")

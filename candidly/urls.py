@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("candidly.messaging.urls")),
     path("", include("candidly.accounts.urls")),
     path("", include("candidly.reports.urls")),
+    path("", include("candidly.privacy.urls")),
+    path("", include("candidly.dataio.urls")),
     path("admin/", admin.site.urls),
 ]

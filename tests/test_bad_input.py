@@ -42,6 +42,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from candidly.accounts.models import User
+from candidly.dataio.models import ImportBatch
 from candidly.followups.health import record_heartbeat
 from candidly.followups.models import Cadence, CadenceRun, Task, Touchpoint
 from candidly.followups.silence import prepared_update
@@ -337,6 +338,25 @@ def build_world() -> World:
         created_at=NOW,
     )
 
+    batch = ImportBatch.objects.create(
+        owner=ada,
+        kind=ImportBatch.Kind.CANDIDATES,
+        filename="people.csv",
+        columns=["name", "email"],
+        rows=[
+            {
+                "row": 2,
+                "action": "create",
+                "values": {"name": "Eve", "email": "eve@mail.test"},
+                "target": None,
+                "changed": [],
+                "reason": "",
+            }
+        ],
+        summary={"create": 1, "update": 0, "skip": 0, "error": 0},
+        expires_at=NOW + timedelta(hours=1),
+    )
+
     def link(purpose: str, **objects: Any) -> str:
         return issue_link(purpose, now=NOW, **objects)
 
@@ -365,6 +385,9 @@ def build_world() -> World:
         "followups:touchpoint-": [nudge],
         "followups:candidate-pause": [cara],
         "followups:update-edit": [update],
+        "privacy:candidate-": [cara],
+        "privacy:contact-": [hannah],
+        "dataio:import-": [batch],
     }
     tokens: dict[str, list[str]] = {
         "hiring:role-public": [interested],

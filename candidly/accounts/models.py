@@ -56,6 +56,12 @@ class AgencySettings(models.Model):
     silence_business_days = models.PositiveSmallIntegerField(
         default=3, help_text="Every candidate in an active process hears from us at least this often."
     )
+    # Retention (privacy.retention): candidates with no activity for this many months and no open process
+    # are erased by the worker, once an admin has read the dry run and turned ``retention_active`` on.
+    retention_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    retention_active = models.BooleanField(default=False)
+    # When a worker last claimed the retention pass: one pass an hour across all workers.
+    retention_checked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -136,6 +136,8 @@ def set_role(user: User, *, role: str, actor: User | None) -> User:
 # business days, and more than six weeks of it would defeat the "nobody goes dark" promise.
 NOTICE_HOURS = (1, 168)
 SILENCE_BUSINESS_DAYS = (1, 30)
+# Retention in months: at least half a year (a process and its follow-ups end well within it), at most ten.
+RETENTION_MONTHS = (6, 120)
 
 
 class AgencySettingsChanges(TypedDict, total=False):
@@ -146,6 +148,8 @@ class AgencySettingsChanges(TypedDict, total=False):
     cancellation_notice_hours: int
     silence_business_days: int
     notify_manager_on_cancellation: bool
+    retention_months: int | None
+    retention_active: bool
 
 
 def _stored(field: str, value: Any) -> Any:
@@ -178,6 +182,11 @@ def _check_agency_settings(row: AgencySettings) -> None:
     low, high = SILENCE_BUSINESS_DAYS
     if not low <= row.silence_business_days <= high:
         errors["silence_business_days"] = [f"Choose between {low} and {high} business days."]
+    low, high = RETENTION_MONTHS
+    if row.retention_months is not None and not low <= row.retention_months <= high:
+        errors["retention_months"] = [f"Choose between {low} and {high} months, or leave it empty."]
+    if row.retention_active and row.retention_months is None:
+        errors["retention_active"] = ["Choose how many months first."]
     if errors:
         raise ValidationError(errors)
 

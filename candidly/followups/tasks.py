@@ -21,7 +21,7 @@ from candidly.hiring.models import Interview, Submission
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
-from candidly.timeline.services import new_event, record_event, record_events
+from candidly.timeline.services import record_event, record_events
 
 TITLE_LENGTH = 300
 SUPERSEDED = "Replaced by a newer update task"
@@ -110,7 +110,7 @@ def _assignee(submission: Submission | None, candidate: Candidate | None) -> Use
 
 
 def _created_event(task: Task, *, actor: User | None, actor_type: str | None) -> dict[str, Any]:
-    """The ``task.created`` Event's fields, for record_event or new_event."""
+    """The ``task.created`` Event's fields, for record_event or record_events."""
     return {
         "kind": EventKind.TASK_CREATED,
         "summary": f"{'Urgent task' if task.urgent else 'Task'} for {task.assigned_to or 'the team'}: "
@@ -196,9 +196,7 @@ def create_tasks_bulk(
                 tasks = Task.objects.bulk_create(rows)
         except IntegrityError:
             return _one_by_one(rows, actor=actor, actor_type=actor_type)
-        record_events(
-            [new_event(**_created_event(task, actor=actor, actor_type=actor_type)) for task in tasks]
-        )
+        record_events([_created_event(task, actor=actor, actor_type=actor_type) for task in tasks])
     return tasks
 
 

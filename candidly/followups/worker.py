@@ -42,6 +42,7 @@ from candidly.followups.models import Touchpoint
 from candidly.followups.silence import silence_batches as check_silence_batches
 from candidly.messaging import delivery
 from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
+from candidly.privacy.retention import apply_retention
 
 logger = logging.getLogger("candidly.worker")
 
@@ -109,11 +110,13 @@ Check = Callable[[datetime, StopRequested], Iterator[int]]
 
 
 def single(check: Callable[..., int]) -> Check:
-    """A check that is one bounded step (``check(now=...) -> int``) as a :data:`Check`."""
+    """A check that is one bounded step (``check(now=...) -> int``) as a :data:`Check`. Single steps run
+    together at the start of a pass, with the first batch of the batched checks."""
 
     def batches(now: datetime, stop_requested: StopRequested) -> Iterator[int]:
         yield check(now=now)
 
+    batches.single = True  # type: ignore[attr-defined]
     return batches
 
 
@@ -124,6 +127,8 @@ PERIODIC_CHECKS: list[tuple[str, Check]] = [
     ("cadences_planned", cadences.ended_interview_batches),
     # "Update" tasks for candidates about to be left in silence (followups.silence).
     ("update_tasks", check_silence_batches),
+    # The retention rule (privacy.retention: at most once an hour across workers).
+    ("retention_erased", single(apply_retention)),
 ]
 
 
@@ -133,22 +138,33 @@ def _never() -> bool:
 
 def periodic_check_batches(
     *, now: datetime, stop_requested: StopRequested = _never
-) -> Iterator[tuple[str, int]]:
-    """One pass of :data:`PERIODIC_CHECKS`, one batch per step: yields (check name, count) after each
-    batch and ends early, between batches, once ``stop_requested()``."""
+) -> Iterator[Counter[str]]:
+    """One pass of :data:`PERIODIC_CHECKS`, one batch per step: yields the counts of each step (the single
+    steps ride with the first one) and ends early, between batches, once ``stop_requested()``."""
+    step: Counter[str] = Counter()
     for name, check in PERIODIC_CHECKS:
+        if getattr(check, "single", False):
+            for count in check(now, stop_requested):
+                step[name] += count
+    for name, check in PERIODIC_CHECKS:
+        if getattr(check, "single", False):
+            continue
         for count in check(now, stop_requested):
-            yield name, count
+            step[name] += count
+            yield step
+            step = Counter()
             if stop_requested():
                 return
+    if step:
+        yield step
 
 
 def run_periodic_checks(*, now: datetime, stop_requested: StopRequested = _never) -> Counter[str]:
     """A whole pass of the periodic checks at once (tests, ``run_worker --checks-once``): the count per
     check. A failure propagates (the worker's loop logs it and retries next pass)."""
     counts = Counter({name: 0 for name, _ in PERIODIC_CHECKS})
-    for name, count in periodic_check_batches(now=now, stop_requested=stop_requested):
-        counts[name] += count
+    for step in periodic_check_batches(now=now, stop_requested=stop_requested):
+        counts.update(step)
     return counts
 
 
@@ -196,7 +212,7 @@ class Worker:
         # Rows of a pass the database cut short that were claimed but never started: given back next pass.
         self._unstarted: list[int] = []
         # The pass of periodic checks under way (one batch per run_batch), and the unmarked-interview sweep's.
-        self._checks: Iterator[tuple[str, int]] | None = None
+        self._checks: Iterator[Counter[str]] | None = None
         self._sweep: Iterator[int] | None = None
 
     # -- control ------------------------------------------------------------------------------------------
@@ -304,7 +320,7 @@ class Worker:
                     self._checks = None
                     self._next_checks = started + self.checks_every_seconds
                 else:
-                    report.checks[step[0]] += step[1]
+                    report.checks.update(step)
         batch = claims.claim_due(
             now=self.clock(), worker_id=self.worker_id, batch_size=self.batch_size, lease=self.lease
         )
@@ -352,8 +368,8 @@ class Worker:
         now = self.clock()
         started = time.monotonic()
         logger.info("worker %s: checks pass started", self.worker_id)
-        for name, count in periodic_check_batches(now=now, stop_requested=lambda: self.stopping):
-            counts[name] += count
+        for step in periodic_check_batches(now=now, stop_requested=lambda: self.stopping):
+            counts.update(step)
             counts["batches"] += 1
             self.beat_if_due()
         sweep = interview_plan.unmarked_interview_batches(now, lambda: self.stopping)

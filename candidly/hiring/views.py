@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -109,6 +110,12 @@ def today(request: HttpRequest) -> HttpResponse:
 
 def role_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(RoleFilterForm, request)
+    page = _page(request, filtered_roles(filters))
+    return render(request, "hiring/role_list.html", {"form": form, "page": page})
+
+
+def filtered_roles(filters: dict[str, Any]) -> QuerySet[Role]:
+    """The role list's rows for its filter form's values, ordered (the page and its CSV export)."""
     roles = Role.objects.select_related("company", "hiring_manager").annotate(
         open_submissions=Count("submissions", filter=Q(submissions__stage__in=Submission.OPEN_STAGES))
     )
@@ -122,8 +129,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
         )
     if status := filters.get("status"):
         roles = roles.filter(status=status)
-    page = _page(request, roles.order_by("company__name", "title", "pk"))
-    return render(request, "hiring/role_list.html", {"form": form, "page": page})
+    return roles.order_by("company__name", "title", "pk")
 
 
 def role_create(request: HttpRequest) -> HttpResponse:
@@ -174,6 +180,12 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def submission_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(SubmissionFilterForm, request)
+    page = _page(request, filtered_submissions(filters))
+    return render(request, "hiring/submission_list.html", {"form": form, "page": page})
+
+
+def filtered_submissions(filters: dict[str, Any]) -> QuerySet[Submission]:
+    """The submission list's rows for its filter form's values, newest first (the page and its export)."""
     submissions = Submission.objects.select_related("candidate", "role__company")
     if q := filters.get("q", "").strip():
         submissions = submissions.filter(
@@ -189,8 +201,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
         submissions = submissions.filter(stage__in=Submission.ENDED_STAGES)
     elif stage:
         submissions = submissions.filter(stage=stage)
-    page = _page(request, submissions.order_by("-created_at", "-pk"))
-    return render(request, "hiring/submission_list.html", {"form": form, "page": page})
+    return submissions.order_by("-created_at", "-pk")
 
 
 def submission_create(request: HttpRequest) -> HttpResponse:
@@ -277,18 +288,20 @@ def submission_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 def interview_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(InterviewFilterForm, request)
-    now = timezone.now()
+    past = filters.get("when") == InterviewFilterForm.PAST
+    page = _page(request, filtered_interviews(filters, now=timezone.now()))
+    return render(request, "hiring/interview_list.html", {"form": form, "page": page, "past": past})
+
+
+def filtered_interviews(filters: dict[str, Any], *, now: datetime) -> QuerySet[Interview]:
+    """The interview list's rows (upcoming, or past with ``when=past``), ordered (the page and its export)."""
     interviews = queries.interviews_with_people().prefetch_related(
         Prefetch("interviewers", queryset=Contact.objects.order_by("name"))
     )
-    past = filters.get("when") == InterviewFilterForm.PAST
-    if past:
-        interviews = interviews.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
-    else:
-        # Upcoming includes the one going on right now.
-        interviews = interviews.filter(ends_at__gte=now).order_by("starts_at", "pk")
-    page = _page(request, interviews)
-    return render(request, "hiring/interview_list.html", {"form": form, "page": page, "past": past})
+    if filters.get("when") == InterviewFilterForm.PAST:
+        return interviews.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+    # Upcoming includes the one going on right now.
+    return interviews.filter(ends_at__gte=now).order_by("starts_at", "pk")
 
 
 def _after_interview_saved(

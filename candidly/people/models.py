@@ -61,6 +61,8 @@ class Contact(models.Model):
     phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
     time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
     is_hiring_manager = models.BooleanField(default=False)
+    # Set by privacy.erasure: the row stays (roles, feedback and reports point at it) with no personal data.
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -82,6 +84,14 @@ class Candidate(models.Model):
         PHONE = "phone", "Phone"
         EMAIL = "email", "Email"
         SMS = "sms", "SMS"
+
+    class ConsentHow(models.TextChoices):
+        FORM = "form", "Signed or web form"
+        EMAIL = "email", "By email"
+        PHONE = "phone", "On the phone"
+        IN_PERSON = "in_person", "In person"
+        IMPORT = "import", "Imported with their record"
+        OTHER = "other", "Other"
 
     class Remote(models.TextChoices):
         ANY = "any", "No preference"
@@ -114,13 +124,19 @@ class Candidate(models.Model):
     )
     currency = models.CharField(max_length=3, default="EUR")
     notes = models.TextField(blank=True)
-    # Consent and unsubscribe state.
+    # Consent and unsubscribe state. Consent is given and withdrawn through privacy.consent, which says how
+    # and writes the Event; the edit form's checkbox sets ``consent_at`` alone (how: not recorded).
     consent_at = models.DateTimeField(null=True, blank=True)
+    consent_how = models.CharField(max_length=16, choices=ConsentHow.choices, blank=True)
+    consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    consent_withdrawn_how = models.CharField(max_length=16, choices=ConsentHow.choices, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     # Per channel: an SMS "STOP" (messaging.sms_inbound) stops SMS only; SMS steps then go by email.
     sms_opted_out_at = models.DateTimeField(null=True, blank=True)
     # "No emails this week": their non-essential messages wait until this moment (followups.steering).
     messages_paused_until = models.DateTimeField(null=True, blank=True)
+    # Set by privacy.erasure: the row stays (submissions, events and reports point at it), anonymised.
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -138,6 +154,10 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_unsubscribed(self) -> bool:

@@ -244,6 +244,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_planned_context(candidate),
         "pause_form": PauseMessagesForm(),
         "paused": candidate.is_paused(now),
+        "consent_choices": Candidate.ConsentHow.choices,
         **_timeline_context(timeline(candidate=candidate)),
     }
     return render(request, "people/candidate_detail.html", context)

@@ -7,7 +7,6 @@ queries: the staff list, one per company/manager/role filter given, and the repo
 
 from __future__ import annotations
 
-import csv
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from candidly.accounts.models import User
 from candidly.accounts.permissions import require_admin
+from candidly.lib.csvcells import csv_lines
 from candidly.reports import queries
 from candidly.reports.forms import ReportFilterForm
 from candidly.reports.scope import Scope
@@ -146,6 +146,6 @@ def report_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"{entry.slug}-{found.slug}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    writer.writerows(found.csv_rows())
+    # Cells carry names people typed (a company, a recruiter): made safe for spreadsheets like every export.
+    response.writelines(csv_lines(found.csv_rows()))
     return response

@@ -17,6 +17,12 @@ class EventQuerySet(models.QuerySet["Event"]):
     def delete(self) -> NoReturn:  # type: ignore[override]
         raise AppendOnlyError("Timeline events are append-only.")
 
+    def redact(self, *, summary: str, data: dict[str, Any]) -> int:
+        """The one change an Event may undergo: erasure (``privacy.erasure``) replaces what it said about a
+        person with a tombstone, keeping its kind, time, actor and links so every count stays. Returns the
+        number of rows changed."""
+        return super().update(summary=summary[:500], data=data)
+
 
 class Event(models.Model):
     """One entry on a timeline: a message, call, response or status change, with who and when.

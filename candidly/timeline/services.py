@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -10,7 +12,7 @@ from candidly.accounts.models import User
 from candidly.timeline.models import Event
 
 
-def new_event(
+def _event(
     *,
     kind: str,
     summary: str,
@@ -22,12 +24,10 @@ def new_event(
     submission: Any = None,
     interview: Any = None,
     data: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
 ) -> Event:
-    """The Event :func:`record_event` would append, not saved yet: :func:`record_events` writes many at once.
-
-    An interview implies its submission, candidate and company; a contact its company. ``actor`` is the
-    logged-in user; without one, ``actor_type`` says who acted (candidate, contact, system).
-    """
+    """An unsaved Event with what it is about filled in (an interview implies its submission, candidate and
+    company; a contact its company)."""
     if interview is not None and submission is None:
         submission = interview.submission
     if submission is not None:
@@ -36,7 +36,7 @@ def new_event(
     if contact is not None and company is None:
         company = contact.company
     return Event(
-        occurred_at=timezone.now(),
+        occurred_at=occurred_at or timezone.now(),
         kind=kind,
         summary=summary[:500],
         actor_type=Event.Actor.USER if actor is not None else (actor_type or Event.Actor.SYSTEM),
@@ -63,8 +63,11 @@ def record_event(
     interview: Any = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one Event (see :func:`new_event` for what it is about and who acted)."""
-    event = new_event(
+    """Append one Event; an interview implies its submission, candidate and company.
+
+    ``actor`` is the logged-in user; without one, ``actor_type`` says who acted (candidate, contact, system).
+    """
+    event = _event(
         kind=kind,
         summary=summary,
         actor=actor,
@@ -76,10 +79,20 @@ def record_event(
         interview=interview,
         data=data,
     )
-    event.save()
+    event.save(force_insert=True)
     return event
 
 
-def record_events(events: list[Event]) -> list[Event]:
-    """Append many Events built by :func:`new_event` in one INSERT (the worker's batched checks)."""
-    return Event.objects.bulk_create(events) if events else []
+BULK_BATCH = 500
+
+
+def record_events(events: Iterable[Mapping[str, Any]]) -> int:
+    """Append many Events at once (an import of thousands of people), ``BULK_BATCH`` rows per INSERT.
+
+    Each mapping holds ``record_event``'s keyword arguments and is filled in by the same rules; all share
+    one ``occurred_at``. Runs in the caller's transaction; returns how many were written.
+    """
+    now = timezone.now()
+    rows = [_event(**dict(event), occurred_at=now) for event in events]
+    Event.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    return len(rows)

@@ -13,9 +13,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from candidly.accounts.models import User
+from candidly.dataio import rows as import_rows
+from candidly.dataio import services
+from candidly.dataio.models import ImportBatch
 from candidly.followups.models import Task
 from candidly.followups.tasks import create_task
 from candidly.hiring.models import Interview, Submission
+from candidly.lib.tabular import Table
 from candidly.messaging.models import InboxMessage
 from candidly.people.models import Candidate, Company, Contact
 from tests.factories import UserFactory
@@ -48,6 +52,15 @@ NOT_PAGES = {
     "messaging:reply-accept",
     "messaging:reply-dismiss",
     "reports:report-csv",
+    "privacy:candidate-export",
+    "privacy:candidate-consent",
+    "dataio:import-confirm",
+    "dataio:candidate-export",
+    "dataio:company-export",
+    "dataio:contact-export",
+    "dataio:role-export",
+    "dataio:submission-export",
+    "dataio:interview-export",
     "accounts:logout",
 }
 
@@ -75,6 +88,33 @@ def demo(settings):
     call_command("load_demo", allow_non_sqlite=True, stdout=io.StringIO())
 
 
+def import_batches(admin: User) -> tuple[ImportBatch, ImportBatch]:
+    """A preview with a row of each kind (add, update, skip, error), and an import done."""
+    Candidate.objects.filter(pk=Candidate.objects.first().pk).update(email="taken@example.invalid")
+    header = ["name", "email", "time_zone"]
+    rows = [["Ann New", "ann@example.invalid", ""], ["Renamed", "taken@example.invalid", ""]]
+    rows += [["Ann Again", "ann@example.invalid", ""], ["Bad Zone", "bad@example.invalid", "Mars/Base"]]
+    table = Table(header=header, rows=rows)
+    previewed = services.preview_import(
+        owner=admin,
+        kind="candidates",
+        filename="people.csv",
+        columns=header,
+        rows=import_rows.validate_rows("candidates", table),
+        now=timezone.now(),
+    )
+    imported = services.preview_import(
+        owner=admin,
+        kind="companies",
+        filename="companies.csv",
+        columns=["name"],
+        rows=import_rows.validate_rows("companies", Table(header=["name"], rows=[["Axe Test Ltd"]])),
+        now=timezone.now(),
+    )
+    services.confirm_import(imported, actor=admin, now=timezone.now())
+    return previewed, imported
+
+
 def pages() -> dict[str, str]:
     """A URL of each recruiter page, on rows of the demo agency that fill it."""
     now = timezone.now()
@@ -97,7 +137,11 @@ def pages() -> dict[str, str]:
         subject="Hello", to=["cara@example.invalid"], from_email="a@b.c", text_body="Hi", raw="x"
     )
     role = open_submission.role
+    previewed, imported = import_batches(User.objects.get(username="ada"))
     return {
+        "dataio:import-upload": "/import/",
+        "dataio:import-preview": f"/import/{previewed.pk}/",
+        "dataio:import-done": f"/import/{imported.pk}/done/",
         "hiring:today": "/",
         "hiring:role-list": "/roles/",
         "hiring:role-create": "/roles/new/",
@@ -146,6 +190,10 @@ def pages() -> dict[str, str]:
         "messaging:reply-review": "/replies/review/",
         "reports:index": "/reports/",
         "reports:report": "/reports/ghosting/",
+        "privacy:candidate-erase": f"/candidates/{candidate.pk}/erase/",
+        "privacy:contact-erase": f"/contacts/{contact.pk}/erase/",
+        "privacy:retention": "/settings/retention/",
+        "privacy:audit": "/audit/",
     }
 
 

@@ -144,7 +144,7 @@ def test_periodic_checks_report_the_update_tasks(submission, clock):
 
     counts = run_periodic_checks(now=clock.now)
 
-    assert dict(counts) == {"cadences_planned": 0, "update_tasks": 1}
+    assert dict(counts) == {"cadences_planned": 0, "update_tasks": 1, "retention_erased": 0}
 
 
 @postgres_only

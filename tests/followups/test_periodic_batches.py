@@ -128,13 +128,16 @@ def test_periodic_checks_stop_between_two_batches(clock, monkeypatch):
 
     def stop_after_the_first_batch() -> bool:
         batches.append(Task.objects.count())
-        return True
+        return Task.objects.exists()
 
     stopped = run_periodic_checks(now=clock.now, stop_requested=stop_after_the_first_batch)
     rest = run_periodic_checks(now=clock.now)
 
-    assert (dict(stopped), batches[:1]) == ({"cadences_planned": 0, "update_tasks": 2}, [2])
-    assert dict(rest) == {"cadences_planned": 0, "update_tasks": 3}
+    assert (dict(stopped), batches[-1]) == (
+        {"cadences_planned": 0, "update_tasks": 2, "retention_erased": 0},
+        2,
+    )
+    assert dict(rest) == {"cadences_planned": 0, "update_tasks": 3, "retention_erased": 0}
     assert Task.objects.filter(kind=Task.Kind.UPDATE_CANDIDATE).count() == 5
 
 
@@ -165,7 +168,11 @@ def test_worker_claims_due_messages_between_the_batches_of_a_check(clock, make_w
     after_first = Task.objects.filter(kind=Task.Kind.UPDATE_CANDIDATE).count()
     reports = [worker.run_batch() for _ in range(4)]
 
-    assert (dict(first.checks), first.claimed, after_first) == ({"update_tasks": 1}, 1, 1)
+    assert (dict(first.checks), first.claimed, after_first) == (
+        {"update_tasks": 1, "retention_erased": 0},
+        1,
+        1,
+    )
     assert [dict(report.checks) for report in reports] == [
         {"update_tasks": 1},
         {"update_tasks": 1},
