@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint typecheck check bench chaos clean
+.PHONY: run test lint typecheck check bench chaos scale clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Candidly needs Python 3.11 or newer")'
@@ -41,6 +41,10 @@ bench: $(VENV)/.installed-test
 
 chaos: $(VENV)/.installed-test
 	$(PY) bench/chaos.py
+
+# A million candidates in candidly_scale, every recruiter page timed over HTTP, the worker's checks measured.
+scale: $(VENV)/.installed-test
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -12,12 +12,13 @@ marking the interview completed while the worker's sweep finds it ended) plan on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from candidly.accounts.models import AgencySettings, User
@@ -304,30 +305,50 @@ def _plan_steps(
     return created
 
 
+# Interviews planned per batch of the worker's sweep: each is ~10 rows and Events, about 0.2-0.5 s.
+SWEEP_BATCH = 5
+
+
 def plan_for_ended_interviews(*, now: datetime, limit: int = 200) -> int:
     """The worker's sweep: plan cadences for interviews that ended at least ``PASS_AS_COMPLETED_AFTER``
-    ago (within ``SWEEP_LOOKBACK``), still scheduled or confirmed, with nothing planned yet.
+    ago (within ``SWEEP_LOOKBACK``), still scheduled or confirmed, with nothing planned yet; at most
+    ``limit`` of them (the oldest first).
 
     Returns how many interviews got cadences. Idempotent and safe in several workers at once (see
     :func:`plan_follow_up_cadences`); an interview failing to plan is logged by the caller's loop and
     retried on the next sweep.
     """
-    ended = (
-        Interview.objects.filter(
-            status__in=Interview.UPCOMING_STATUSES,
-            ends_at__lte=now - PASS_AS_COMPLETED_AFTER,
-            ends_at__gt=now - SWEEP_LOOKBACK,
-            submission__stage__in=Submission.OPEN_STAGES,
-        )
-        .exclude(cadence_runs__isnull=False)
-        .order_by("ends_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    count = 0
-    for pk in list(ended):
-        if plan_follow_up_cadences(Interview(pk=pk)):
-            count += 1
-    return count
+    return sum(_plan(pk) for pk in _ended_unplanned(now=now, after=None, limit=limit))
+
+
+def ended_interview_batches(now: datetime, stop_requested: Callable[[], bool]) -> Iterator[int]:
+    """The sweep in bounded batches of :data:`SWEEP_BATCH` interviews, keyset over (end, id): yields how
+    many interviews each batch gave cadences. Stops early between batches when ``stop_requested()``."""
+    after: tuple[datetime, int] | None = None
+    while True:
+        batch = _ended_unplanned(now=now, after=after, limit=SWEEP_BATCH)
+        if not batch:
+            return
+        yield sum(_plan(pk) for pk in batch)
+        if len(batch) < SWEEP_BATCH or stop_requested():
+            return
+        after = Interview.objects.values_list("ends_at", "pk").get(pk=batch[-1])
+
+
+def _ended_unplanned(*, now: datetime, after: tuple[datetime, int] | None, limit: int) -> list[int]:
+    ended = Interview.objects.filter(
+        status__in=Interview.UPCOMING_STATUSES,
+        ends_at__lte=now - PASS_AS_COMPLETED_AFTER,
+        ends_at__gt=now - SWEEP_LOOKBACK,
+        submission__stage__in=Submission.OPEN_STAGES,
+    ).exclude(cadence_runs__isnull=False)
+    if after is not None:
+        ended = ended.filter(Q(ends_at__gt=after[0]) | Q(ends_at=after[0], pk__gt=after[1]))
+    return list(ended.order_by("ends_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def _plan(pk: int) -> int:
+    return 1 if plan_follow_up_cadences(Interview(pk=pk)) else 0
 
 
 def reason_to_stop(touchpoint: Touchpoint) -> str:

@@ -38,14 +38,14 @@ can tell a message of an older version (:func:`reason_no_longer_applies`) and no
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from candidly.accounts.models import AgencySettings
 from candidly.followups.cadences import plan_follow_up_cadences, replan_follow_up_cadences
@@ -77,6 +77,8 @@ CLOSING_MARGIN = timedelta(minutes=30)
 AFTER_CONFIRMATION = timedelta(hours=3)
 # The newest unmarked interviews a sweep looks at; the next sweep takes the rest.
 SWEEP_LIMIT = 100
+# Interviews per batch of the whole sweep (unmarked_interview_batches): a batch takes a second or two.
+SWEEP_BATCH = 10
 
 LOGISTICS_KINDS = frozenset({Kind.INTERVIEW_CONFIRMATION, Kind.INTERVIEW_REMINDER})
 CANCELLATION_KINDS = frozenset({Kind.INTERVIEW_CANCELLED, Kind.MANAGER_CANCELLATION})
@@ -478,26 +480,57 @@ def mark_task_due(interview: Interview, *, agency: AgencySettings) -> datetime:
     return next_business_moment(midnight, zone, agency.business_hours())
 
 
-def sweep_unmarked_interviews(*, now: datetime) -> list[Task]:
+def sweep_unmarked_interviews(
+    *, now: datetime, after: tuple[datetime, int] | None = None, limit: int = SWEEP_LIMIT
+) -> list[Task]:
     """Give the recruiter a "Mark the interview's outcome" task for each interview that ended, still says
     scheduled or confirmed, and whose next business day has come; return the tasks created.
 
-    One task per interview ever (a done or cancelled one counts): a sweep repeated, or run by several
-    workers at once, creates no second one -- each interview is re-checked under its row lock (PostgreSQL
-    skips rows another worker holds). Cheap when there is nothing to do: one indexed query.
+    Looks at ``limit`` such interviews without a task, the earliest ended first (after ``after``, an
+    (end, id) position of an earlier batch). One task per interview ever (a done or cancelled one counts):
+    a sweep repeated, or run by several workers at once, creates no second one -- each interview is
+    re-checked under its row lock (PostgreSQL skips rows another worker holds). Cheap when there is
+    nothing to do: one indexed query.
     """
-    has_task = Task.objects.filter(interview=OuterRef("pk"), kind=Task.Kind.MARK_INTERVIEW)
-    waiting = list(
-        Interview.objects.filter(status__in=Interview.UPCOMING_STATUSES, ends_at__lte=now)
-        .exclude(Exists(has_task))
-        .select_related(
+    return _sweep_batch(_waiting(now=now, after=after, limit=limit), now=now)
+
+
+def unmarked_interview_batches(now: datetime, stop_requested: Callable[[], bool]) -> Iterator[int]:
+    """The sweep over every unmarked interview in bounded batches of :data:`SWEEP_BATCH`, keyset over
+    (end, id) so no batch reads again what an earlier one did: yields how many tasks each batch created.
+    Stops early between batches when ``stop_requested()`` says so."""
+    after: tuple[datetime, int] | None = None
+    while True:
+        waiting = _waiting(now=now, after=after, limit=SWEEP_BATCH)
+        if not waiting:
+            return
+        yield len(_sweep_batch(waiting, now=now))
+        if len(waiting) < SWEEP_BATCH or stop_requested():
+            return
+        after = (waiting[-1].ends_at, waiting[-1].pk)
+
+
+def _has_task() -> Exists:
+    return Exists(Task.objects.filter(interview=OuterRef("pk"), kind=Task.Kind.MARK_INTERVIEW))
+
+
+def _waiting(*, now: datetime, after: tuple[datetime, int] | None, limit: int) -> list[Interview]:
+    waiting = Interview.objects.filter(status__in=Interview.UPCOMING_STATUSES, ends_at__lte=now).exclude(
+        _has_task()
+    )
+    if after is not None:
+        waiting = waiting.filter(Q(ends_at__gt=after[0]) | Q(ends_at=after[0], pk__gt=after[1]))
+    return list(
+        waiting.select_related(
             "submission__candidate__recruiter",
             "submission__recruiter",
             "submission__role__company",
             "submission__role__recruiter",
-        )
-        .order_by("ends_at", "pk")[:SWEEP_LIMIT]
+        ).order_by("ends_at", "pk")[:limit]
     )
+
+
+def _sweep_batch(waiting: list[Interview], *, now: datetime) -> list[Task]:
     if not waiting:
         return []
     agency = AgencySettings.load()
@@ -510,7 +543,7 @@ def sweep_unmarked_interviews(*, now: datetime) -> list[Task]:
             locked = (
                 Interview.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk=interview.pk, status__in=Interview.UPCOMING_STATUSES)
-                .exclude(Exists(has_task))
+                .exclude(_has_task())
                 .first()
             )
             if locked is None:

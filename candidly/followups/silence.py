@@ -11,6 +11,7 @@ typically because the company is slow and the candidate's own cadence has run ou
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from django.db import transaction
@@ -20,7 +21,7 @@ from candidly.accounts.models import AgencySettings, User
 from candidly.followups.models import Task, Touchpoint
 from candidly.followups.responses import CALL_NO_ANSWER
 from candidly.followups.services import hours_for, plan_touchpoint
-from candidly.followups.tasks import OpenUpdateExists, create_task
+from candidly.followups.tasks import NewTask, create_tasks_bulk
 from candidly.hiring.models import Submission
 from candidly.lib.businesstime import add_business_days
 from candidly.lib.phones import display_phone
@@ -89,6 +90,10 @@ def last_heard_from_us(submission: Submission) -> datetime:
     return max(moment for moment in moments if moment is not None)
 
 
+# Submissions read per batch: the worker claims due messages between two batches.
+BATCH_SIZE = 200
+
+
 def check_silence(*, now: datetime) -> list[Task]:
     """Create an "Update <candidate>" task for each open submission whose candidate would otherwise go
     more than ``silence_business_days`` business days without hearing from us; return the new tasks.
@@ -96,43 +101,62 @@ def check_silence(*, now: datetime) -> list[Task]:
     A task is created one business day before the limit, due at the limit, unless one is already open
     or a step of the candidate's cadence is planned before the limit. At most one open Update task per
     submission, also with several workers checking at once (a partial unique index decides).
+    All batches of :func:`silence_batches` in one go (tests, ``--checks-once``).
     """
+    return [task for tasks in _task_batches(now=now, stop_requested=_never) for task in tasks]
+
+
+def silence_batches(now: datetime, stop_requested: Callable[[], bool]) -> Iterator[int]:
+    """The worker's silence check, one batch of :data:`BATCH_SIZE` open submissions per step (keyset over
+    ids, so memory stays flat and each batch is one indexed read): yields how many Update tasks each batch
+    created. Stops early between batches when ``stop_requested()`` says so."""
+    for tasks in _task_batches(now=now, stop_requested=stop_requested):
+        yield len(tasks)
+
+
+def _never() -> bool:
+    return False
+
+
+def _task_batches(*, now: datetime, stop_requested: Callable[[], bool]) -> Iterator[list[Task]]:
+    batch_size = BATCH_SIZE
     agency = AgencySettings.load()
     days = agency.silence_business_days
     if days <= 0:
-        return []
-    created: list[Task] = []
-    for submission in submissions_to_check():
-        if submission.has_open_update:  # type: ignore[attr-defined]
-            continue
-        zone = submission.candidate.time_zone
-        hours = hours_for(submission.candidate, agency)
-        last = last_heard_from_us(submission)
-        deadline = add_business_days(last, days, zone, hours)
-        if now < add_business_days(last, days - 1, zone, hours):
-            continue
-        upcoming = submission.next_message_at  # type: ignore[attr-defined]
-        if upcoming is not None and upcoming <= deadline:
-            continue  # the cadence will reach them (or alert the recruiter) in time
-        task = _create_update_task(submission, last=last, due_at=max(now, deadline))
-        if task is not None:
-            created.append(task)
-    return created
-
-
-def _create_update_task(submission: Submission, *, last: datetime, due_at: datetime) -> Task | None:
-    try:
-        return create_task(
-            kind=Task.Kind.UPDATE_CANDIDATE,
-            title=f"Update {submission.candidate.name}",
-            details=prepared_update(submission),
-            due_at=due_at,
-            actor=None,
-            submission=submission,
-            replace_open_update=False,
-        )
-    except OpenUpdateExists:
-        return None  # another worker created it a moment ago
+        return
+    after = 0
+    while True:
+        batch = list(submissions_to_check().filter(pk__gt=after)[:batch_size])
+        if not batch:
+            return
+        after = batch[-1].pk
+        body = wording.current_parts(Touchpoint.Kind.UPDATE).body  # read once a batch, not once a task
+        new: list[NewTask] = []
+        for submission in batch:
+            if submission.has_open_update:  # type: ignore[attr-defined]
+                continue
+            zone = submission.candidate.time_zone
+            hours = hours_for(submission.candidate, agency)
+            last = last_heard_from_us(submission)
+            deadline = add_business_days(last, days, zone, hours)
+            if now < add_business_days(last, days - 1, zone, hours):
+                continue
+            upcoming = submission.next_message_at  # type: ignore[attr-defined]
+            if upcoming is not None and upcoming <= deadline:
+                continue  # the cadence will reach them (or alert the recruiter) in time
+            new.append(
+                NewTask(
+                    kind=Task.Kind.UPDATE_CANDIDATE,
+                    title=f"Update {submission.candidate.name}",
+                    details=prepared_update(submission, body=body),
+                    due_at=max(now, deadline),
+                    submission=submission,
+                )
+            )
+        # Several workers may check at once: create_tasks_bulk leaves out submissions another one just did.
+        yield create_tasks_bulk(new)
+        if len(batch) < batch_size or stop_requested():
+            return
 
 
 def _update_context(submission: Submission) -> dict[str, object]:
@@ -151,18 +175,20 @@ def _update_context(submission: Submission) -> dict[str, object]:
     }
 
 
-def update_message(submission: Submission) -> str:
+def update_message(submission: Submission, *, body: str | None = None) -> str:
     """The update's own words (between greeting and signature), in the agency's current wording of the
-    ``candidate-update`` kind (``messaging.wording``), for the recruiter to read or edit."""
-    body = wording.current_parts(Touchpoint.Kind.UPDATE).body
+    ``candidate-update`` kind (``messaging.wording``; ``body`` when the caller read it already), for the
+    recruiter to read or edit."""
+    if body is None:
+        body = wording.current_parts(Touchpoint.Kind.UPDATE).body
     return wording.render_source(body, _update_context(submission)).strip()
 
 
-def prepared_update(submission: Submission) -> str:
+def prepared_update(submission: Submission, *, body: str | None = None) -> str:
     """The update email's own words as the candidate will read them (without links and footer)."""
     text = render_text(
         "emails/_custom-candidate-body.txt",
-        {**_update_context(submission), "custom_body": update_message(submission)},
+        {**_update_context(submission), "custom_body": update_message(submission, body=body)},
     )
     # The footer (after the "-- " signature line) holds links issued when the email is written.
     return re.split(r"\n-- ?\n", text, maxsplit=1)[0].strip()

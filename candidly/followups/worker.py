@@ -29,7 +29,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -39,7 +39,7 @@ from django.utils import timezone
 from candidly.accounts.models import AgencySettings
 from candidly.followups import cadences, claims, health, interview_plan, services
 from candidly.followups.models import Touchpoint
-from candidly.followups.silence import check_silence
+from candidly.followups.silence import silence_batches as check_silence_batches
 from candidly.messaging import delivery
 from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
 from candidly.messaging.links import prune_expired_links
@@ -108,21 +108,74 @@ class BatchReport:
         return " ".join(parts) + f" in {self.seconds:.3f}s"
 
 
-def run_periodic_checks(*, now: datetime) -> Counter[str]:
-    """The checks every worker runs every ``checks_every_seconds``: cadences for interviews that passed
-    as completed, "Update" tasks for candidates about to be left in silence, retention's erasures, the
-    reports' rollup brought up to date (``reports.rollup.refresh_rollup``), and one bounded batch of long
-    expired signed links deleted (counted when there were any). All are idempotent and safe in several
-    workers at once; a failure is logged by :meth:`Worker.run` and retried next pass."""
-    checks = Counter(
-        cadences_planned=cadences.plan_for_ended_interviews(now=now),
-        update_tasks=len(check_silence(now=now)),
-        retention_erased=apply_retention(now=now),
-        report_cells=refresh_rollup(now=now).cells,
-    )
-    if pruned := prune_expired_links(now=now):
-        checks["links_pruned"] = pruned
-    return checks
+StopRequested = Callable[[], bool]
+# A periodic check: called with the pass's ``now`` and the worker's stop flag, it does its work in bounded
+# batches (keyset over ids, set-based writes) and yields after each how many things it did. Between two
+# batches the worker goes back to claiming due touchpoints, and stops when asked.
+Check = Callable[[datetime, StopRequested], Iterator[int]]
+
+
+def single(check: Callable[..., int]) -> Check:
+    """A check that is one bounded step (``check(now=...) -> int``) as a :data:`Check`. Single steps run
+    together at the start of a pass, with the first batch of the batched checks."""
+
+    def batches(now: datetime, stop_requested: StopRequested) -> Iterator[int]:
+        yield check(now=now)
+
+    batches.single = True  # type: ignore[attr-defined]
+    return batches
+
+
+# Every worker runs these every ``checks_every_seconds``, in this order; each is idempotent and safe in
+# several workers at once. Adding a check is one line here.
+PERIODIC_CHECKS: list[tuple[str, Check]] = [
+    # Cadences for interviews that passed as completed (nobody marked them; followups.cadences).
+    ("cadences_planned", cadences.ended_interview_batches),
+    # "Update" tasks for candidates about to be left in silence (followups.silence).
+    ("update_tasks", check_silence_batches),
+    # The retention rule (privacy.retention: at most once an hour across workers).
+    ("retention_erased", single(apply_retention)),
+    # The reports' daily rollup brought up to date (reports.rollup: bounded windows of new Events).
+    ("report_cells", single(lambda now: refresh_rollup(now=now).cells)),
+    # One bounded batch of long-expired signed links deleted (messaging.links).
+    ("links_pruned", single(prune_expired_links)),
+]
+
+
+def _never() -> bool:
+    return False
+
+
+def periodic_check_batches(
+    *, now: datetime, stop_requested: StopRequested = _never
+) -> Iterator[Counter[str]]:
+    """One pass of :data:`PERIODIC_CHECKS`, one batch per step: yields the counts of each step (the single
+    steps ride with the first one) and ends early, between batches, once ``stop_requested()``."""
+    step: Counter[str] = Counter()
+    for name, check in PERIODIC_CHECKS:
+        if getattr(check, "single", False):
+            for count in check(now, stop_requested):
+                step[name] += count
+    for name, check in PERIODIC_CHECKS:
+        if getattr(check, "single", False):
+            continue
+        for count in check(now, stop_requested):
+            step[name] += count
+            yield step
+            step = Counter()
+            if stop_requested():
+                return
+    if step:
+        yield step
+
+
+def run_periodic_checks(*, now: datetime, stop_requested: StopRequested = _never) -> Counter[str]:
+    """A whole pass of the periodic checks at once (tests, ``run_worker --checks-once``): the count per
+    check. A failure propagates (the worker's loop logs it and retries next pass)."""
+    counts = Counter({name: 0 for name, _ in PERIODIC_CHECKS})
+    for step in periodic_check_batches(now=now, stop_requested=stop_requested):
+        counts.update(step)
+    return counts
 
 
 class Worker:
@@ -171,6 +224,9 @@ class Worker:
         self._agency: AgencySettings | None = None  # read once per batch: an admin's change applies next pass
         # Rows of a pass the database cut short that were claimed but never started: given back next pass.
         self._unstarted: list[int] = []
+        # The pass of periodic checks under way (one batch per run_batch), and the unmarked-interview sweep's.
+        self._checks: Iterator[Counter[str]] | None = None
+        self._sweep: Iterator[int] | None = None
 
     # -- control ------------------------------------------------------------------------------------------
 
@@ -240,7 +296,7 @@ class Worker:
             busy = report.claimed or report.webhooks
             if busy or report.released or report.reaped.total or any(report.checks.values()):
                 logger.info("worker %s: %s", self.worker_id, report)
-            if report.claimed < self.batch_size:
+            if report.claimed < self.batch_size and not self.checking:
                 if once:
                     break
                 # Idle (or a short batch): wait, but wake at once on a stop request.
@@ -266,12 +322,20 @@ class Worker:
             report.reaped = claims.reap_expired_leases(now=self.clock(), max_attempts=self.max_attempts)
             webhooks.reap_expired(now=self.clock())
             # Same cadence as the reaper: interviews nobody marked become a task the next business day.
-            interview_plan.sweep_unmarked_interviews(now=self.clock())
+            self.sweep_one_batch()
             self._next_reap = started + self.reap_every_seconds
-        if self.checks_every_seconds is not None and started >= self._next_checks:
-            # Plan what is now due to be planned; the touchpoints it makes are claimed below or next pass.
-            report.checks = run_periodic_checks(now=self.clock())
-            self._next_checks = started + self.checks_every_seconds
+        if self.checks_every_seconds is not None:
+            # One batch of the periodic checks, then this pass's due touchpoints: a long check never holds
+            # due messages back by more than one batch. What it plans is claimed below or next pass.
+            if self._checks is None and started >= self._next_checks:
+                self._checks = periodic_check_batches(now=self.clock(), stop_requested=lambda: self.stopping)
+            if self._checks is not None:
+                step = next(self._checks, None)
+                if step is None:
+                    self._checks = None
+                    self._next_checks = started + self.checks_every_seconds
+                else:
+                    report.checks.update(step)
         batch = claims.claim_due(
             now=self.clock(), worker_id=self.worker_id, batch_size=self.batch_size, lease=self.lease
         )
@@ -314,6 +378,45 @@ class Worker:
             # The row in hand is the reaper's if the database goes away now; the rest are given back.
             self._unstarted = [tp.pk for tp in batch[index + 1 :]]
             report.outcomes[self.perform(touchpoint)] += 1
+
+    @property
+    def checking(self) -> bool:
+        """A pass of the periodic checks is under way (its next batch comes with the next run_batch)."""
+        return self._checks is not None
+
+    def sweep_one_batch(self) -> int:
+        """One batch of the sweep over unmarked interviews, going on from where the last batch ended; a new
+        sweep (from the earliest, at the current time) once the last one went through them all."""
+        step = next(self._sweep, None) if self._sweep is not None else None
+        if step is None:
+            self._sweep = interview_plan.unmarked_interview_batches(self.clock(), lambda: self.stopping)
+            step = next(self._sweep, None)
+        return step or 0
+
+    def run_checks_once(self) -> Counter[str]:
+        """One full pass of the periodic checks and of the unmarked-interview sweep, batch by batch, ending
+        early between batches on a stop request; no touchpoint is claimed (``run_worker --checks-once``)."""
+        counts: Counter[str] = Counter()
+        now = self.clock()
+        started = time.monotonic()
+        logger.info("worker %s: checks pass started", self.worker_id)
+        for step in periodic_check_batches(now=now, stop_requested=lambda: self.stopping):
+            counts.update(step)
+            counts["batches"] += 1
+            self.beat_if_due()
+        sweep = interview_plan.unmarked_interview_batches(now, lambda: self.stopping)
+        for count in sweep if not self.stopping else ():
+            counts["mark_tasks"] += count
+            counts["batches"] += 1
+            self.beat_if_due()
+        logger.info(
+            "worker %s: checks %s in %.1fs%s",
+            self.worker_id,
+            " ".join(f"{name}={count}" for name, count in sorted(counts.items())),
+            time.monotonic() - started,
+            " (stopped early)" if self.stopping else "",
+        )
+        return counts
 
     def beat_if_due(self) -> None:
         """Write this worker's heartbeat unless one was written less than ``heartbeat_every_seconds`` ago."""

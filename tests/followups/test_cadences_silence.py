@@ -149,6 +149,7 @@ def test_periodic_checks_report_the_update_tasks(submission, clock):
         "update_tasks": 1,
         "retention_erased": 0,
         "report_cells": 0,
+        "links_pruned": 0,
     }
 
 

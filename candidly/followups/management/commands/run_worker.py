@@ -54,6 +54,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-checks", action="store_true", help="Only perform queued touchpoints (no periodic checks)."
         )
+        parser.add_argument(
+            "--checks-once",
+            action="store_true",
+            help="Run one full pass of the periodic checks (and the unmarked-interview sweep), then exit; "
+            "claims nothing. SIGTERM stops it between two batches.",
+        )
         parser.add_argument("--worker-id", default="", help="Name in claimed_by (default: host:pid:random).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -78,7 +84,10 @@ class Command(BaseCommand):
             for signum in (signal.SIGTERM, signal.SIGINT):
                 previous[signum] = signal.signal(signum, stop)
         try:
-            worker.run(once=options["once"])
+            if options["checks_once"]:
+                worker.run_checks_once()
+            else:
+                worker.run(once=options["once"])
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
