@@ -13,7 +13,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     CharField,
@@ -41,6 +40,7 @@ from candidly.hiring.reliability import (
 )
 from candidly.hiring.services.roles import parse_tag_names
 from candidly.lib.db import count_of
+from candidly.lib.paging import window
 from candidly.people.models import MAX_COMPENSATION, Candidate, Tag
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -195,8 +195,8 @@ def talent_pool(request: HttpRequest) -> HttpResponse:
     """The pool with its filters (GET form; a bad filter value shows its error and filters nothing)."""
     form = PoolFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(pool_candidates(now=timezone.now(), filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = window(
+        pool_candidates(now=timezone.now(), filters=filters), request.GET.get("page"), size=PAGE_SIZE
     )
     query = request.GET.copy()
     query.pop("page", None)

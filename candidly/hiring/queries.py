@@ -10,12 +10,14 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from candidly.hiring.models import Interview, Role, Submission
 from candidly.lib.db import count_of
+from candidly.lib.search import TRIGRAM_LENGTH, person_match, phone_digits, text_match
 from candidly.lib.text import search_terms
 from candidly.people.models import Candidate, Company, Contact, Tag
 
@@ -84,7 +86,7 @@ def unmarked_interviews(now: datetime) -> QuerySet[Interview]:
 
 
 def search_companies(q: str = "") -> QuerySet[Company]:
-    """Companies matching ``q`` in their name or website, or in a contact's name or email; with counts."""
+    """Companies matching ``q`` in their name, or in a contact's name or email; with counts."""
     companies = Company.objects.annotate(
         contact_count=count_of(Contact.objects.filter(company=OuterRef("pk")), "company"),
         open_role_count=count_of(
@@ -93,15 +95,35 @@ def search_companies(q: str = "") -> QuerySet[Company]:
     ).order_by("name", "pk")
     q = search_terms(q)
     if q:
-        contact_matches = Contact.objects.filter(
-            Q(name__icontains=q) | Q(email__icontains=q), company=OuterRef("pk")
+        # One id list from each index (a UNION), rather than an OR the planner can only answer by a scan.
+        by_contact = Contact.objects.filter(person_match(q, text=("name", "email"))).order_by()
+        ids = (
+            Company.objects.filter(text_match(q, "name") | text_match(q, "website"))
+            .order_by()
+            .values("pk")
+            .union(by_contact.values("company_id"))
         )
-        companies = companies.filter(Q(name__icontains=q) | Q(website__icontains=q) | Exists(contact_matches))
+        companies = companies.filter(pk__in=ids)
     return companies
 
 
+def _candidate_ids_matching(q: str) -> QuerySet[Any]:
+    """Ids of candidates matching ``q`` in name, email, phone (by digits), notes or a role tag, or the company
+    of a role they were submitted to: a UNION of index reads (lib.search), no scan of the table."""
+    own = Candidate.objects.order_by()
+    parts: list[QuerySet[Any]] = [own.filter(person_match(q, text=("name", "email"))).values("pk")]
+    if len(q) >= TRIGRAM_LENGTH and not phone_digits(q):
+        parts.append(own.filter(notes__icontains=q).values("pk"))
+        parts.append(
+            Candidate.role_tags.through.objects.filter(tag__name__iexact=q).order_by().values("candidate_id")
+        )
+        companies = Company.objects.filter(name__icontains=q).order_by().values("pk")
+        parts.append(Submission.objects.filter(role__company__in=companies).order_by().values("candidate_id"))
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+
 def search_candidates(q: str = "") -> QuerySet[Candidate]:
-    """Candidates matching ``q`` in name or email, or the company of any role they were submitted to.
+    """Candidates matching ``q`` (see ``_candidate_ids_matching``), in name order.
 
     Rows carry their recruiter, tags (one prefetch query per page) and ``open_submission_count``.
     """
@@ -118,10 +140,33 @@ def search_candidates(q: str = "") -> QuerySet[Candidate]:
     )
     q = search_terms(q)
     if q:
-        # Exists rather than a join: a candidate in three roles at the company is still one row.
-        at_company = Submission.objects.filter(candidate=OuterRef("pk"), role__company__name__icontains=q)
-        candidates = candidates.filter(Q(name__icontains=q) | Q(email__icontains=q) | Exists(at_company))
+        candidates = candidates.filter(pk__in=_candidate_ids_matching(q))
     return candidates
+
+
+# --- what a form's pickers offer (hiring.pickers): every row for an empty term, else the matches ------------
+
+
+def pick_candidates(term: str = "") -> QuerySet[Candidate]:
+    candidates = Candidate.objects.order_by("name", "pk")
+    term = search_terms(term)
+    return candidates.filter(pk__in=_candidate_ids_matching(term)) if term else candidates
+
+
+def pick_roles(term: str = "", *, open_only: bool) -> QuerySet[Role]:
+    roles = Role.objects.select_related("company").order_by("title", "pk")
+    if open_only:
+        roles = roles.filter(status=Role.Status.OPEN)
+    term = search_terms(term)
+    if term:
+        roles = roles.filter(text_match(term, "title") | text_match(term, "company__name"))
+    return roles
+
+
+def pick_companies(term: str = "") -> QuerySet[Company]:
+    companies = Company.objects.order_by("name", "pk")
+    term = search_terms(term)
+    return companies.filter(text_match(term, "name")) if term else companies
 
 
 @dataclass(frozen=True)

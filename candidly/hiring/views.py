@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,6 +37,7 @@ from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.reliability import KIND_LABELS
 from candidly.hiring.services import interview_status, interviews, roles, submissions
 from candidly.hiring.services.interview_status import CancellationResult
+from candidly.lib.paging import Window, window
 from candidly.lib.redirects import safe_next
 from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
 from candidly.people.models import Candidate, Contact
@@ -52,8 +52,8 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
-def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Window:
+    return window(rows, request.GET.get("page"), size=PAGE_SIZE)
 
 
 def _filters(form_class: type[Any], request: HttpRequest) -> tuple[Any, dict[str, Any]]:

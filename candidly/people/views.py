@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from candidly.hiring.models import Role, Submission
 from candidly.hiring.reliability import reliability_record
 from candidly.hiring.suggestions import suggest_roles
 from candidly.lib.db import count_of
+from candidly.lib.paging import window
 from candidly.lib.phones import display_phone
 from candidly.lib.text import search_terms
 from candidly.messaging.links import revoke_person_links
@@ -47,7 +47,7 @@ def _viewer(request: HttpRequest) -> User:
 
 def _list(request: HttpRequest, search: Callable[[str], QuerySet[Any]], template: str) -> HttpResponse:
     q = search_terms(request.GET.get("q"))
-    page = Paginator(search(q), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window(search(q), request.GET.get("page"), size=PAGE_SIZE)
     return render(request, template, {"page": page, "q": q})
 
 
