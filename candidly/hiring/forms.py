@@ -324,7 +324,13 @@ class SearchField(forms.CharField):
         return search_terms(super().to_python(value))
 
 
+def scope_field() -> forms.IntegerField:
+    """A hidden id that narrows a list to one role or company (the "see all" links of their pages)."""
+    return forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
+
+
 class RoleFilterForm(forms.Form):
+    company = scope_field()
     q = SearchField(label="Search", required=False, help_text="Title, company, location or tag.")
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *Role.Status.choices]
@@ -334,6 +340,8 @@ class RoleFilterForm(forms.Form):
 class SubmissionFilterForm(forms.Form):
     OPEN, ENDED = "open", "ended"
 
+    role = scope_field()
+    company = scope_field()
     q = SearchField(label="Search", required=False, help_text="Candidate, role or company.")
     stage = forms.ChoiceField(
         label="Stage",
@@ -345,6 +353,12 @@ class SubmissionFilterForm(forms.Form):
 class InterviewFilterForm(forms.Form):
     UPCOMING, PAST = "upcoming", "past"
 
+    role = scope_field()
+    company = scope_field()
+    # Today's "see all": the interviews the viewer is responsible for.
+    who = forms.ChoiceField(
+        required=False, choices=[("", "Everyone's"), ("mine", "Mine")], widget=forms.HiddenInput
+    )
     when = forms.ChoiceField(
         label="Show",
         required=False,

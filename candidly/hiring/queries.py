@@ -39,6 +39,19 @@ def responsible_recruiter_is(user_id: int, *, prefix: str = "") -> Q:
     )
 
 
+def mine_or_nobodys(user_id: int, *, prefix: str = "") -> Q:
+    """Work a recruiter sees as theirs: submissions they are responsible for, and those nobody is (so that
+    work never drops off every desk). Today and the "mine" lists use it."""
+    nobody = Q(
+        **{
+            f"{prefix}recruiter__isnull": True,
+            f"{prefix}candidate__recruiter__isnull": True,
+            f"{prefix}role__recruiter__isnull": True,
+        }
+    )
+    return responsible_recruiter_is(user_id, prefix=prefix) | nobody
+
+
 def responsible_recruiter_id(*, prefix: str = "") -> Coalesce:
     """The responsible recruiter's id as an expression (to group rows by it); the same rule as above."""
     return Coalesce(

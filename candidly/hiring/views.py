@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.reliability import KIND_LABELS
 from candidly.hiring.services import interview_status, interviews, roles, submissions
 from candidly.hiring.services.interview_status import CancellationResult
+from candidly.lib.db import count_of
 from candidly.lib.paging import Window, window
 from candidly.lib.redirects import safe_next
 from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
@@ -44,6 +45,8 @@ from candidly.people.models import Candidate, Contact
 from candidly.timeline.models import Event
 
 PAGE_SIZE = 50
+# Sections of a detail page (a role's interviews, a company's roles): the rest is one "see all" away.
+SECTION_SIZE = 20
 
 
 def _actor(request: HttpRequest) -> User:
@@ -60,6 +63,21 @@ def _filters(form_class: type[Any], request: HttpRequest) -> tuple[Any, dict[str
     """A GET filter form and its valid values; a bad value is ignored rather than failing the page."""
     form = form_class(request.GET or None)
     return form, (form.cleaned_data if form.is_bound and form.is_valid() else {})
+
+
+def _scoped(rows: QuerySet[Any], filters: dict[str, Any], *, prefix: str) -> QuerySet[Any]:
+    """Rows of one role or one company when the list was opened from its page (``?role=`` / ``?company=``)."""
+    if filters.get("role"):
+        rows = rows.filter(**{f"{prefix}role_id": filters["role"]})
+    if filters.get("company"):
+        rows = rows.filter(**{f"{prefix}role__company_id": filters["company"]})
+    return rows
+
+
+def _first(rows: QuerySet[Any], limit: int = SECTION_SIZE) -> tuple[list[Any], bool]:
+    """At most ``limit`` rows and whether there are more (one row more is read instead of a COUNT)."""
+    found = list(rows[: limit + 1])
+    return found[:limit], len(found) > limit
 
 
 def _planned(**about: Any) -> dict[str, Any]:
@@ -83,23 +101,35 @@ def _timeline(**about: Any) -> QuerySet[Event]:
 def today(request: HttpRequest) -> HttpResponse:
     """The recruiter's home: what to do now (calls, overdue companies, gone-quiet alerts, updates, unmarked
     interviews), today's interviews in the viewer's zone, and what the worker sends in the next hours.
-    A constant number of queries whatever the data size (each list is capped; see followups.today)."""
+
+    The viewer's own work (interviews they are responsible for, their and unassigned tasks); an admin can
+    switch to the whole agency (``?who=agency``). Every section shows at most ``SECTION_SIZE`` rows and links
+    to the full list, so the page costs the same queries for a desk of ten or an agency of thousands."""
+    viewer = _actor(request)
+    everyone = viewer.is_admin and request.GET.get("who") == "agency"
     now = timezone.now()
     day = timezone.localdate(now)
-    interviews = list(queries.interviews_on_day(day, timezone.get_current_timezone_name()))
-    # One row more than shown tells whether to say "and more" without a COUNT query.
-    unmarked = list(queries.unmarked_interviews(now)[: PAGE_SIZE + 1])
+    mine = None if everyone else queries.mine_or_nobodys(viewer.pk, prefix="submission__")
+    todays = queries.interviews_on_day(day, timezone.get_current_timezone_name())
+    unmarked = queries.unmarked_interviews(now)
+    if mine is not None:
+        todays, unmarked = todays.filter(mine), unmarked.filter(mine)
+    interviews, more_interviews = _first(todays)
+    unmarked_rows, more_unmarked = _first(unmarked)
     return render(
         request,
         "hiring/today.html",
         {
             "day": day,
             "now": now,
+            "everyone": everyone,
+            "who": "" if everyone else "mine",
             "interviews": interviews,
-            "unmarked": unmarked[:PAGE_SIZE],
-            "more_unmarked": len(unmarked) > PAGE_SIZE,
-            "lists": today_lists(user=_actor(request), now=now),
-            "panel": open_tasks_panel(_actor(request)),
+            "more_interviews": more_interviews,
+            "unmarked": unmarked_rows,
+            "more_unmarked": more_unmarked,
+            "lists": today_lists(user=viewer, now=now, limit=SECTION_SIZE, everyone=everyone),
+            "panel": open_tasks_panel(viewer),
         },
     )
 
@@ -109,8 +139,11 @@ def today(request: HttpRequest) -> HttpResponse:
 
 def role_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(RoleFilterForm, request)
+    # A correlated count per row of the page, not a GROUP BY over every submission of every role.
     roles = Role.objects.select_related("company", "hiring_manager").annotate(
-        open_submissions=Count("submissions", filter=Q(submissions__stage__in=Submission.OPEN_STAGES))
+        open_submissions=count_of(
+            Submission.objects.filter(role=OuterRef("pk"), stage__in=Submission.OPEN_STAGES), "role"
+        )
     )
     if q := filters.get("q", "").strip():
         tagged = Role.tags.through.objects.filter(tag__name__icontains=q).values("role_id")
@@ -122,6 +155,8 @@ def role_list(request: HttpRequest) -> HttpResponse:
         )
     if status := filters.get("status"):
         roles = roles.filter(status=status)
+    if filters.get("company"):
+        roles = roles.filter(company_id=filters["company"])
     page = _page(request, roles.order_by("company__name", "title", "pk"))
     return render(request, "hiring/role_list.html", {"form": form, "page": page})
 
@@ -149,7 +184,21 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Role.objects.select_related("company", "hiring_manager", "recruiter").prefetch_related("tags"), pk=pk
     )
     submissions = role.submissions.select_related("candidate").order_by("-created_at", "-pk")
-    return render(request, "hiring/role_detail.html", {"role": role, "submissions": submissions})
+    upcoming, more_upcoming = _first(
+        queries.interviews_with_people()
+        .filter(submission__role=role, ends_at__gte=timezone.now())
+        .order_by("starts_at", "pk")
+    )
+    return render(
+        request,
+        "hiring/role_detail.html",
+        {
+            "role": role,
+            "page": _page(request, submissions),
+            "interviews": upcoming,
+            "more_interviews": more_upcoming,
+        },
+    )
 
 
 def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -182,6 +231,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
             | Q(role__title__icontains=q)
             | Q(role__company__name__icontains=q)
         )
+    submissions = _scoped(submissions, filters, prefix="")
     stage = filters.get("stage")
     if stage == SubmissionFilterForm.OPEN:
         submissions = submissions.filter(stage__in=Submission.OPEN_STAGES)
@@ -281,6 +331,9 @@ def interview_list(request: HttpRequest) -> HttpResponse:
     interviews = queries.interviews_with_people().prefetch_related(
         Prefetch("interviewers", queryset=Contact.objects.order_by("name"))
     )
+    interviews = _scoped(interviews, filters, prefix="submission__")
+    if filters.get("who") == "mine":
+        interviews = interviews.filter(queries.mine_or_nobodys(_actor(request).pk, prefix="submission__"))
     past = filters.get("when") == InterviewFilterForm.PAST
     if past:
         interviews = interviews.filter(ends_at__lt=now).order_by("-starts_at", "-pk")

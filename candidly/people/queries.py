@@ -14,9 +14,12 @@ from candidly.lib.text import search_terms
 from candidly.people.models import Contact
 
 
-def search_contacts(q: str = "") -> QuerySet[Contact]:
-    """Contacts matching ``q`` in their name, email, title or company name; company joined."""
+def search_contacts(q: str = "", *, company_id: int | None = None) -> QuerySet[Contact]:
+    """Contacts matching ``q`` in their name, email, title or company name (at one company if given);
+    company joined."""
     contacts = Contact.objects.select_related("company").order_by("name", "pk")
+    if company_id is not None:
+        contacts = contacts.filter(company_id=company_id)
     q = search_terms(q)
     if q:
         contacts = contacts.filter(

@@ -188,7 +188,7 @@ def test_role_detail_lists_its_submissions(recruiter_client):
 
     response = recruiter_client.get(f"/roles/{role.pk}/")
 
-    assert list(response.context["submissions"]) == [second, first]
+    assert list(response.context["page"].object_list) == [second, first]
     assert f'href="/candidates/{first.candidate_id}/"' in response.content.decode()
 
 
