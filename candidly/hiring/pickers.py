@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from candidly.hiring import queries
 from candidly.hiring.models import Role
-from candidly.lib.redirects import safe_next
+from candidly.lib.redirects import MAX_LENGTH, safe_next
 from candidly.lib.text import search_terms
 from candidly.people.models import Contact
 from candidly.people.queries import pick_contacts
@@ -184,9 +184,19 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
     context = {"kind": spec, "field": field, "query": term, "choices": rows, "searched": bool(term)}
     if request.headers.get("HX-Request"):
         return render(request, "_picker_choices.html", {"picker": context})
-    back = safe_next(request, default="")
+    back = safe_next(request, default="") or _referring_form(request)
     links = [(_with_choice(back, field, pk), label) for pk, label in rows] if back else []
     return render(request, "hiring/pick.html", {**context, "links": links, "next": back, "slug": kind})
+
+
+def _referring_form(request: HttpRequest) -> str:
+    """The page of ours that linked here (the form's "on their own page" link carries no ``next``)."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc != request.get_host() or referer.path.startswith("/pick/"):
+        return ""
+    target = f"{referer.path}?{referer.query}" if referer.query else referer.path
+    ok = target.startswith("/") and len(target) <= MAX_LENGTH and target.isprintable()
+    return target if ok and not any(char.isspace() for char in target) else ""
 
 
 def _with_choice(url: str, field: str, pk: int) -> str:
