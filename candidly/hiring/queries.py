@@ -124,15 +124,44 @@ def _candidate_ids_matching(q: str) -> QuerySet[Any]:
     """Ids of candidates matching ``q`` in name, email, phone (by digits), notes or a role tag, or the company
     of a role they were submitted to: a UNION of index reads (lib.search), no scan of the table."""
     own = Candidate.objects.order_by()
-    parts: list[QuerySet[Any]] = [own.filter(person_match(q, text=("name", "email"))).values("pk")]
+    parts: list[QuerySet[Any]] = [
+        own.filter(person_match(q, text=("name", "email"))).values_list("pk", flat=True)
+    ]
     if len(q) >= TRIGRAM_LENGTH and not phone_digits(q):
-        parts.append(own.filter(notes__icontains=q).values("pk"))
+        parts.append(own.filter(notes__icontains=q).values_list("pk", flat=True))
         parts.append(
-            Candidate.role_tags.through.objects.filter(tag__name__iexact=q).order_by().values("candidate_id")
+            Candidate.role_tags.through.objects.filter(tag__name__iexact=q)
+            .order_by()
+            .values_list("candidate_id", flat=True)
         )
         companies = Company.objects.filter(name__icontains=q).order_by().values("pk")
-        parts.append(Submission.objects.filter(role__company__in=companies).order_by().values("candidate_id"))
-    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+        parts.append(
+            Submission.objects.filter(role__company__in=companies)
+            .order_by()
+            .values_list("candidate_id", flat=True)
+        )
+    # UNION ALL: the LIMIT stops it early; a repeated id does no harm to "id IN (…)".
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+# A search reads at most this many matching ids; a term matching more is too vague to page through anyway.
+SEARCH_CAP = 1000
+
+
+def candidate_ids_matching(q: str) -> list[int]:
+    """Up to ``SEARCH_CAP`` + 1 ids of candidates matching ``q`` (one query over the trigram indexes).
+
+    Read into Python on purpose: as a subquery, PostgreSQL estimates thousands of matches and hashes the
+    whole candidate table against them (300 ms at 300k rows) instead of fetching the few rows by key.
+    """
+    return list(_candidate_ids_matching(search_terms(q))[: SEARCH_CAP + 1])
+
+
+def role_ids_matching(q: str) -> list[int]:
+    """Up to ``SEARCH_CAP`` + 1 ids of roles whose title or company matches ``q``."""
+    q = search_terms(q)
+    roles = Role.objects.filter(text_match(q, "title") | text_match(q, "company__name")).order_by()
+    return list(roles.values_list("pk", flat=True)[: SEARCH_CAP + 1])
 
 
 def search_candidates(q: str = "") -> QuerySet[Candidate]:
@@ -153,7 +182,7 @@ def search_candidates(q: str = "") -> QuerySet[Candidate]:
     )
     q = search_terms(q)
     if q:
-        candidates = candidates.filter(pk__in=_candidate_ids_matching(q))
+        candidates = candidates.filter(pk__in=candidate_ids_matching(q))
     return candidates
 
 
@@ -163,7 +192,7 @@ def search_candidates(q: str = "") -> QuerySet[Candidate]:
 def pick_candidates(term: str = "") -> QuerySet[Candidate]:
     candidates = Candidate.objects.order_by("name", "pk")
     term = search_terms(term)
-    return candidates.filter(pk__in=_candidate_ids_matching(term)) if term else candidates
+    return candidates.filter(pk__in=candidate_ids_matching(term)) if term else candidates
 
 
 def pick_roles(term: str = "", *, open_only: bool) -> QuerySet[Role]:

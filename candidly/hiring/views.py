@@ -225,11 +225,10 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(SubmissionFilterForm, request)
     submissions = Submission.objects.select_related("candidate", "role__company")
     if q := filters.get("q", "").strip():
+        # Matching ids first (trigram indexes), then the submissions by key: no scan of every submission.
         submissions = submissions.filter(
-            Q(candidate__name__icontains=q)
-            | Q(candidate__email__icontains=q)
-            | Q(role__title__icontains=q)
-            | Q(role__company__name__icontains=q)
+            Q(candidate_id__in=queries.candidate_ids_matching(q))
+            | Q(role_id__in=queries.role_ids_matching(q))
         )
     submissions = _scoped(submissions, filters, prefix="")
     stage = filters.get("stage")
