@@ -66,6 +66,21 @@ def interviews_with_people() -> QuerySet[Interview]:
     )
 
 
+# Longer than any interview (a round starts and ends on one day): the lower bound lets the starts_at index
+# seek to the interviews still going on, instead of filtering every past interview by its end.
+LONGEST_INTERVIEW = timedelta(days=2)
+
+
+def not_ended(now: datetime) -> Q:
+    """Interviews going on or still to come at ``now``, in a shape the ``starts_at`` index serves."""
+    return Q(starts_at__gte=now - LONGEST_INTERVIEW, ends_at__gte=now)
+
+
+def ended(now: datetime) -> Q:
+    """Interviews over by ``now`` (they started before it, too: that bound is what the index seeks on)."""
+    return Q(starts_at__lt=now, ends_at__lt=now)
+
+
 def local_day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
     """The aware start and end of ``day`` in ``zone``: 23 or 25 hours long on DST days.
 

@@ -186,7 +186,7 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submissions = role.submissions.select_related("candidate").order_by("-created_at", "-pk")
     upcoming, more_upcoming = _first(
         queries.interviews_with_people()
-        .filter(submission__role=role, ends_at__gte=timezone.now())
+        .filter(queries.not_ended(timezone.now()), submission__role=role)
         .order_by("starts_at", "pk")
     )
     return render(
@@ -335,10 +335,10 @@ def interview_list(request: HttpRequest) -> HttpResponse:
         interviews = interviews.filter(queries.mine_or_nobodys(_actor(request).pk, prefix="submission__"))
     past = filters.get("when") == InterviewFilterForm.PAST
     if past:
-        interviews = interviews.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+        interviews = interviews.filter(queries.ended(now)).order_by("-starts_at", "-pk")
     else:
         # Upcoming includes the one going on right now.
-        interviews = interviews.filter(ends_at__gte=now).order_by("starts_at", "pk")
+        interviews = interviews.filter(queries.not_ended(now)).order_by("starts_at", "pk")
     page = _page(request, interviews)
     return render(request, "hiring/interview_list.html", {"form": form, "page": page, "past": past})
 

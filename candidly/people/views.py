@@ -152,7 +152,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     interviews, more_interviews = _first(
         hiring_queries.interviews_with_people()
-        .filter(submission__role__company=company, ends_at__gte=timezone.now())
+        .filter(hiring_queries.not_ended(timezone.now()), submission__role__company=company)
         .order_by("starts_at", "pk")
     )
     context = {
