@@ -201,11 +201,25 @@ def pool_ids(*, now: datetime, filters: dict[str, Any] | None = None) -> QuerySe
         )
     contact = filters.get("last_contact") or ""
     if contact in ("7", "30"):
-        candidates = candidates.filter(last_contact_at__gte=now - timedelta(days=int(contact)))
+        since = now - timedelta(days=int(contact))
+        # Narrowed first by the events of those days (the occurred_at index): the figure alone would be
+        # computed for every candidate in the pool before the few recent ones were found.
+        recent = Event.objects.filter(CONTACT_EVENTS, occurred_at__gte=since).values("candidate_id")
+        candidates = candidates.filter(pk__in=recent, last_contact_at__gte=since)
     elif contact.startswith("over-"):
         cutoff = now - timedelta(days=int(contact.removeprefix("over-")))
         candidates = candidates.filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True))
     if filters.get("reliability"):
+        if filters["reliability"] == ReliabilityLabel.WATCH.value:
+            # Only someone with a recent no-show, late cancellation or correction can be on watch: the
+            # (kind, occurred_at) index finds them, instead of counting events for every candidate.
+            kinds = (
+                EventKind.INTERVIEW_NO_SHOW,
+                EventKind.INTERVIEW_LATE_CANCELLATION,
+                EventKind.INTERVIEW_OUTCOME_CORRECTED,
+            )
+            watched = Event.objects.filter(kind__in=kinds, occurred_at__gte=now - WATCH_WINDOW)
+            candidates = candidates.filter(pk__in=watched.values("candidate_id"))
         candidates = candidates.filter(reliability_label=filters["reliability"])
     process = filters.get("last_process") or ""
     if process in (Submission.Stage.WITHDRAWN, Submission.Stage.REJECTED):
