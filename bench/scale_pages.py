@@ -71,6 +71,13 @@ MEASURED: dict[str, list[tuple[str | None, str, str]]] = {
         (None, "?q={phone}", "admin"),
     ],
     "people:candidate-create": [(None, "", "admin")],
+    # The search-as-you-type pickers of the forms (at most 10 matches each).
+    "hiring:pick": [
+        (None, "candidate?q={surname}", "admin"),
+        (None, "open-role?q=engineer", "admin"),
+        (None, "company?q=a", "admin"),
+        (None, "contact?q={surname}", "admin"),
+    ],
     "people:candidate-detail": [("candidate", "", "admin"), ("candidate_returning", "", "admin")],
     "people:candidate-edit": [("candidate", "", "admin")],
     "people:talent-pool": [
@@ -136,7 +143,7 @@ EXCLUDED: dict[str, str] = {
     "reports:report-csv": "the same read model as its report page, which is timed",
     "accounts:api-key-revoke": POST_ONLY,
     "webhooks:endpoint-toggle": POST_ONLY,
-    "webhooks:endpoint-detail": "the loaded agency has no webhook endpoint (its delivery log shows the last 50)",
+    "webhooks:endpoint-detail": "the loaded agency has no webhook endpoint (its log shows the last 50)",
     "dataio:candidate-export": EXPORT,
     "dataio:company-export": EXPORT,
     "dataio:contact-export": EXPORT,
@@ -250,7 +257,9 @@ def pages(found: dict[str, Any], *, today: datetime | None = None) -> list[Page]
                 ]
                 continue
             if params == {"kind"}:
-                result.append(Page(name, reverse(name, args=[query]), viewer))
+                kind, _, rest = query.partition("?")
+                text = "?" + rest.format(**values) if rest else ""
+                result.append(Page(name, reverse(name, args=[kind]) + text, viewer))
                 continue
             args = [found[about]] if params == {"pk"} and about else []
             # The responsiveness pages list the events behind one figure of the record: each figure.

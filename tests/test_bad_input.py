@@ -51,6 +51,7 @@ from candidly.followups.tasks import create_task
 from candidly.followups.views.feedback import FIGURE_LABELS
 from candidly.hiring.endings import reject
 from candidly.hiring.models import Interview, RoleSuggestion
+from candidly.hiring.pickers import KINDS as PICKERS
 from candidly.hiring.suggestions import INTERESTED
 from candidly.messaging.links import hash_token, issue_link
 from candidly.messaging.models import InboundEmail, InboxMessage, Link
@@ -457,6 +458,9 @@ def _urls_for(
         return [reverse(name, args=[obj.pk, contact.pk]) for obj, contact in by_object[name]]
     if params == {"kind"} and name.startswith("messaging:wording-"):
         return [reverse(name, args=["follow-up-email"])]
+    if name == "hiring:pick":
+        # Each picker's plain search page, with a search and a form to go back to.
+        return [reverse(name, args=[kind]) + "?q=Cara&next=/submissions/new/" for kind in PICKERS]
     if name == "messaging:inbound-webhook":
         return [reverse(name, args=["postmark"])]
     if name == "reports:report":

@@ -204,5 +204,7 @@ def interviews_csv(request: HttpRequest) -> StreamingHttpResponse:
         "interviewers",
     ]
     filters = _filters(InterviewFilterForm, request)
-    queryset = hiring_views.filtered_interviews(filters, now=timezone.now())
+    viewer = request.user.pk
+    assert viewer is not None  # LoginRequiredMiddleware has turned anonymous visitors away
+    queryset = hiring_views.filtered_interviews(filters, now=timezone.now(), viewer_pk=viewer)
     return _stream("interviews", header, _rows(queryset, row))

@@ -210,7 +210,15 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["-urgent", "due_at", "id"]
-        indexes = [models.Index(fields=["status", "due_at"], name="task_open_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="task_open_due_idx"),
+            # Today's sections: one kind of open task, the viewer's (or nobody's), by due time.
+            models.Index(
+                fields=["kind", "assigned_to", "due_at"],
+                condition=Q(status="open"),
+                name="task_open_kind_idx",
+            ),
+        ]
         constraints = [
             # Two workers running the silence check at once must not give the recruiter two "Update" tasks.
             models.UniqueConstraint(

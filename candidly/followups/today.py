@@ -3,7 +3,8 @@
 Sections: calls due now (only candidates inside their business hours; the others wait, with the time to
 call), overdue company feedback, gone-quiet alerts, Update tasks, and what the worker sends in the next
 hours. Each list holds at most ``limit`` rows and says whether there are more (one row more is read
-instead of a COUNT query). Tasks are the viewer's and the unassigned ones.
+instead of a COUNT query). Tasks are the viewer's and the unassigned ones; an admin may ask for the whole
+agency's (``everyone=True``), still capped.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from candidly.followups.models import Cadence, CadenceRun, Task, Touchpoint
 from candidly.followups.services import business_moment
 from candidly.hiring.models import Submission
 
-LIMIT = 50
+LIMIT = 20
 SENDING_WINDOW = timedelta(hours=12)
 
 
@@ -56,19 +57,26 @@ def _section(rows: list[Any], limit: int) -> Section:
     return Section(rows=rows[:limit], more=len(rows) > limit)
 
 
-def _mine(user: User) -> Q:
-    return Q(assigned_to=user) | Q(assigned_to__isnull=True)
+def _mine(user: User | None) -> Q:
+    return Q(assigned_to=user) | Q(assigned_to__isnull=True) if user is not None else Q()
 
 
-def _open_tasks(kind: str, user: User) -> Any:
+def _their_submissions(user: User | None, prefix: str) -> Q:
+    if user is None:
+        return Q()
+    return Q(**{f"{prefix}recruiter": user}) | Q(**{f"{prefix}recruiter__isnull": True})
+
+
+def _open_tasks(kind: str, user: User | None) -> Any:
     return Task.objects.filter(_mine(user), kind=kind, status=Task.Status.OPEN)
 
 
-def today_lists(*, user: User, now: datetime, limit: int = LIMIT) -> TodayLists:
-    """The Today page's sections for ``user`` at ``now``: five queries, and one for the agency's business
-    hours when there are calls."""
+def today_lists(*, user: User, now: datetime, limit: int = LIMIT, everyone: bool = False) -> TodayLists:
+    """The Today page's sections for ``user`` at ``now`` (the whole agency's with ``everyone``): five
+    queries, and one for the agency's business hours when there are calls."""
+    whose = None if everyone else user
     calls = list(
-        _open_tasks(Task.Kind.CALL, user)
+        _open_tasks(Task.Kind.CALL, whose)
         .filter(due_at__lte=now)
         .select_related("candidate", "submission__role__company", "interview")
         .order_by("-urgent", "due_at", "pk")[: 2 * limit + 1]
@@ -88,18 +96,18 @@ def today_lists(*, user: User, now: datetime, limit: int = LIMIT) -> TodayLists:
             respond_by__lt=now,
             interview__submission__stage__in=Submission.OPEN_STAGES,
         )
-        .filter(Q(interview__submission__recruiter=user) | Q(interview__submission__recruiter__isnull=True))
+        .filter(_their_submissions(whose, "interview__submission__"))
         .exclude(interview__status__in=STOPPED_INTERVIEW_STATUSES)
         .select_related("contact__company", "interview__submission__candidate", "interview__submission__role")
         .order_by("respond_by", "pk")[: limit + 1]
     )
     quiet = list(
-        _open_tasks(Task.Kind.GONE_QUIET, user)
+        _open_tasks(Task.Kind.GONE_QUIET, whose)
         .select_related("candidate", "submission__role__company")
         .order_by("due_at", "pk")[: limit + 1]
     )
     updates = list(
-        _open_tasks(Task.Kind.UPDATE_CANDIDATE, user)
+        _open_tasks(Task.Kind.UPDATE_CANDIDATE, whose)
         .select_related("candidate", "submission__role__company")
         .order_by("due_at", "pk")[: limit + 1]
     )
@@ -110,7 +118,7 @@ def today_lists(*, user: User, now: datetime, limit: int = LIMIT) -> TodayLists:
             due_at__lte=now + SENDING_WINDOW,
             channel__in=Touchpoint.MESSAGE_CHANNELS,
         )
-        .filter(Q(submission__recruiter=user) | Q(submission__recruiter__isnull=True))
+        .filter(_their_submissions(whose, "submission__"))
         .select_related("candidate", "contact__company", "submission__role__company")
         .order_by("due_at", "pk")[: limit + 1]
     )

@@ -14,10 +14,11 @@ from django.utils import timezone
 from candidly.accounts.models import User
 from candidly.hiring import rules
 from candidly.hiring.models import Interview, Role, Submission
+from candidly.hiring.pickers import PickerFormMixin, PickField
 from candidly.hiring.services import interview_status, interviews, roles, submissions
 from candidly.lib.text import search_terms
 from candidly.lib.timezones import time_zone_choices
-from candidly.people.models import Candidate, Contact
+from candidly.people.models import Contact
 
 
 class NonexistentTimeError(ValueError):
@@ -47,18 +48,20 @@ def _utc_offset(moment: datetime) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-class ContactAtCompanyField(forms.ModelChoiceField):
-    # Without JavaScript the list cannot narrow to one company, so every option names its company.
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} — {obj.company.name}"
-
-
 class InterviewerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}, {obj.title}" if obj.title else str(obj.name)
 
 
-class RoleForm(forms.ModelForm):
+class RoleForm(PickerFormMixin, forms.ModelForm):
+    # Searches, never a list of every company or contact (hiring.pickers).
+    company = PickField("company")
+    hiring_manager = PickField(
+        "contact",
+        company_field="company",
+        label="Hiring manager",
+        help_text="A contact at the role's company.",
+    )
     tags = forms.CharField(
         required=False,
         max_length=500,
@@ -85,14 +88,9 @@ class RoleForm(forms.ModelForm):
             "compensation_max": "Compensation up to",
             "recruiter": "Recruiter",
         }
-        help_texts = {"hiring_manager": "A contact at the role's company."}
-        field_classes = {"hiring_manager": ContactAtCompanyField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        manager = self.fields["hiring_manager"]
-        assert isinstance(manager, forms.ModelChoiceField)
-        manager.queryset = Contact.objects.select_related("company").order_by("company__name", "name")
         recruiter = self.fields["recruiter"]
         assert isinstance(recruiter, forms.ModelChoiceField)
         recruiter.queryset = User.objects.filter(is_active=True)
@@ -123,12 +121,9 @@ class RoleForm(forms.ModelForm):
         }
 
 
-class SubmissionForm(forms.Form):
-    candidate = forms.ModelChoiceField(queryset=Candidate.objects.all())
-    role = forms.ModelChoiceField(
-        queryset=Role.objects.filter(status=Role.Status.OPEN).select_related("company"),
-        error_messages={"invalid_choice": "Choose an open role."},
-    )
+class SubmissionForm(PickerFormMixin, forms.Form):
+    candidate = PickField("candidate")
+    role = PickField("open-role", error_messages={"invalid_choice": "Choose an open role."})
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -329,7 +324,13 @@ class SearchField(forms.CharField):
         return search_terms(super().to_python(value))
 
 
+def scope_field() -> forms.IntegerField:
+    """A hidden id that narrows a list to one role or company (the "see all" links of their pages)."""
+    return forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
+
+
 class RoleFilterForm(forms.Form):
+    company = scope_field()
     q = SearchField(label="Search", required=False, help_text="Title, company, location or tag.")
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *Role.Status.choices]
@@ -339,6 +340,8 @@ class RoleFilterForm(forms.Form):
 class SubmissionFilterForm(forms.Form):
     OPEN, ENDED = "open", "ended"
 
+    role = scope_field()
+    company = scope_field()
     q = SearchField(label="Search", required=False, help_text="Candidate, role or company.")
     stage = forms.ChoiceField(
         label="Stage",
@@ -350,6 +353,12 @@ class SubmissionFilterForm(forms.Form):
 class InterviewFilterForm(forms.Form):
     UPCOMING, PAST = "upcoming", "past"
 
+    role = scope_field()
+    company = scope_field()
+    # Today's "see all": the interviews the viewer is responsible for.
+    who = forms.ChoiceField(
+        required=False, choices=[("", "Everyone's"), ("mine", "Mine")], widget=forms.HiddenInput
+    )
     when = forms.ChoiceField(
         label="Show",
         required=False,

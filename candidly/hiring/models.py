@@ -114,6 +114,11 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["stage"]),
             models.Index(fields=["ended_at"], name="submission_ended_idx"),
+            # Lists (all submissions, a role's, a company's) are newest first, a page at a time.
+            models.Index(fields=["created_at", "id"], name="submission_created_idx"),
+            models.Index(fields=["role", "created_at", "id"], name="submission_role_created_idx"),
+            # A candidate's latest ended process (the talent pool's opt-out and "last process" figures).
+            models.Index(fields=["candidate", "-ended_at", "-id"], name="submission_cand_latest_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

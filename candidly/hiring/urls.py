@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidly.hiring import ending_views, public_roles, views
+from candidly.hiring import ending_views, pickers, public_roles, views
 
 app_name = "hiring"
 
@@ -28,6 +28,8 @@ urlpatterns = [
         views.interview_company_change,
         name="interview-company-change",
     ),
+    # Search-as-you-type for the forms' pickers (and their plain search page).
+    path("pick/<slug:kind>/", pickers.pick, name="pick"),
     path("candidates/<int:pk>/events/", views.candidate_events, name="candidate-events"),
     # The end of a process (withdrawal, the company's decision) and better-suited roles.
     path("submissions/<int:pk>/end/", ending_views.submission_end, name="submission-end"),

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,12 +38,16 @@ from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.reliability import KIND_LABELS
 from candidly.hiring.services import interview_status, interviews, roles, submissions
 from candidly.hiring.services.interview_status import CancellationResult
+from candidly.lib.db import count_of
+from candidly.lib.paging import Window, window
 from candidly.lib.redirects import safe_next
 from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
 from candidly.people.models import Candidate, Contact
 from candidly.timeline.models import Event
 
 PAGE_SIZE = 50
+# Sections of a detail page (a role's interviews, a company's roles): the rest is one "see all" away.
+SECTION_SIZE = 20
 
 
 def _actor(request: HttpRequest) -> User:
@@ -53,14 +56,29 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
-def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Window:
+    return window(rows, request.GET.get("page"), size=PAGE_SIZE)
 
 
 def _filters(form_class: type[Any], request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     """A GET filter form and its valid values; a bad value is ignored rather than failing the page."""
     form = form_class(request.GET or None)
     return form, (form.cleaned_data if form.is_bound and form.is_valid() else {})
+
+
+def _scoped(rows: QuerySet[Any], filters: dict[str, Any], *, prefix: str) -> QuerySet[Any]:
+    """Rows of one role or one company when the list was opened from its page (``?role=`` / ``?company=``)."""
+    if filters.get("role"):
+        rows = rows.filter(**{f"{prefix}role_id": filters["role"]})
+    if filters.get("company"):
+        rows = rows.filter(**{f"{prefix}role__company_id": filters["company"]})
+    return rows
+
+
+def _first(rows: QuerySet[Any], limit: int = SECTION_SIZE) -> tuple[list[Any], bool]:
+    """At most ``limit`` rows and whether there are more (one row more is read instead of a COUNT)."""
+    found = list(rows[: limit + 1])
+    return found[:limit], len(found) > limit
 
 
 def _planned(**about: Any) -> dict[str, Any]:
@@ -84,23 +102,35 @@ def _timeline(**about: Any) -> QuerySet[Event]:
 def today(request: HttpRequest) -> HttpResponse:
     """The recruiter's home: what to do now (calls, overdue companies, gone-quiet alerts, updates, unmarked
     interviews), today's interviews in the viewer's zone, and what the worker sends in the next hours.
-    A constant number of queries whatever the data size (each list is capped; see followups.today)."""
+
+    The viewer's own work (interviews they are responsible for, their and unassigned tasks); an admin can
+    switch to the whole agency (``?who=agency``). Every section shows at most ``SECTION_SIZE`` rows and links
+    to the full list, so the page costs the same queries for a desk of ten or an agency of thousands."""
+    viewer = _actor(request)
+    everyone = viewer.is_admin and request.GET.get("who") == "agency"
     now = timezone.now()
     day = timezone.localdate(now)
-    interviews = list(queries.interviews_on_day(day, timezone.get_current_timezone_name()))
-    # One row more than shown tells whether to say "and more" without a COUNT query.
-    unmarked = list(queries.unmarked_interviews(now)[: PAGE_SIZE + 1])
+    mine = None if everyone else queries.mine_or_nobodys(viewer.pk, prefix="submission__")
+    todays = queries.interviews_on_day(day, timezone.get_current_timezone_name())
+    unmarked = queries.unmarked_interviews(now)
+    if mine is not None:
+        todays, unmarked = todays.filter(mine), unmarked.filter(mine)
+    interviews, more_interviews = _first(todays)
+    unmarked_rows, more_unmarked = _first(unmarked)
     return render(
         request,
         "hiring/today.html",
         {
             "day": day,
             "now": now,
+            "everyone": everyone,
+            "who": "" if everyone else "mine",
             "interviews": interviews,
-            "unmarked": unmarked[:PAGE_SIZE],
-            "more_unmarked": len(unmarked) > PAGE_SIZE,
-            "lists": today_lists(user=_actor(request), now=now),
-            "panel": open_tasks_panel(_actor(request)),
+            "more_interviews": more_interviews,
+            "unmarked": unmarked_rows,
+            "more_unmarked": more_unmarked,
+            "lists": today_lists(user=viewer, now=now, limit=SECTION_SIZE, everyone=everyone),
+            "panel": open_tasks_panel(viewer),
         },
     )
 
@@ -116,8 +146,11 @@ def role_list(request: HttpRequest) -> HttpResponse:
 
 def filtered_roles(filters: dict[str, Any]) -> QuerySet[Role]:
     """The role list's rows for its filter form's values, ordered (the page and its CSV export)."""
+    # A correlated count per row of the page, not a GROUP BY over every submission of every role.
     roles = Role.objects.select_related("company", "hiring_manager").annotate(
-        open_submissions=Count("submissions", filter=Q(submissions__stage__in=Submission.OPEN_STAGES))
+        open_submissions=count_of(
+            Submission.objects.filter(role=OuterRef("pk"), stage__in=Submission.OPEN_STAGES), "role"
+        )
     )
     if q := filters.get("q", "").strip():
         tagged = Role.tags.through.objects.filter(tag__name__icontains=q).values("role_id")
@@ -129,6 +162,8 @@ def filtered_roles(filters: dict[str, Any]) -> QuerySet[Role]:
         )
     if status := filters.get("status"):
         roles = roles.filter(status=status)
+    if filters.get("company"):
+        roles = roles.filter(company_id=filters["company"])
     return roles.order_by("company__name", "title", "pk")
 
 
@@ -155,7 +190,21 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Role.objects.select_related("company", "hiring_manager", "recruiter").prefetch_related("tags"), pk=pk
     )
     submissions = role.submissions.select_related("candidate").order_by("-created_at", "-pk")
-    return render(request, "hiring/role_detail.html", {"role": role, "submissions": submissions})
+    upcoming, more_upcoming = _first(
+        queries.interviews_with_people()
+        .filter(queries.not_ended(timezone.now()), submission__role=role)
+        .order_by("starts_at", "pk")
+    )
+    return render(
+        request,
+        "hiring/role_detail.html",
+        {
+            "role": role,
+            "page": _page(request, submissions),
+            "interviews": upcoming,
+            "more_interviews": more_upcoming,
+        },
+    )
 
 
 def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -188,12 +237,12 @@ def filtered_submissions(filters: dict[str, Any]) -> QuerySet[Submission]:
     """The submission list's rows for its filter form's values, newest first (the page and its export)."""
     submissions = Submission.objects.select_related("candidate", "role__company")
     if q := filters.get("q", "").strip():
+        # Matching ids first (trigram indexes), then the submissions by key: no scan of every submission.
         submissions = submissions.filter(
-            Q(candidate__name__icontains=q)
-            | Q(candidate__email__icontains=q)
-            | Q(role__title__icontains=q)
-            | Q(role__company__name__icontains=q)
+            Q(candidate_id__in=queries.candidate_ids_matching(q))
+            | Q(role_id__in=queries.role_ids_matching(q))
         )
+    submissions = _scoped(submissions, filters, prefix="")
     stage = filters.get("stage")
     if stage == SubmissionFilterForm.OPEN:
         submissions = submissions.filter(stage__in=Submission.OPEN_STAGES)
@@ -289,19 +338,23 @@ def submission_stage(request: HttpRequest, pk: int) -> HttpResponse:
 def interview_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(InterviewFilterForm, request)
     past = filters.get("when") == InterviewFilterForm.PAST
-    page = _page(request, filtered_interviews(filters, now=timezone.now()))
+    page = _page(request, filtered_interviews(filters, now=timezone.now(), viewer_pk=_actor(request).pk))
     return render(request, "hiring/interview_list.html", {"form": form, "page": page, "past": past})
 
 
-def filtered_interviews(filters: dict[str, Any], *, now: datetime) -> QuerySet[Interview]:
-    """The interview list's rows (upcoming, or past with ``when=past``), ordered (the page and its export)."""
+def filtered_interviews(filters: dict[str, Any], *, now: datetime, viewer_pk: int) -> QuerySet[Interview]:
+    """The interview list's rows (upcoming, or past with ``when=past``; ``who=mine``: ``viewer_pk``'s and
+    nobody's), ordered (the page and its export)."""
     interviews = queries.interviews_with_people().prefetch_related(
         Prefetch("interviewers", queryset=Contact.objects.order_by("name"))
     )
+    interviews = _scoped(interviews, filters, prefix="submission__")
+    if filters.get("who") == "mine":
+        interviews = interviews.filter(queries.mine_or_nobodys(viewer_pk, prefix="submission__"))
     if filters.get("when") == InterviewFilterForm.PAST:
-        return interviews.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+        return interviews.filter(queries.ended(now)).order_by("-starts_at", "-pk")
     # Upcoming includes the one going on right now.
-    return interviews.filter(ends_at__gte=now).order_by("starts_at", "pk")
+    return interviews.filter(queries.not_ended(now)).order_by("starts_at", "pk")
 
 
 def _after_interview_saved(

@@ -18,7 +18,6 @@ from anymail import urls as anymail_urls
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from candidly.accounts.middleware import body_limit
 from candidly.accounts.models import User
 from candidly.accounts.permissions import require_admin
+from candidly.lib.paging import window
 from candidly.messaging import services
 from candidly.messaging.inbound import accept_reply, dismiss_reply
 from candidly.messaging.models import InboundEmail, InboxMessage, Link
@@ -118,7 +118,7 @@ def reply_review(request: HttpRequest) -> HttpResponse:
     waiting = InboundEmail.objects.filter(status=InboundEmail.Status.REVIEW).select_related(
         "candidate", "contact__company", "touchpoint__interview__submission__role__company"
     )
-    page = Paginator(waiting.order_by("received_at", "id"), 50).get_page(request.GET.get("page"))
+    page = window(waiting.order_by("received_at", "id"), request.GET.get("page"), size=50)
     return render(request, "messaging/reply_review.html", {"page": page})
 
 
@@ -165,7 +165,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     Admins only: the inbox holds every candidate's and manager's mail, links included."""
     require_admin(request, why=INBOX_IS_ADMINS)
     messages = _shown_inbox().only("id", "to", "subject", "delivered_at").order_by("-delivered_at", "-id")
-    page = Paginator(messages, 50).get_page(request.GET.get("page"))
+    page = window(messages, request.GET.get("page"), size=50)
     return render(request, "messaging/inbox.html", {"page": page})
 
 

@@ -17,6 +17,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.text import slugify
 
 from candidly.accounts.models import User
+from candidly.hiring.pickers import PickerFormMixin, PickField
 from candidly.lib.businesstime import supports_country
 from candidly.lib.phones import normalize_phone
 from candidly.lib.text import validate_single_line
@@ -105,8 +106,8 @@ class CompanyForm(EditForm):
         return country
 
 
-class ContactForm(EditForm):
-    company = forms.ModelChoiceField(queryset=Company.objects.all())
+class ContactForm(PickerFormMixin, EditForm):
+    company = PickField("company")
     name = name_field()
     title = name_field(required=False)
     email = forms.EmailField()

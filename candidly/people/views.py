@@ -11,8 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import OuterRef, QuerySet
+from django.db.models import Case, OuterRef, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from candidly.hiring.models import Role, Submission
 from candidly.hiring.reliability import reliability_record
 from candidly.hiring.suggestions import suggest_roles
 from candidly.lib.db import count_of
+from candidly.lib.paging import window
 from candidly.lib.phones import display_phone
 from candidly.lib.text import search_terms
 from candidly.messaging.links import revoke_person_links
@@ -37,6 +37,8 @@ from candidly.people.models import Candidate, Company, Contact
 from candidly.timeline.queries import TIMELINE_LIMIT, timeline
 
 PAGE_SIZE = 50
+# A detail page's sections (a company's roles, contacts…): the rest is one "see all" away.
+SECTION_SIZE = 20
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -45,10 +47,12 @@ def _viewer(request: HttpRequest) -> User:
     return request.user
 
 
-def _list(request: HttpRequest, search: Callable[[str], QuerySet[Any]], template: str) -> HttpResponse:
+def _list(
+    request: HttpRequest, search: Callable[[str], QuerySet[Any]], template: str, **extra: Any
+) -> HttpResponse:
     q = search_terms(request.GET.get("q"))
-    page = Paginator(search(q), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {"page": page, "q": q})
+    page = window(search(q), request.GET.get("page"), size=PAGE_SIZE)
+    return render(request, template, {"page": page, "q": q, **extra})
 
 
 def _save(
@@ -117,7 +121,15 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return response or render(request, "people/company_form.html", {"form": form, "company": company})
 
 
+def _first(rows: QuerySet[Any], limit: int = SECTION_SIZE) -> tuple[list[Any], bool]:
+    """At most ``limit`` rows and whether there are more (one row more is read instead of a COUNT)."""
+    found = list(rows[: limit + 1])
+    return found[:limit], len(found) > limit
+
+
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The company, and the first rows of its contacts, roles, submissions and upcoming interviews, each with
+    a "see all" link to the list narrowed to the company: the page costs the same for any company size."""
     company = get_object_or_404(Company, pk=pk)
     roles = (
         Role.objects.filter(company=company)
@@ -125,15 +137,34 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(
             open_submission_count=count_of(
                 Submission.objects.filter(role=OuterRef("pk"), stage__in=Submission.OPEN_STAGES), "role"
-            )
+            ),
+            # Open roles first: that is what a recruiter works on; the rest is history.
+            closed=Case(When(status=Role.Status.OPEN, then=Value(0)), default=Value(1)),
         )
-        .order_by("title", "pk")
+        .order_by("closed", "title", "pk")
+    )
+    contacts, more_contacts = _first(company.contacts.order_by("name", "pk"))
+    roles_shown, more_roles = _first(roles)
+    submissions, more_submissions = _first(
+        Submission.objects.filter(role__company=company)
+        .select_related("candidate", "role")
+        .order_by("-created_at", "-pk")
+    )
+    interviews, more_interviews = _first(
+        hiring_queries.interviews_with_people()
+        .filter(hiring_queries.not_ended(timezone.now()), submission__role__company=company)
+        .order_by("starts_at", "pk")
     )
     context = {
         "company": company,
-        "contacts": list(company.contacts.order_by("name", "pk")),
-        # Open roles first: that is what a recruiter works on; the rest is history.
-        "roles": sorted(roles, key=lambda role: role.status != Role.Status.OPEN),
+        "contacts": contacts,
+        "more_contacts": more_contacts,
+        "roles": roles_shown,
+        "more_roles": more_roles,
+        "submissions": submissions,
+        "more_submissions": more_submissions,
+        "interviews": interviews,
+        "more_interviews": more_interviews,
         "responsiveness": responsiveness_record(company=company),
         **_timeline_context(timeline(company=company)),
     }
@@ -144,7 +175,15 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def contact_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, queries.search_contacts, "people/contact_list.html")
+    # ``?company=<id>``: the company page's "see all".
+    company = request.GET.get("company", "")
+    company_id = int(company) if company.isdigit() and len(company) < 19 else None
+    return _list(
+        request,
+        lambda q: queries.search_contacts(q, company_id=company_id),
+        "people/contact_list.html",
+        company_id=company_id,
+    )
 
 
 def contact_create(request: HttpRequest) -> HttpResponse:

@@ -165,6 +165,7 @@ def pages() -> dict[str, str]:
         "hiring:interview-correct": f"/interviews/{marked.pk}/correct/",
         "hiring:interview-company-change": f"/interviews/{upcoming.pk}/company-change/",
         "hiring:candidate-events": f"/candidates/{candidate.pk}/events/",
+        "hiring:pick": "/pick/candidate/?q=a&next=/submissions/new/",
         "hiring:submission-end": f"/submissions/{open_submission.pk}/end/",
         "hiring:submission-ended": f"/submissions/{ended.pk}/ended/",
         "hiring:submission-tell-candidate": f"/submissions/{ended.pk}/tell-candidate/",

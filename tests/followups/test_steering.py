@@ -137,12 +137,12 @@ def test_steering_list_page_query_count_is_constant(booked, client, django_asser
                 step=step,
             )
 
-    # session, user, the interview, count, the page of rows with their people; the banner's two
+    # session, user, the interview, the page of rows with their people; the banner's two
     plan(range(3, 4))
-    with django_assert_num_queries(5 + BANNER_QUERIES):
+    with django_assert_num_queries(4 + BANNER_QUERIES):
         client.get(f"/planned/?interview={booked.pk}")
     plan(range(4, 30))
-    with django_assert_num_queries(5 + BANNER_QUERIES):
+    with django_assert_num_queries(4 + BANNER_QUERIES):
         client.get(f"/planned/?interview={booked.pk}")
 
 

@@ -226,7 +226,8 @@ def test_mark_no_show_from_the_candidate_page_in_two_clicks(recruiter, recruiter
 
 @pytest.mark.django_db
 def test_mark_attended_from_today_in_two_clicks(recruiter, recruiter_client):
-    interview = interview_at_start(status=Interview.Status.CONFIRMED)
+    # Today lists the viewer's interviews: this one is the recruiter's.
+    interview = interview_at_start(status=Interview.Status.CONFIRMED, submission__recruiter=recruiter)
 
     with time_machine.travel(END + timedelta(days=1), tick=False):
         page = recruiter_client.get("/")

@@ -153,8 +153,8 @@ def test_inbox_runs_a_constant_number_of_queries(admin_client_, django_assert_nu
     for n in range(rows):
         _inbox_message(n)
 
-    # session, user, count, page of messages
-    with django_assert_num_queries(4 + BANNER_QUERIES):
+    # session, user, page of messages
+    with django_assert_num_queries(3 + BANNER_QUERIES):
         response = admin_client_.get("/inbox/")
 
     assert len(response.context["page"].object_list) == rows

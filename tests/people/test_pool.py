@@ -167,7 +167,7 @@ def test_pool_query_count_is_constant(client, rita, django_assert_num_queries, r
         candidate.role_tags.set([TagFactory(name="python"), TagFactory(name=f"tag-{i % 3}")])
         ended(candidate, Submission.Stage.WITHDRAWN, open_to_other_roles=True)
         record_event(kind="touchpoint.sent", summary="Sent", candidate=candidate)
-    # session, user, count, page (every figure a subquery), tags prefetch
+    # session, user, the page's ids, their figures (subqueries for those rows only), tags prefetch
     with django_assert_num_queries(5 + BANNER_QUERIES):
         response = client.get(POOL)
 

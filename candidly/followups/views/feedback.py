@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from candidly.followups.responses import record_response
 from candidly.followups.responsiveness import FIGURE_LABELS, figure_events
 from candidly.hiring.endings.withdraw import Via
 from candidly.hiring.public_withdrawal import withdraw_url
+from candidly.lib.paging import window
 from candidly.messaging.models import Link
 from candidly.messaging.public import page_context, public_link
 from candidly.people.models import Company, Contact
@@ -121,6 +121,6 @@ def responsiveness_events(request: HttpRequest, about: str, pk: int) -> HttpResp
     if figure not in FIGURE_LABELS:
         raise Http404("No such figure.")
     events = figure_events(figure, company=company, contact=contact)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = window(events, request.GET.get("page"), size=50)
     context = {"company": company, "contact": contact, "figure_label": FIGURE_LABELS[figure], "page": page}
     return render(request, "followups/responsiveness_events.html", context)

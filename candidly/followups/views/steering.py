@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +29,7 @@ from candidly.followups.models import Task, Touchpoint
 from candidly.followups.queries import planned_touchpoints
 from candidly.followups.silence import send_update, update_message
 from candidly.hiring.models import Interview, Submission
+from candidly.lib.paging import window
 from candidly.lib.redirects import safe_next
 from candidly.people.models import Candidate, Contact
 
@@ -142,7 +142,7 @@ def planned_list(request: HttpRequest) -> HttpResponse:
             break
     if not about:
         raise Http404("Say whose planned messages to list.")
-    page = Paginator(planned_touchpoints(**about), PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page = window(planned_touchpoints(**about), request.GET.get("page"), size=PAGE_SIZE)  # type: ignore[arg-type]
     return render(request, "followups/planned_list.html", {"page": page, "title": title, "about": about})
 
 

@@ -11,7 +11,6 @@ from urllib.parse import quote, urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from candidly.followups.models import Task
 from candidly.followups.queries import TASK_LIST_RELATED, open_tasks_for
 from candidly.followups.tasks import complete_task
 from candidly.hiring.models import Interview
+from candidly.lib.paging import window
 from candidly.lib.phones import display_phone
 from candidly.messaging.prepared import PreparedEmail, prepare_manager_cancellation_email
 from candidly.people.models import Contact
@@ -51,7 +51,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     """Open tasks: everyone's, the viewer's first; ``?who=mine`` shows only the viewer's."""
     viewer = _viewer(request)
     mine_only = request.GET.get("who") == "mine"
-    page = Paginator(open_tasks_for(viewer, mine_only=mine_only), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window(open_tasks_for(viewer, mine_only=mine_only), request.GET.get("page"), size=PAGE_SIZE)
     return render(
         request, "followups/task_list.html", {"page": page, "mine_only": mine_only, "now": timezone.now()}
     )
