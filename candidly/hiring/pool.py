@@ -43,7 +43,7 @@ from candidly.hiring.reliability import (
 )
 from candidly.hiring.services.roles import parse_tag_names
 from candidly.lib.db import count_of
-from candidly.lib.paging import window
+from candidly.lib.paging import Window, window
 from candidly.people.models import MAX_COMPENSATION, Candidate, Tag
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -253,9 +253,14 @@ def talent_pool(request: HttpRequest) -> HttpResponse:
     """The pool with its filters (GET form; a bad filter value shows its error and filters nothing)."""
     form = PoolFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = window(
-        pool_candidates(now=timezone.now(), filters=filters), request.GET.get("page"), size=PAGE_SIZE
+    now = timezone.now()
+    # One page of ids (size + 1 rows, no COUNT), then the figures for that page alone: never for the pool.
+    ids = window(
+        pool_ids(now=now, filters=filters).values_list("pk", flat=True),
+        request.GET.get("page"),
+        size=PAGE_SIZE,
     )
+    page = Window(object_list=pool_rows(list(ids), now=now), number=ids.number, has_more=ids.has_more)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "people/pool.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -179,3 +179,22 @@ def test_pool_needs_login():
 
     assert (response.status_code, response.url) == (302, f"/accounts/login/?next={POOL}")
     assert reverse("people:talent-pool") == POOL
+
+
+def test_pool_page_computes_figures_for_one_page_of_candidates_only(client, rita, django_assert_num_queries):
+    # The pool's figures (reliability, last contact, latest process…) cost subqueries per candidate: they
+    # must run for the page shown, never for the whole pool (a million candidates at agency scale).
+    from candidly.hiring.pool import PAGE_SIZE
+
+    CandidateFactory.create_batch(PAGE_SIZE + 7, recruiter=rita)
+
+    with django_assert_num_queries(5 + BANNER_QUERIES) as queries:
+        first = client.get(POOL)
+    # (read before the next request: its request_started signal empties the connection's query log)
+    reading = [q["sql"] for q in queries.captured_queries if 'FROM "people_candidate"' in q["sql"]]
+    second = client.get(POOL, {"page": 2})
+    paged = [sql for sql in reading if f"LIMIT {PAGE_SIZE + 1}" in sql]
+    by_ids = [sql for sql in reading if '"people_candidate"."id" IN (' in sql]
+    assert (len(paged), len(by_ids)) == (1, 1)
+    assert by_ids[0].split('"people_candidate"."id" IN (')[1].split(")")[0].count(",") == PAGE_SIZE - 1
+    assert (len(names(first)), len(names(second))) == (PAGE_SIZE, 7)
