@@ -22,24 +22,12 @@ from django.db.models import F
 from candidly.followups import queries
 from candidly.followups.models import Touchpoint
 from candidly.followups.services import Owner, mark_ambiguous, mark_failed
+from candidly.lib.db import lease_claim_sql
 
 Status = Touchpoint.Status
 
 _TABLE = Touchpoint._meta.db_table
-# The inner SELECT is wrapped in ARRAY(…) so PostgreSQL evaluates it exactly once (an IN (…) semi-join may be
-# re-planned and re-run, taking more rows than LIMIT allows).
-_CLAIM_SQL = f"""
-UPDATE {_TABLE}
-   SET status = %s, claimed_by = %s, lease_expires_at = %s, attempts = attempts + 1, updated_at = %s
- WHERE id = ANY(ARRAY(
-        SELECT id FROM {_TABLE}
-         WHERE status = %s AND due_at <= %s
-         ORDER BY due_at
-         LIMIT %s
-           FOR UPDATE SKIP LOCKED))
-   AND status = %s
-RETURNING id
-"""  # noqa: S608 - the only interpolation is our own table name
+_CLAIM_SQL = lease_claim_sql(_TABLE)
 
 
 def claim_due(*, now: datetime, worker_id: str, batch_size: int, lease: timedelta) -> list[Touchpoint]:

@@ -10,3 +10,24 @@ def count_of(queryset: QuerySet, group_by: str) -> Coalesce:
     """A correlated COUNT(*) subquery: unlike ``Count`` over two joins it does not multiply rows."""
     counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def lease_claim_sql(table: str) -> str:
+    """PostgreSQL's one-statement claim of a queue table's due rows under a lease (touchpoints, webhook
+    deliveries): ``SKIP LOCKED`` so workers never wait on or take each other's rows. Parameters, in order:
+    claimed status, worker id, lease end, now, planned status, now, batch size, planned status.
+
+    The inner SELECT is wrapped in ARRAY(…) so PostgreSQL evaluates it exactly once (an IN (…) semi-join may
+    be re-planned and re-run, taking more rows than LIMIT allows)."""
+    return f"""
+UPDATE {table}
+   SET status = %s, claimed_by = %s, lease_expires_at = %s, attempts = attempts + 1, updated_at = %s
+ WHERE id = ANY(ARRAY(
+        SELECT id FROM {table}
+         WHERE status = %s AND due_at <= %s
+         ORDER BY due_at
+         LIMIT %s
+           FOR UPDATE SKIP LOCKED))
+   AND status = %s
+RETURNING id
+"""  # noqa: S608 - the only interpolation is the caller's own table name

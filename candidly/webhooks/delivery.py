@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from standardwebhooks.webhooks import Webhook
 
+from candidly.lib.db import lease_claim_sql
 from candidly.webhooks.endpoints import disable_endpoint
 from candidly.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from candidly.webhooks.payloads import build_payload
@@ -79,18 +80,7 @@ def retry_delay(attempts: int) -> timedelta:
 # --- claiming ---------------------------------------------------------------------------------------------
 
 _TABLE = WebhookDelivery._meta.db_table
-_CLAIM_SQL = f"""
-UPDATE {_TABLE}
-   SET status = %s, claimed_by = %s, lease_expires_at = %s, attempts = attempts + 1, updated_at = %s
- WHERE id = ANY(ARRAY(
-        SELECT id FROM {_TABLE}
-         WHERE status = %s AND due_at <= %s
-         ORDER BY due_at
-         LIMIT %s
-           FOR UPDATE SKIP LOCKED))
-   AND status = %s
-RETURNING id
-"""  # noqa: S608 - the only interpolation is our own table name
+_CLAIM_SQL = lease_claim_sql(_TABLE)
 
 
 def claim_due(*, now: datetime, worker_id: str, batch_size: int, lease: timedelta) -> list[WebhookDelivery]:
