@@ -872,17 +872,19 @@ def _touchpoints(loader: Loader) -> None:
 
 def _cadence_runs(loader: Loader) -> None:
     # The once-only markers of the cadences planned after completed rounds of the last 400 days; the
-    # manager's window is two days, answered when a verdict came (see _feedback).
+    # manager's window is two days, answered when a verdict came (see _feedback). ``process_open`` copies
+    # the submission's stage, as hiring.services.submissions.move_submission keeps it.
     loader.step(
         "cadence runs",
         """
         INSERT INTO followups_cadencerun (interview_id, audience, candidate_id, contact_id, planned_at,
-                                          respond_by, responded_at)
+                                          respond_by, responded_at, process_open)
         SELECT i.id, a.audience, CASE WHEN a.audience = 'candidate' THEN s.candidate_id END,
                CASE WHEN a.audience = 'hiring_manager' THEN r.hiring_manager_id END, i.ends_at,
                CASE WHEN a.audience = 'hiring_manager' THEN i.ends_at + interval '2 days' END,
                CASE WHEN a.audience = 'hiring_manager' AND mod(i.id, 10) < 6
-                    THEN i.ends_at + (2 + pg_temp.pick(i.id, 70, 90) || ' hours')::interval END
+                    THEN i.ends_at + (2 + pg_temp.pick(i.id, 70, 90) || ' hours')::interval END,
+               s.stage NOT IN ('placed', 'rejected', 'withdrawn')
           FROM hiring_interview i JOIN hiring_submission s ON s.id = i.submission_id
           JOIN hiring_role r ON r.id = s.role_id,
                (VALUES ('candidate'), ('hiring_manager')) AS a(audience)

@@ -309,6 +309,11 @@ class CadenceRun(models.Model):
     planned_at = models.DateTimeField()
     respond_by = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # A copy of "the submission's stage is an open one", kept by ``cadences.mark_process_runs`` (called by
+    # ``hiring.services.submissions.move_submission``, the one place a stage changes): most runs belong to
+    # processes that ended long ago, and the lists of feedback still owed (Today, responsiveness) read
+    # the open ones through a small index instead of joining every run to its submission.
+    process_open = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         ordering = ["-planned_at", "-id"]
@@ -324,6 +329,12 @@ class CadenceRun(models.Model):
             # The ghosting report counts the managers' windows that ended in a date range.
             models.Index(
                 fields=["respond_by"], condition=Q(audience="hiring_manager"), name="cadence_run_window_idx"
+            ),
+            # Today's "feedback overdue": the managers' unanswered runs of open processes, oldest first.
+            models.Index(
+                fields=["respond_by", "id"],
+                condition=Q(audience="hiring_manager", responded_at__isnull=True, process_open=True),
+                name="cadence_run_owed_idx",
             ),
         ]
 

@@ -81,6 +81,9 @@ def awaiting_runs(*, company: Company | None = None, contact: Contact | None = N
     runs = CadenceRun.objects.filter(
         audience=Cadence.Audience.HIRING_MANAGER,
         responded_at__isnull=True,
+        # The mark skips ended processes without a join (see ``CadenceRun.process_open``); the stage
+        # test stays as the rule itself.
+        process_open=True,
         interview__submission__stage__in=Submission.OPEN_STAGES,
     ).exclude(interview__status__in=STOPPED_INTERVIEW_STATUSES)
     if company is not None:
