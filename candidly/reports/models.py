@@ -123,12 +123,16 @@ class OpenProcess(models.Model):
 
 
 class RollupState(models.Model):
-    """Where the rollup stands (one row): built in ``zone``, complete for Events up to ``event_id``, and
-    for the time-dependent figures (overdue feedback) up to ``refreshed_at``."""
+    """Where the rollup stands (one row): built in ``zone``, complete for Events up to ``event_id`` but
+    the ids in ``pending``, and for the time-dependent figures (overdue feedback) up to ``refreshed_at``."""
 
     zone = models.CharField(max_length=64)
     event_id = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField()
+    # Ids up to ``event_id`` that no committed Event had when they were read: [id, first seen (ISO)] each.
+    # A transaction still running then commits them later (read again next pass); a rolled-back one never
+    # does (forgotten after ``rollup.GAP_PATIENCE``).
+    pending = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="rollup_state_single_row")]
