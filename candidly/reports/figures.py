@@ -169,9 +169,10 @@ def _time_summaries(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict
     """From the response times, in one query: (how many, median hours) per period and kind and per kind,
     and per hiring manager and per company (feedback given, within the window, median hours).
 
-    PostgreSQL reads the range's rows once (a CTE of six narrow columns) and takes exact medians
-    (``percentile_cont``) four ways over it, the managers' and companies' over the hiring managers' rows
-    only; elsewhere (the SQLite demo) the times are read once and summarised in Python."""
+    PostgreSQL reads the range's rows once (a CTE of six narrow columns, the kind as a boolean) and takes
+    exact medians (``percentile_cont``) over it in three sorts: per period and in all (one sort serves both),
+    and per hiring manager and per company over the managers' rows only. Elsewhere (the SQLite demo) the
+    times are read once and summarised in Python."""
     rows = _rows(ResponseTime, scope)
     manager = EventKind.FOLLOWUP_MANAGER_RESPONDED
     by_period: dict[tuple[date, str], Summary] = {}
@@ -189,30 +190,29 @@ def _time_summaries(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict
                     contact_company_id, seconds, within_window
                 FROM {ResponseTime._meta.db_table} WHERE {where}
             )
-            SELECT 1, m, period, NULL::bigint, 0::bigint, count(seconds), 0::bigint, {median}
-                FROM r GROUP BY m, period
+            SELECT GROUPING(period), m, period, NULL::bigint, NULL::bigint, 0::bigint, count(seconds),
+                0::bigint, {median}
+                FROM r GROUP BY GROUPING SETS ((m, period), (m))
             UNION ALL
-            SELECT 2, m, NULL::date, NULL::bigint, 0, count(seconds), 0, {median} FROM r GROUP BY m
-            UNION ALL
-            SELECT 3, true, NULL, contact_id, count(*), count(seconds), {within}, {median} FROM r
-                WHERE m AND contact_id IS NOT NULL GROUP BY contact_id
-            UNION ALL
-            SELECT 4, true, NULL, contact_company_id, count(*), count(seconds), {within}, {median} FROM r
-                WHERE m AND contact_company_id IS NOT NULL GROUP BY contact_company_id
+            SELECT 2 + GROUPING(contact_id), true, NULL, contact_id, contact_company_id, count(*),
+                count(seconds), {within}, {median}
+                FROM r WHERE m GROUP BY GROUPING SETS ((contact_id), (contact_company_id))
         """  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, [manager, *params])
             found = cursor.fetchall()
         # The rows hold the two response kinds only: ``m`` tells them apart (a boolean sorts faster).
         kinds = {True: manager, False: EventKind.FOLLOWUP_RESPONDED}
-        for about, is_manager, period, pk, n_all, n, within_n, middle in found:
+        for about, is_manager, period, contact, company, n_all, n, within_n, middle in found:
             hours = middle / HOUR if middle is not None else None
-            if about == 1:
+            if about == 0:
                 by_period[(period, kinds[is_manager])] = (n, hours)
-            elif about == 2:
+            elif about == 1:
                 totals[kinds[is_manager]] = (n, hours)
-            else:
-                answered["contact" if about == 3 else "company"][pk] = (n_all, within_n, hours)
+            elif about == 2 and contact is not None:
+                answered["contact"][contact] = (n_all, within_n, hours)
+            elif about == 3 and company is not None:
+                answered["company"][company] = (n_all, within_n, hours)
         return by_period, totals, answered
     times: dict[tuple[str, Any], list[float]] = defaultdict(list)
     counted: dict[tuple[str, Any], list[int]] = defaultdict(lambda: [0, 0])

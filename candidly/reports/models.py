@@ -48,6 +48,8 @@ class DailyFigure(models.Model):
         indexes = [
             # A page reads a range of days by metric; the incremental refresh deletes (day, role) cells.
             models.Index(fields=["grain", "metric", "day"], name="daily_figure_metric_day_idx"),
+            # One recruiter's desk: its rows only, not every desk's of the range.
+            models.Index(fields=["grain", "recruiter", "metric", "day"], name="daily_figure_desk_idx"),
             models.Index(fields=["day", "role"], name="daily_figure_day_role_idx"),
         ]
 
