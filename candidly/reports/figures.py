@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DateField, FloatField, Q, QuerySet, Sum
+from django.db.models import DateField, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 
 from candidly.people.models import Company, Contact
@@ -54,12 +53,6 @@ def person(pk: int, name: object, company: object, company_pk: object) -> dict[s
         "escalations": 0,
         "median": None,
     }
-
-
-class Median(Aggregate):
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 def _rows(
@@ -111,48 +104,6 @@ def ghosting_counts(scope: Scope) -> tuple[dict[date, Counter[str]], dict[str, i
     return by_period, ended
 
 
-def _medians(rows: QuerySet[Any], group: Iterable[str]) -> dict[tuple[Any, ...], tuple[int, float | None]]:
-    """(how many times, median hours) per group of response times (times without a value left out)."""
-    names = list(group)
-    found: dict[tuple[Any, ...], tuple[int, float | None]] = {}
-    timed = rows.filter(seconds__isnull=False)
-    if connection.vendor == "postgresql":
-        for *key, n, median in (
-            timed.values_list(*names).annotate(n=Count("pk"), median=Median("seconds")).order_by()
-        ):
-            found[tuple(key)] = (n, median / HOUR if median is not None else None)
-        return found
-    values: dict[tuple[Any, ...], list[float]] = defaultdict(list)
-    for *key, seconds in timed.values_list(*names, "seconds"):
-        values[tuple(key)].append(seconds)
-    return {key: (len(times), statistics.median(times) / HOUR) for key, times in values.items()}
-
-
-def _answered(rows: QuerySet[Any], column: str) -> dict[int, tuple[int, int, float | None]]:
-    """Per ``column`` (a manager or their company): feedback given, within the window, median hours.
-    One query, on either database."""
-    if connection.vendor == "postgresql":
-        return {
-            pk: (n, within, median / HOUR if median is not None else None)
-            for pk, n, within, median in rows.values_list(column)
-            .annotate(
-                n=Count("pk"), within=Count("pk", filter=Q(within_window=True)), median=Median("seconds")
-            )
-            .order_by()
-        }
-    counted: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    values: dict[int, list[float]] = defaultdict(list)
-    for pk, within, seconds in rows.values_list(column, "within_window", "seconds"):
-        counted[pk][0] += 1
-        counted[pk][1] += within
-        if seconds is not None:
-            values[pk].append(seconds)
-    return {
-        pk: (n, within, statistics.median(values[pk]) / HOUR if values[pk] else None)
-        for pk, (n, within) in counted.items()
-    }
-
-
 Summary = tuple[int, float | None]
 Answered = dict[str, dict[int, tuple[int, int, float | None]]]
 
@@ -181,7 +132,7 @@ def _time_summaries(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict
     if connection.vendor == "postgresql":
         where, params = rows.query.where.as_sql(rows.query.get_compiler(connection=connection), connection)
         median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)"
-        within = "count(*) FILTER (WHERE within_window)"
+        within_sql = "count(*) FILTER (WHERE within_window)"
         # Only the period expression (a constant of this module) and Django's own WHERE are formatted in;
         # values are parameters.
         sql = f"""
@@ -195,7 +146,7 @@ def _time_summaries(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict
                 FROM r GROUP BY GROUPING SETS ((m, period), (m))
             UNION ALL
             SELECT 2 + GROUPING(contact_id), true, NULL, contact_id, contact_company_id, count(*),
-                count(seconds), {within}, {median}
+                count(seconds), {within_sql}, {median}
                 FROM r WHERE m GROUP BY GROUPING SETS ((contact_id), (contact_company_id))
         """  # noqa: S608
         with connection.cursor() as cursor:

@@ -552,7 +552,7 @@ def refresh_rollup(*, now: datetime) -> RefreshReport:
             read = Event.objects.filter(
                 Q(pk__gt=state.event_id, pk__lte=upper) | Q(pk__in=sorted(waited.keys() & present))
             )
-            touched = list(
+            touched: list[tuple[str, int | None, int | None]] = list(
                 read.filter(kind__in=STALE_KINDS).values_list("kind", "candidate_id", "submission_id")
             )
             touched += _processes_of_changed_roles(read)
