@@ -510,7 +510,9 @@ def rebuild_rollup(*, now: datetime) -> int:
         )
         # The holes of the newest ids (transactions still running as it starts) are looked for afterwards.
         recent = range(max(last - WINDOW_IDS, 0) + 1, last + 1)
-        present = set(Event.objects.filter(pk__in=recent).values_list("pk", flat=True))
+        present = set(
+            Event.objects.filter(pk__gte=recent.start, pk__lt=recent.stop).values_list("pk", flat=True)
+        )
         written = recompute(None, zone=zone, now=now)
         state.zone, state.event_id, state.refreshed_at = zone.key, last, now
         state.pending = _still_pending({}, present, recent, now)
