@@ -26,7 +26,6 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 
 from candidly.accounts.models import User
 from candidly.followups.models import Task
@@ -35,7 +34,7 @@ from candidly.hiring.models import Role, RoleSuggestion, Submission
 from candidly.messaging import emails
 from candidly.messaging.links import hash_token, issue_link
 from candidly.messaging.models import Link
-from candidly.people.models import Candidate, Tag
+from candidly.people.models import Candidate
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
@@ -241,6 +240,19 @@ def build_profile(candidate: Candidate, submissions: Sequence[Submission]) -> tu
     return profile, held_back
 
 
+def _shared_tags(candidate: Candidate) -> dict[int, list[str]]:
+    """Open roles' tags that are also the candidate's, by role: only shared tags score, so this reads the
+    tag links of the candidate's few tags (indexed by tag) rather than every tag of every open role."""
+    tags = {tag.pk: tag.name for tag in candidate.role_tags.all()}
+    shared: dict[int, list[str]] = {}
+    if not tags:
+        return shared
+    links = Role.tags.through.objects.filter(tag_id__in=tags, role__status=Role.Status.OPEN)
+    for role_id, tag_id in links.values_list("role_id", "tag_id"):
+        shared.setdefault(role_id, []).append(tags[tag_id])
+    return shared
+
+
 def suggest_roles(
     candidate: Candidate,
     *,
@@ -265,11 +277,11 @@ def suggest_roles(
         .exclude(pk__in=profile.excluded_roles)
         .exclude(company_id__in=profile.excluded_companies)
         .select_related("company")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
     )
+    shared = _shared_tags(candidate)
     scored = []
     for role in roles:
-        suggestion = score_role(role, profile, (tag.name for tag in role.tags.all()))
+        suggestion = score_role(role, profile, shared.get(role.pk, ()))
         if suggestion is not None and suggestion.score > 0:
             scored.append(suggestion)
     scored.sort(key=lambda s: (-s.score, s.role.title.lower(), s.role.pk))
