@@ -74,8 +74,10 @@ def open_tasks_for(viewer: User, *, mine_only: bool = False) -> QuerySet[Task]:
     tasks = Task.objects.filter(status=Task.Status.OPEN).select_related(*TASK_LIST_RELATED)
     if mine_only:
         # One person's tasks: the order the (assigned_to, attention, due_at, id) index serves.
-        return tasks.filter(assigned_to=viewer).annotate(attention=task_attention()).order_by(
-            "attention", "due_at", "id"
+        return (
+            tasks.filter(assigned_to=viewer)
+            .annotate(attention=task_attention())
+            .order_by("attention", "due_at", "id")
         )
     mine = Case(When(assigned_to=viewer, then=Value(True)), default=Value(False), output_field=BooleanField())
     return tasks.annotate(is_mine=mine, attention=task_attention()).order_by(
@@ -113,17 +115,23 @@ def planned_touchpoints(
     interview: Interview | None = None,
     submission: Submission | None = None,
     candidate: Candidate | None = None,
+    submission_ids: list[int] | None = None,
 ) -> QuerySet[Touchpoint]:
     """What is still to go about an interview, a submission, or a candidate (to them, or to the company
     about their processes): planned and in-progress rows, soonest first, with the people loaded (one query).
-    Slice it: a page shows :data:`PLANNED_SHOWN`."""
+    Slice it: a page shows :data:`PLANNED_SHOWN`. ``submission_ids``: the candidate's processes, when the
+    caller has them already."""
     rows = Touchpoint.objects.filter(status__in=(Touchpoint.Status.PLANNED, Touchpoint.Status.IN_PROGRESS))
     if interview is not None:
         rows = rows.filter(interview=interview)
     elif submission is not None:
         rows = rows.filter(submission=submission)
     elif candidate is not None:
-        rows = rows.filter(Q(candidate=candidate) | Q(submission__candidate=candidate))
+        # Their processes' ids (a handful; read here unless the page has them): ``submission__candidate``
+        # in the OR would join every planned row to its submission; ids make each side an index scan.
+        if submission_ids is None:
+            submission_ids = list(Submission.objects.filter(candidate=candidate).values_list("pk", flat=True))
+        rows = rows.filter(Q(candidate=candidate) | Q(submission_id__in=submission_ids))
     else:
         raise ValueError("Give the interview, the submission or the candidate.")
     return rows.select_related("candidate", "contact__company", "interview").order_by("due_at", "id")

@@ -26,6 +26,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from candidly.accounts.models import User
 from candidly.followups.models import Task
@@ -34,7 +35,7 @@ from candidly.hiring.models import Role, RoleSuggestion, Submission
 from candidly.messaging import emails
 from candidly.messaging.links import hash_token, issue_link
 from candidly.messaging.models import Link
-from candidly.people.models import Candidate
+from candidly.people.models import Candidate, Company
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
@@ -272,20 +273,38 @@ def suggest_roles(
     after = last_ended(submissions)
     if held_back:
         return Suggestions(after=after, held_back=held_back)
+    # Thousands of open roles are scored: read only what the scoring reads (no timestamps: decoding them
+    # was most of the page), and the company's name rather than a Company per role. The description
+    # counts only after a "role different" ending.
+    scoring = ["id", "title", "company_id", "status", "currency", "compensation_min", "compensation_max"]
+    scoring += ["workplace", "location", "recruiter_id", "hiring_manager_id"]
+    if profile.last is not None and profile.last.end_reason == EndReason.ROLE_DIFFERENT:
+        scoring.append("description")
     roles = (
         Role.objects.filter(status=Role.Status.OPEN)
         .exclude(pk__in=profile.excluded_roles)
         .exclude(company_id__in=profile.excluded_companies)
-        .select_related("company")
+        .only(*scoring)
+        .annotate(company_name=F("company__name"))
     )
-    shared = _shared_tags(candidate)
+    open_roles = list(roles)
+    # No open role to score: no tag links to read either.
+    shared = _shared_tags(candidate) if open_roles else {}
     scored = []
-    for role in roles:
+    for role in open_roles:
         suggestion = score_role(role, profile, shared.get(role.pk, ()))
         if suggestion is not None and suggestion.score > 0:
             scored.append(suggestion)
     scored.sort(key=lambda s: (-s.score, s.role.title.lower(), s.role.pk))
-    return Suggestions(items=scored[:limit], after=after)
+    items = scored[:limit]
+    for item in items:
+        # The company as a row read with its name only (any other field loads when first read).
+        item.role.company = Company.from_db(
+            roles.db,
+            ["id", "name"],
+            [item.role.company_id, item.role.company_name],  # type: ignore[attr-defined]
+        )
+    return Suggestions(items=items, after=after)
 
 
 # --- sending them ---------------------------------------------------------------------------------------

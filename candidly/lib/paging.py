@@ -19,11 +19,12 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import FieldError, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Expression, F, OrderBy, Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
 
 # Far enough for any person paging by hand with an old ``?page=`` link; beyond it OFFSET scans too much.
 MAX_PAGE = 1000
@@ -78,9 +79,25 @@ class _Cursor:
     number: int
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Django's JSON, but times to the microsecond: Django's cuts them to milliseconds, and a cursor a
+    fraction of a millisecond early would show rows of the previous page again."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _encode(part: int, keys: Sequence[Any], number: int) -> str:
-    raw = json.dumps({"p": part, "k": list(keys), "n": number}, cls=DjangoJSONEncoder, separators=(",", ":"))
+    raw = json.dumps({"p": part, "k": list(keys), "n": number}, cls=_Encoder, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def cursor_after(keys: Sequence[Any], *, number: int) -> str:
+    """The ``?after=`` value of page ``number`` of a one-part list, which starts after the row whose ordering
+    values are ``keys`` (the bench's deep pages; pages make their own links)."""
+    return _encode(0, keys, number)
 
 
 def _plain(value: Any) -> bool:
@@ -111,9 +128,9 @@ def _decode(raw: str | None, *, parts: int, width: int) -> _Cursor | None:
     return _Cursor(part=part, keys=keys, number=number)
 
 
-def _ordering(rows: QuerySet[Any]) -> list[tuple[Expression, bool]]:
+def _ordering(rows: QuerySet[Any]) -> list[tuple[Any, bool]]:
     """``rows``' ordering as (expression, descending) pairs; it must end with the primary key."""
-    terms: list[tuple[Expression, bool]] = []
+    terms: list[tuple[Any, bool]] = []
     for term in rows.query.order_by:
         if isinstance(term, OrderBy):
             terms.append((term.expression, term.descending))
@@ -133,7 +150,9 @@ class _Part:
     def __init__(self, rows: QuerySet[Any]) -> None:
         self.terms = _ordering(rows)
         self.names = [_KEY.format(i) for i in range(len(self.terms))]
-        self.rows = rows.annotate(**{name: expr for name, (expr, _) in zip(self.names, self.terms, strict=True)})
+        self.rows = rows.annotate(
+            **{name: expr for name, (expr, _) in zip(self.names, self.terms, strict=True)}
+        )
 
     def keys(self, row: Any) -> list[Any]:
         return [getattr(row, name) for name in self.names]
@@ -191,16 +210,16 @@ def window_of_parts(parts: Sequence[QuerySet[Any]], params: Mapping[str, Any], *
 def _page(
     shaped: list[_Part], found: list[tuple[int, Any]], *, number: int, has_more: bool, has_before: bool
 ) -> Window:
-    first, last = (found[0], found[-1]) if found else (None, None)
+    def cursor(at: tuple[int, Any], page: int) -> str:
+        return _encode(at[0], shaped[at[0]].keys(at[1]), page)
+
     return Window(
         object_list=[row for _, row in found],
         number=number,
         has_more=has_more,
         has_before=has_before,
-        next_cursor=_encode(last[0], shaped[last[0]].keys(last[1]), number + 1) if last and has_more else "",
-        previous_cursor=(
-            _encode(first[0], shaped[first[0]].keys(first[1]), max(number - 1, 1)) if first and has_before else ""
-        ),
+        next_cursor=cursor(found[-1], number + 1) if found and has_more else "",
+        previous_cursor=cursor(found[0], max(number - 1, 1)) if found and has_before else "",
     )
 
 

@@ -283,7 +283,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "past_interviews": interviews.past,
         "reliability": reliability_record(candidate, now=now),
         "feedback": feedback_for(candidate=candidate),
-        **_planned_context(candidate),
+        **_planned_context(candidate, [submission.pk for submission in submissions]),
         "pause_form": PauseMessagesForm(),
         "paused": candidate.is_paused(now),
         "consent_choices": Candidate.ConsentHow.choices,
@@ -292,8 +292,8 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/candidate_detail.html", context)
 
 
-def _planned_context(candidate: Candidate) -> dict[str, Any]:
-    rows = list(planned_touchpoints(candidate=candidate)[: PLANNED_SHOWN + 1])
+def _planned_context(candidate: Candidate, submission_ids: list[int]) -> dict[str, Any]:
+    rows = list(planned_touchpoints(candidate=candidate, submission_ids=submission_ids)[: PLANNED_SHOWN + 1])
     return {
         "planned": rows[:PLANNED_SHOWN],
         "more_planned": len(rows) > PLANNED_SHOWN,
