@@ -264,3 +264,22 @@ def test_company_page_shows_twenty_of_each_and_links_to_the_narrowed_lists():
     assert len(response.context["contacts"]) == 20 and response.context["more_contacts"]
     assert f'href="/contacts/?company={company.pk}">See all contacts</a>' in response.content.decode()
     assert len(narrowed.context["page"]) == 21
+
+
+@pytest.mark.django_db
+def test_interview_form_lists_at_most_fifty_interviewers_and_keeps_the_interviews_own():
+    rita = UserFactory(username="rita")
+    company = CompanyFactory(name="Big Co")
+    contacts = [ContactFactory(company=company, name=f"Contact {i:02d}") for i in range(55)]
+    submission = SubmissionFactory(role=RoleFactory(company=company, recruiter=rita), recruiter=rita)
+    interview = InterviewFactory(submission=submission, starts_at=NOW + timedelta(days=1))
+    interview.interviewers.add(contacts[54])
+    client = _client(rita)
+
+    new = client.get(f"/submissions/{submission.pk}/interviews/new/").content.decode()
+    edit = client.get(f"/interviews/{interview.pk}/edit/").content.decode()
+
+    assert new.count('name="interviewers"') == 50 and "Contact 49" in new and "Contact 50" not in new
+    assert "The first 50 contacts by name" in new
+    assert edit.count('name="interviewers"') == 51
+    assert re.search(rf'value="{contacts[54].pk}"[^>]*checked', edit)
