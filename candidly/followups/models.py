@@ -367,6 +367,12 @@ class CadenceRun(models.Model):
             models.Index(
                 fields=["respond_by"], condition=Q(audience="hiring_manager"), name="cadence_run_window_idx"
             ),
+            # A company's or a manager's runs still awaiting an answer (responsiveness.awaiting_runs).
+            models.Index(
+                fields=["contact"],
+                condition=Q(audience="hiring_manager", responded_at__isnull=True, process_open=True),
+                name="cadence_run_open_awaiting_idx",
+            ),
             # Today's "feedback overdue": the managers' unanswered runs of open processes, oldest first.
             models.Index(
                 fields=["respond_by", "id"],

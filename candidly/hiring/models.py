@@ -195,7 +195,17 @@ class Interview(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["starts_at"]), models.Index(fields=["status", "ends_at"])]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            models.Index(fields=["status", "ends_at"]),
+            # Today's "outcome not recorded": interviews over that still say scheduled or confirmed, in the
+            # order shown, so the first page is read without sorting every one of them.
+            models.Index(
+                fields=["ends_at", "id"],
+                condition=Q(status__in=["scheduled", "confirmed"]),
+                name="interview_upcoming_end_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="interview_ends_after_start"

@@ -4,6 +4,12 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+from candidly.timeline.kinds import EventKind
+
+# The Events a company's and a hiring manager's responsiveness record counts.
+RECORD_KINDS = (EventKind.FOLLOWUP_MANAGER_RESPONDED, EventKind.FOLLOWUP_ESCALATED)
 
 
 class AppendOnlyError(Exception):
@@ -71,6 +77,18 @@ class Event(models.Model):
             # occurred_at index for a small company's few events passed hundreds of thousands of others.
             models.Index(fields=["company", "occurred_at", "id"], name="event_company_time_idx"),
             models.Index(fields=["contact", "occurred_at", "id"], name="event_contact_time_idx"),
+            # The responsiveness record's counts (followups.responsiveness): a big company has tens of
+            # thousands of answers among millions of other Events.
+            models.Index(
+                fields=["company", "kind"],
+                condition=Q(kind__in=RECORD_KINDS),
+                name="event_company_record_idx",
+            ),
+            models.Index(
+                fields=["contact", "kind"],
+                condition=Q(kind__in=RECORD_KINDS),
+                name="event_contact_record_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -119,3 +119,28 @@ def test_awaiting_feedback_leaves_with_a_rejected_process_and_comes_back_when_it
     assert while_ended == sorted([first.pk, third.pk, omars.pk])
     assert reopened == sorted([first.pk, second.pk, third.pk, omars.pk])
     assert responsiveness_record(company=company).awaiting == 4
+
+
+def test_record_median_takes_only_times_of_zero_or_more_but_counts_every_answer(clock):
+    """Old or hand-made Events may carry no usable time: the median skips them (on PostgreSQL the database
+    takes it, elsewhere Python: the same answer), the counts do not."""
+    from candidly.timeline.kinds import EventKind
+    from candidly.timeline.services import record_event
+
+    company = CompanyFactory(name="Odd Data Ltd")
+    manager = ContactFactory(company=company, name="Mona Manager")
+    times = [3600, 7200, 36000, "soon", -60, True, None, 10800]
+    for seconds in times:
+        record_event(
+            kind=EventKind.FOLLOWUP_MANAGER_RESPONDED,
+            summary="Feedback came",
+            company=company,
+            contact=manager,
+            data={"response_seconds": seconds, "within_window": seconds == 3600},
+        )
+
+    record = responsiveness_record(contact=manager)
+
+    # Usable: 1 h, 2 h, 3 h, 10 h -> the mean of the two middle ones, 2.5 h.
+    assert (record.responses, record.within_window, record.median_hours_display) == (8, 1, "2.5 h")
+    assert responsiveness_record(company=company).median_seconds == 9000

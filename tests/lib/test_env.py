@@ -215,6 +215,27 @@ def test_env_database_parses_postgres_and_sqlite(monkeypatch, tmp_path):
     assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", f"{tmp_path}/c.sqlite3")
 
 
+def test_env_database_prices_postgres_index_lookups_for_ssd_unless_the_url_says_otherwise(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@db.internal:5432/candidly")
+    assert env_database("DATABASE_URL", "")["OPTIONS"]["options"] == "-c random_page_cost=1.1"
+
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgres://app@db.internal:5432/candidly?options=-c%20work_mem%3D64MB"
+    )
+    assert env_database("DATABASE_URL", "")["OPTIONS"]["options"] == "-c work_mem=64MB"
+
+
+@pytest.mark.django_db
+def test_the_postgres_connection_runs_with_the_ssd_page_cost():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the embedded SQLite database has no planner costs")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
