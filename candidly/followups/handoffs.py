@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
 
 from candidly.followups import services
@@ -164,12 +164,16 @@ SELECT EXISTS (SELECT 1 FROM handed_off),
 """  # noqa: S608 - names from the models, values are params
 
 
+_STATE_FIELDS = [Candidate._meta.get_field(name) for name in FRESH_CANDIDATE] + [
+    Interview._meta.get_field(name) for name in FRESH_INTERVIEW
+]
+
+
 def _state_params(state: State) -> list[Any]:
-    fields = [Candidate._meta.get_field(name) for name in FRESH_CANDIDATE]
-    fields += [Interview._meta.get_field(name) for name in FRESH_INTERVIEW]
+    db = connections[DEFAULT_DB_ALIAS]
     return [
-        field.get_db_prep_value(value, connection) if value is not None else None  # type: ignore[union-attr]
-        for field, value in zip(fields, state, strict=True)
+        field.get_db_prep_value(value, db) if value is not None else None  # type: ignore[union-attr]
+        for field, value in zip(_STATE_FIELDS, state, strict=True)
     ]
 
 

@@ -45,7 +45,7 @@ from candidly.accounts.models import AgencySettings
 from candidly.followups import cadences, claims, handoffs, health, interview_plan, services
 from candidly.followups.models import Touchpoint
 from candidly.followups.silence import silence_batches as check_silence_batches
-from candidly.messaging import delivery
+from candidly.messaging import delivery, emails
 from candidly.messaging.errors import PermanentDeliveryError, StateChanged, TemporaryDeliveryError
 from candidly.messaging.links import prune_expired_links
 from candidly.messaging.models import Link
@@ -270,6 +270,7 @@ class Worker:
         total = 0
         outage_since: float | None = None  # monotonic time of the first failed pass of an outage
         outage_passes = 0
+        emails.prepare()
         logger.info(
             "worker %s started (batch %d, lease %ss, poll %ss)",
             self.worker_id,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, IntegerField, Model, QuerySet, Subquery, Value
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, Field, IntegerField, Model, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 
@@ -37,14 +39,36 @@ RETURNING id
 """  # noqa: S608 - the only interpolation is the caller's own table name
 
 
+def _default() -> BaseDatabaseWrapper:
+    # The connection itself, not the thread-local proxy: each attribute read through ``connection`` costs a
+    # lookup, and preparing a row's values reads it once per value.
+    return connections[DEFAULT_DB_ALIAS]
+
+
+@functools.cache
+def _set_shape(model: type[Model], names: tuple[str, ...]) -> tuple[str, list[Field]]:
+    quote = _default().ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    return ", ".join(f"{quote(field.column)} = %s" for field in fields), fields  # type: ignore[union-attr, return-value]
+
+
 def set_clause(model: type[Model], values: Mapping[str, Any]) -> tuple[str, list[Any]]:
     """``col = %s, …`` for an ``UPDATE`` of ``model`` setting ``values`` (field names to plain values, no
     expressions), with the parameters as the fields prepare them: for statements written by hand that must
     still store what the ORM would."""
-    fields = [model._meta.get_field(name) for name in values]
-    clause = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
-    params = [field.get_db_prep_save(values[field.name], connection) for field in fields]  # type: ignore[union-attr]
-    return clause, params
+    clause, fields = _set_shape(model, tuple(values))
+    db = _default()
+    return clause, [field.get_db_prep_save(values[field.name], db) for field in fields]
+
+
+@functools.cache
+def _insert_shape(model: type[Model]) -> tuple[str, str, list[Field]]:
+    db = _default()
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    table = db.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+    row = "(" + ", ".join(f"CAST(%s AS {field.db_type(db)})" for field in fields) + ")"
+    return f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES ", row, fields
 
 
 def insert_rows_sql(rows: Sequence[Model], *, only_if: str) -> tuple[str, list[Any]]:
@@ -52,14 +76,8 @@ def insert_rows_sql(rows: Sequence[Model], *, only_if: str) -> tuple[str, list[A
     the SQL condition ``only_if`` holds -- e.g. ``EXISTS (SELECT 1 FROM cte)`` for a data-modifying CTE of the
     same statement. Each value is cast to its column's type (a ``VALUES`` list would otherwise read the
     parameters as text). Ids are not read back."""
-    model = type(rows[0])
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    row = "(" + ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in fields) + ")"
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, add=True), connection) for obj in rows for field in fields
-    ]
-    table = connection.ops.quote_name(model._meta.db_table)
+    head, row, fields = _insert_shape(type(rows[0]))
+    db = _default()
+    params = [field.get_db_prep_save(field.pre_save(obj, add=True), db) for obj in rows for field in fields]
     values = ", ".join([row] * len(rows))
-    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES {values}) AS v WHERE {only_if}"  # noqa: S608 - names from the model, values are params
-    return sql, params
+    return f"{head}{values}) AS v WHERE {only_if}", params
