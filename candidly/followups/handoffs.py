@@ -37,7 +37,7 @@ from django.db.models import Model
 from candidly.followups import services
 from candidly.followups.models import Touchpoint
 from candidly.hiring.models import Interview
-from candidly.lib.db import insert_rows_sql, set_clause
+from candidly.lib.db import concrete_field, insert_rows_sql, set_clause
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
 from candidly.timeline.services import prepared_event
@@ -55,20 +55,18 @@ def state_of(touchpoint: Touchpoint) -> State:
     """The fields of :data:`FRESH_CANDIDATE` and :data:`FRESH_INTERVIEW` as loaded (``None`` without a
     candidate or an interview): what the worker decides and renders on."""
     candidate, interview = touchpoint.candidate, touchpoint.interview
-    return tuple(getattr(candidate, name) if candidate is not None else None for name in FRESH_CANDIDATE) + tuple(
-        getattr(interview, name) if interview is not None else None for name in FRESH_INTERVIEW
-    )
+    return tuple(
+        getattr(candidate, name) if candidate is not None else None for name in FRESH_CANDIDATE
+    ) + tuple(getattr(interview, name) if interview is not None else None for name in FRESH_INTERVIEW)
 
 
-_FRESH = [f"candidate__{name}" for name in FRESH_CANDIDATE] + [f"interview__{name}" for name in FRESH_INTERVIEW]
+_FRESH = [f"candidate__{name}" for name in FRESH_CANDIDATE] + [
+    f"interview__{name}" for name in FRESH_INTERVIEW
+]
 
 
 def _read(touchpoint: Touchpoint) -> dict[str, Any] | None:
-    return (
-        Touchpoint.objects.filter(pk=touchpoint.pk)
-        .values("status", "claimed_by", *_FRESH)
-        .first()
-    )
+    return Touchpoint.objects.filter(pk=touchpoint.pk).values("status", "claimed_by", *_FRESH).first()
 
 
 def refresh_state(touchpoint: Touchpoint) -> None:
@@ -114,8 +112,8 @@ _TOUCHPOINT = connection.ops.quote_name(Touchpoint._meta.db_table)
 
 
 def _sent_sql(outcome: Sent, worker_id: str) -> tuple[str, list[Any]]:
-    """``done`` while still claimed by ``worker_id``, and the Event only if it was: one statement returning one
-    row when recorded, none when the claim was lost."""
+    """``done`` while still claimed by ``worker_id``, and the Event only if it was: one statement returning
+    one row when recorded, none when the claim was lost."""
     clause, params = set_clause(Touchpoint, {**outcome.fields, "updated_at": outcome.now})
     insert, insert_params = insert_rows_sql([outcome.event], only_if="EXISTS (SELECT 1 FROM done)")
     sql = (
@@ -141,8 +139,15 @@ class HandOff:
     lost: int = 0  # outcomes kept back that found their claim gone (not recorded)
 
 
-def _quoted(model: type[Model], names: Sequence[str]) -> str:
-    return ", ".join(f"x.{connection.ops.quote_name(model._meta.get_field(name).column)}" for name in names)
+def _unchanged(model: type[Model], names: Sequence[str], key: str) -> str:
+    """No row of ``model`` with id ``key`` whose ``names`` differ from the parameters (NULLs are equal)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"x.{quote(concrete_field(model, name).column)}" for name in names)
+    values = ", ".join(["%s"] * len(names))
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} AS x "  # noqa: S608 - names from the models
+        f"WHERE x.id = {key} AND ({columns}) IS DISTINCT FROM ({values}))"
+    )
 
 
 # The marker, only while the claim holds and the fresh fields are as expected; then whether it was written,
@@ -151,12 +156,8 @@ _MARKER = f"""
 WITH handed_off AS (
     UPDATE {_TOUCHPOINT} AS tp SET handoff_at = %s, lease_expires_at = %s, updated_at = %s
      WHERE tp.id = %s AND tp.status = %s AND tp.claimed_by = %s
-       AND NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(Candidate._meta.db_table)} AS x
-                        WHERE x.id = tp.candidate_id
-                          AND ({_quoted(Candidate, FRESH_CANDIDATE)}) IS DISTINCT FROM ({", ".join(["%s"] * len(FRESH_CANDIDATE))}))
-       AND NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(Interview._meta.db_table)} AS x
-                        WHERE x.id = tp.interview_id
-                          AND ({_quoted(Interview, FRESH_INTERVIEW)}) IS DISTINCT FROM ({", ".join(["%s"] * len(FRESH_INTERVIEW))}))
+       AND {_unchanged(Candidate, FRESH_CANDIDATE, "tp.candidate_id")}
+       AND {_unchanged(Interview, FRESH_INTERVIEW, "tp.interview_id")}
     RETURNING tp.id
 ){{links}}
 SELECT EXISTS (SELECT 1 FROM handed_off),
@@ -164,15 +165,15 @@ SELECT EXISTS (SELECT 1 FROM handed_off),
 """  # noqa: S608 - names from the models, values are params
 
 
-_STATE_FIELDS = [Candidate._meta.get_field(name) for name in FRESH_CANDIDATE] + [
-    Interview._meta.get_field(name) for name in FRESH_INTERVIEW
+_STATE_FIELDS = [concrete_field(Candidate, name) for name in FRESH_CANDIDATE] + [
+    concrete_field(Interview, name) for name in FRESH_INTERVIEW
 ]
 
 
 def _state_params(state: State) -> list[Any]:
     db = connections[DEFAULT_DB_ALIAS]
     return [
-        field.get_db_prep_value(value, db) if value is not None else None  # type: ignore[union-attr]
+        field.get_db_prep_value(value, db) if value is not None else None
         for field, value in zip(_STATE_FIELDS, state, strict=True)
     ]
 
@@ -209,7 +210,9 @@ def hand_off(
         )
     )
     with connection.cursor() as cursor:
-        cursor.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+        cursor.execute(
+            "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+        )
         lost = 0
         for outcome in sent:
             recorded = bool(cursor.fetchall())
@@ -260,7 +263,9 @@ def record_sent(sent: Sequence[Sent], *, worker_id: str) -> int:
     prefix = "" if connection.in_atomic_block else "SET LOCAL synchronous_commit TO OFF; "
     lost = 0
     with connection.cursor() as cursor:
-        cursor.execute(prefix + "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps])
+        cursor.execute(
+            prefix + "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
+        )
         if prefix:
             cursor.nextset()
         for outcome in sent:

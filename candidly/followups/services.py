@@ -234,8 +234,9 @@ def sent_change(
     touchpoint: Touchpoint, *, now: datetime, message_id: str, fallback: str = ""
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """What recording "the provider accepted the message" writes: the row's fields (``done`` with its
-    Message-ID, the claim released) and the Event's ``record_event`` arguments. :func:`mark_sent` writes them
-    with the ORM; the worker's hand-offs on PostgreSQL with the next message's marker (``followups.handoffs``).
+    Message-ID, the claim released) and the Event's ``record_event`` arguments. :func:`mark_sent` writes
+    them with the ORM; the worker's hand-offs on PostgreSQL with the next message's marker
+    (``followups.handoffs``).
 
     ``fallback`` is why a planned SMS went by email instead (``messaging.delivery``): the row then says
     email, and the Event says SMS was planned and why it did not go.
@@ -254,7 +255,9 @@ def sent_change(
     if fallback:
         summary += f" instead of SMS: {fallback}"
     extra = {"planned_channel": touchpoint.channel, "fallback": fallback} if fallback else {}
-    event = _event_args(touchpoint, kind=EventKind.TOUCHPOINT_SENT, summary=summary, message_id=message_id, **extra)
+    event = _event_args(
+        touchpoint, kind=EventKind.TOUCHPOINT_SENT, summary=summary, message_id=message_id, **extra
+    )
     event["data"]["channel"] = channel
     return fields, event
 

@@ -445,9 +445,9 @@ class Worker:
                 del report.outcomes[Outcome.SENT]
 
     def _hand_off(self, touchpoint: Touchpoint, links: Sequence[Link]) -> None:
-        """The hand-off of one message (``followups.handoffs``): the outcomes kept back, the marker (only while
-        this worker holds the row and the candidate and interview are as loaded) and the message's links, in
-        one durable commit. Raises ``LeaseLost`` or ``StateChanged`` when there is no marker."""
+        """The hand-off of one message (``followups.handoffs``): the outcomes kept back, the marker (only
+        while this worker holds the row and the candidate and interview are as loaded) and the message's
+        links, in one durable commit. Raises ``LeaseLost`` or ``StateChanged`` when there is no marker."""
         sent, self._sent = self._sent, []
         try:
             result = handoffs.hand_off(

@@ -45,11 +45,19 @@ def _default() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
+def concrete_field(model: type[Model], name: str) -> Field:
+    """``model``'s field ``name``, which must be a column of its table."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 @functools.cache
 def _set_shape(model: type[Model], names: tuple[str, ...]) -> tuple[str, list[Field]]:
     quote = _default().ops.quote_name
-    fields = [model._meta.get_field(name) for name in names]
-    return ", ".join(f"{quote(field.column)} = %s" for field in fields), fields  # type: ignore[union-attr, return-value]
+    fields = [concrete_field(model, name) for name in names]
+    return ", ".join(f"{quote(field.column)} = %s" for field in fields), fields
 
 
 def set_clause(model: type[Model], values: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -68,7 +76,7 @@ def _insert_shape(model: type[Model]) -> tuple[str, str, list[Field]]:
     table = db.ops.quote_name(model._meta.db_table)
     columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
     row = "(" + ", ".join(f"CAST(%s AS {field.db_type(db)})" for field in fields) + ")"
-    return f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES ", row, fields
+    return f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES ", row, fields  # noqa: S608 - model names
 
 
 def insert_rows_sql(rows: Sequence[Model], *, only_if: str) -> tuple[str, list[Any]]:

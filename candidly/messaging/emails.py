@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from email.utils import formataddr, parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -100,7 +100,8 @@ def prepare() -> None:
     from (importing every view) and the email templates (compiled once per process by the cached loader).
     The worker calls it at start, so its first batch is no slower than the rest (~2 s otherwise)."""
     link_url(Link.Purpose.FEEDBACK, "a" * 26)
-    for folder in settings.TEMPLATES[0]["DIRS"]:
+    folders = cast("list[Path]", settings.TEMPLATES[0]["DIRS"])
+    for folder in folders:
         for path in sorted((Path(folder) / "emails").glob("*.*")):
             get_template(f"emails/{path.name}")
 
