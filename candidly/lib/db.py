@@ -70,22 +70,26 @@ def set_clause(model: type[Model], values: Mapping[str, Any]) -> tuple[str, list
 
 
 @functools.cache
-def _insert_shape(model: type[Model]) -> tuple[str, str, list[Field]]:
+def _insert_shape(model: type[Model]) -> tuple[str, str, str, list[Field]]:
     db = _default()
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     table = db.ops.quote_name(model._meta.db_table)
     columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
-    row = "(" + ", ".join(f"CAST(%s AS {field.db_type(db)})" for field in fields) + ")"
-    return f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES ", row, fields  # noqa: S608 - model names
+    head = f"INSERT INTO {table} ({columns}) SELECT * FROM "  # noqa: S608 - names from the model
+    one = "(VALUES (" + ", ".join(f"CAST(%s AS {field.db_type(db)})" for field in fields) + ")) AS v"
+    many = "unnest(" + ", ".join(f"CAST(%s AS {field.db_type(db)}[])" for field in fields) + ") AS v"
+    return head, one, many, fields
 
 
 def insert_rows_sql(rows: Sequence[Model], *, only_if: str) -> tuple[str, list[Any]]:
     """PostgreSQL: one ``INSERT … SELECT`` of unsaved ``rows`` (all of one model) that inserts them only when
     the SQL condition ``only_if`` holds -- e.g. ``EXISTS (SELECT 1 FROM cte)`` for a data-modifying CTE of the
     same statement. Each value is cast to its column's type (a ``VALUES`` list would otherwise read the
-    parameters as text). Ids are not read back."""
-    head, row, fields = _insert_shape(type(rows[0]))
+    parameters as text); several rows go as one array per column (``unnest``), so the statement's text and
+    its number of parameters do not grow with the rows. Ids are not read back."""
+    head, one, many, fields = _insert_shape(type(rows[0]))
     db = _default()
-    params = [field.get_db_prep_save(field.pre_save(obj, add=True), db) for obj in rows for field in fields]
-    values = ", ".join([row] * len(rows))
-    return f"{head}{values}) AS v WHERE {only_if}", params
+    values = [[field.get_db_prep_save(field.pre_save(obj, add=True), db) for field in fields] for obj in rows]
+    if len(rows) == 1:
+        return f"{head}{one} WHERE {only_if}", values[0]
+    return f"{head}{many} WHERE {only_if}", [list(column) for column in zip(*values, strict=True)]
