@@ -24,8 +24,8 @@ class AmbiguousDeliveryError(Exception):
 class StateChanged(Exception):
     """Raised by the worker's hand-off when the candidate or the interview changed (unsubscribed, moved,
     cancelled) since the message was decided and rendered: nothing was marked and nothing went out.
-    ``deliver`` reads them again and decides again. Not a ``DeliveryError``: it never reaches the worker
-    unless the state kept changing."""
+    ``deliver`` catches it, reads them again and decides (and renders) again; after three changes in a row
+    it gives up for now with a ``TemporaryDeliveryError``. Not a ``DeliveryError``."""
 
 
 def failed_before_connecting(exc: BaseException) -> bool:
