@@ -70,11 +70,11 @@ def fill() -> None:
         cursor.execute(
             """
             INSERT INTO people_candidate (name, email, phone, time_zone, preferred_channel, recruiter_id,
-                locations, remote, min_compensation, currency, notes, consent_at, unsubscribed_at,
-                created_at, updated_at, country)
+                locations, remote, min_compensation, currency, notes, consent_at, consent_how,
+                consent_withdrawn_how, unsubscribed_at, created_at, updated_at, country)
             SELECT 'Candidate ' || n, 'c' || n || '@mail.test', '', 'Europe/London', 'email',
-                (SELECT min(id) FROM accounts_user) + n %% 40, '', 'any', NULL, 'EUR', '', now(), NULL, now(),
-                now(), 'GB'
+                (SELECT min(id) FROM accounts_user) + n %% 40, '', 'any', NULL, 'EUR', '', now(), 'form', '',
+                NULL, now(), now(), 'GB'
             FROM generate_series(1, %s) n
             """,
             [CANDIDATES],

@@ -3,8 +3,8 @@ page timed through real HTTP and the worker's periodic checks measured on it. Se
 
 Figures go to stdout (``p95_ms <path>: X bytes: N`` per page, then ``worst_*``, ``load_s``,
 ``worker_check_rss_mb``, ``worker_sigterm_exit_s``); progress goes to stderr. The database
-``candidly_scale`` is dropped and loaded again unless ``SCALE_REUSE=1`` finds it already loaded at the
-same size; it is left in place for inspection.
+``candidly_scale`` (``SCALE_DB``) is dropped and loaded again unless ``SCALE_REUSE=1`` finds it already
+loaded at the same size; it is left in place for inspection.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ sys.path[:] = [str(Path(__file__).resolve().parent.parent)] + [
 
 from bench.common import PG_SERVER_URL, PYTHON, REPO, ensure_postgres, figure, say  # noqa: E402
 
-DB_NAME = "candidly_scale"
+# Another database name (``SCALE_DB``) loads and times a copy of your own, e.g. a small one to try the loader.
+DB_NAME = os.environ.get("SCALE_DB", "candidly_scale")
 DATABASE_URL = f"{PG_SERVER_URL}/{DB_NAME}"
 CANDIDATES = int(os.environ.get("SCALE_CANDIDATES", "1000000"))
 REUSE = os.environ.get("SCALE_REUSE", "") == "1"

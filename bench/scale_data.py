@@ -345,8 +345,26 @@ EVENT_KINDS_USED = (  # every kind written here is an EventKind member (the smok
     "interview.cancelled_by_company",
     "touchpoint.sent",
     "feedback.given",
+    "followup.responded",
+    "followup.manager_responded",
+    "followup.escalated",
+    "submission.gone_quiet",
     "task.created",
     "task.done",
+)
+# Who answered after a completed round (``who``: 'candidate' or 'manager', ``i`` the interview) and when:
+# candidates in 3-43 hours, hiring managers in 2-92 (a third of those after their two-day window). The
+# Feedback row, the cadence run's ``responded_at`` and the response Event all use these.
+ANSWERED = "((who = 'candidate' AND mod(i.id, 10) < 4) OR (who = 'manager' AND mod(i.id, 10) < 6))"
+ANSWERED_AT = (
+    "i.ends_at + (CASE WHEN who = 'candidate' THEN (3 + pg_temp.pick(i.id, 86, 40)) * 60"
+    " ELSE (2 + pg_temp.pick(i.id, 70, 90)) * 60 END + pg_temp.pick(i.id, 87, 60) || ' minutes')::interval"
+)
+# A touchpoint's fate as _touchpoints decides it for a past step ``n`` of interview ``i`` (done, unless
+# skipped, failed or "maybe sent"): which step a response came after, without reading the touchpoints.
+STEP_DONE = (
+    "(pg_temp.rnd(i.id * 8 + {n}, 60) >= 0.08 AND pg_temp.rnd(i.id * 8 + {n}, 61) >= 0.004"
+    " AND pg_temp.rnd(i.id * 8 + {n}, 62) >= 0.001)"
 )
 PASSWORD = "scale"  # the loaded agency's users all share it; the database is a throw-away benchmark
 
@@ -422,6 +440,7 @@ STEPS: list[tuple[str, int]] = [
     ("interview events", 60),
     ("message events", 84),
     ("feedback events", 40),
+    ("response events", 30),
     ("task events", 15),
     ("sequences", 1),
 ]
@@ -477,6 +496,7 @@ def load(loader: Loader, *, helper: Loader | None = None) -> None:
         _people_events,
         _interview_events,
         _feedback_events,
+        _response_events,
         _task_events,
     ]
     if helper is None:
@@ -691,7 +711,8 @@ def _roles(loader: Loader, places: dict[str, Any]) -> None:
 def _submissions(loader: Loader) -> None:
     size = loader.size
     # Submission s <= N is candidate s's latest process; s > N an earlier, ended one of candidate s - N.
-    # Open processes sit on open or on-hold roles only (about 10% of all at any size).
+    # Open processes sit on open or on-hold roles only (about 10% of all at any size). Some open ones are
+    # flagged gone quiet now, and some rejected ones went quiet before the company closed them (in silence).
     loader.step(
         "submissions",
         """
@@ -707,6 +728,7 @@ def _submissions(loader: Loader) -> None:
                CASE WHEN stage = 'withdrawn' AND mod(s, 4) = 0 THEN 'Took an offer closer to home.' ELSE '' END,
                CASE WHEN stage IN ('placed', 'rejected', 'withdrawn') THEN ended END,
                CASE WHEN stage = 'interviewing' AND mod(s, 33) = 0 THEN %(now)s::timestamptz - interval '2 days'
+                    WHEN stage = 'rejected' AND mod(s, 8) = 3 THEN GREATEST(created, ended - interval '3 days')
                     END,
                CASE WHEN stage = 'withdrawn' THEN (ARRAY[true, false, NULL])[1 + mod(s, 3)] END,
                stage = 'withdrawn' AND mod(s, 5) = 0,
@@ -872,29 +894,32 @@ def _touchpoints(loader: Loader) -> None:
 
 def _cadence_runs(loader: Loader) -> None:
     # The once-only markers of the cadences planned after completed rounds of the last 400 days; the
-    # manager's window is two days, answered when a verdict came (see _feedback).
+    # manager's window is two days. A run is answered when that person's feedback came (``ANSWERED_AT``,
+    # the same moment as their Feedback row and their response Event), never in the future. ``process_open``
+    # copies the submission's stage, as hiring.services.submissions.move_submission keeps it.
     loader.step(
         "cadence runs",
-        """
+        f"""
         INSERT INTO followups_cadencerun (interview_id, audience, candidate_id, contact_id, planned_at,
-                                          respond_by, responded_at)
+                                          respond_by, responded_at, process_open)
         SELECT i.id, a.audience, CASE WHEN a.audience = 'candidate' THEN s.candidate_id END,
                CASE WHEN a.audience = 'hiring_manager' THEN r.hiring_manager_id END, i.ends_at,
                CASE WHEN a.audience = 'hiring_manager' THEN i.ends_at + interval '2 days' END,
-               CASE WHEN a.audience = 'hiring_manager' AND mod(i.id, 10) < 6
-                    THEN i.ends_at + (2 + pg_temp.pick(i.id, 70, 90) || ' hours')::interval END
+               CASE WHEN x.answered AND x.at < %(now)s THEN x.at END,
+               s.stage NOT IN ('placed', 'rejected', 'withdrawn')
           FROM hiring_interview i JOIN hiring_submission s ON s.id = i.submission_id
           JOIN hiring_role r ON r.id = s.role_id,
-               (VALUES ('candidate'), ('hiring_manager')) AS a(audience)
+               (VALUES ('candidate', 'candidate'), ('hiring_manager', 'manager')) AS a(audience, who),
+               LATERAL (SELECT {ANSWERED} AS answered, {ANSWERED_AT} AS at) AS x
          WHERE i.status = 'completed' AND i.ends_at > %(now)s::timestamptz - interval '400 days'
-        """,
+        """,  # noqa: S608 - only this module's own SQL fragments are formatted in
     )
 
 
 def _feedback(loader: Loader) -> None:
     loader.step(
         "feedback",
-        """
+        f"""
         INSERT INTO followups_feedback (interview_id, candidate_id, contact_id, channel, enjoyment, difference,
             difference_note, excitement, call_me, call_window, recommend_score, recommend_comment, verdict,
             notes, recorded_by_id, created_at, updated_at)
@@ -918,10 +943,9 @@ def _feedback(loader: Loader) -> None:
           FROM hiring_interview i JOIN hiring_submission s ON s.id = i.submission_id
           JOIN hiring_role r ON r.id = s.role_id,
                (VALUES ('candidate'), ('manager')) AS w(who),
-               LATERAL (SELECT i.ends_at + (3 + pg_temp.pick(i.id, 86, 40) || ' hours')::interval AS at) AS a
-         WHERE i.status = 'completed' AND at < %(now)s
-           AND ((who = 'candidate' AND mod(i.id, 10) < 4) OR (who = 'manager' AND mod(i.id, 10) < 6))
-        """,
+               LATERAL (SELECT {ANSWERED_AT} AS at) AS a
+         WHERE i.status = 'completed' AND at < %(now)s AND {ANSWERED}
+        """,  # noqa: S608 - only this module's own SQL fragments are formatted in
     )
 
 
@@ -962,7 +986,7 @@ def _tasks(loader: Loader) -> None:
                    COALESCE(s.recruiter_id, c.recruiter_id, r.recruiter_id), s.gone_quiet_at, c.id, s.id, NULL
               FROM hiring_submission s JOIN people_candidate c ON c.id = s.candidate_id
               JOIN hiring_role r ON r.id = s.role_id
-             WHERE s.gone_quiet_at IS NOT NULL
+             WHERE s.gone_quiet_at IS NOT NULL AND s.ended_at IS NULL
           ) AS t
         """,
     )
@@ -1066,6 +1090,73 @@ def _feedback_events(loader: Loader) -> None:
           JOIN hiring_submission s ON s.id = i.submission_id JOIN hiring_role r ON r.id = s.role_id
         """,
     )
+
+
+def _response_events(loader: Loader) -> None:
+    """What the follow-up records and the reports count, as ``record_response`` and the worker write it:
+    each answered cadence run's first response (``followup.responded`` / ``.manager_responded``, timed
+    from the round's end, with the step it came after and its channel), an escalation for most hiring
+    managers who never answered, and a ``submission.gone_quiet`` for every process flagged."""
+    rows = loader.run(
+        f"""
+        INSERT INTO timeline_event (occurred_at, kind, summary, actor_type, actor_user_id, candidate_id,
+                                    company_id, contact_id, submission_id, interview_id, data)
+        SELECT cr.responded_at,
+               CASE WHEN mine THEN 'followup.responded' ELSE 'followup.manager_responded' END,
+               CASE WHEN mine THEN 'Responded after the interview'
+                    WHEN cr.responded_at <= cr.respond_by THEN 'Gave feedback within the window'
+                    ELSE 'Gave feedback late' END,
+               CASE WHEN mine THEN 'candidate' ELSE 'contact' END, NULL, s.candidate_id, r.company_id,
+               cr.contact_id, s.id, i.id,
+               jsonb_build_object(
+                 'response_seconds', extract(epoch FROM cr.responded_at - i.ends_at)::int,
+                 'channel', CASE WHEN mine
+                                 THEN (ARRAY['form', 'form', 'form', 'phone', 'email'])[1 + pg_temp.pick(i.id, 80, 5)]
+                                 ELSE 'form' END,
+                 'after_step', step.kind, 'after_step_channel', step.channel)
+               || CASE WHEN mine THEN '{{}}'::jsonb
+                       ELSE jsonb_build_object('within_window', cr.responded_at <= cr.respond_by) END
+          FROM followups_cadencerun cr JOIN hiring_interview i ON i.id = cr.interview_id
+          JOIN hiring_submission s ON s.id = i.submission_id JOIN hiring_role r ON r.id = s.role_id
+          JOIN people_candidate c ON c.id = s.candidate_id,
+               LATERAL (SELECT cr.audience = 'candidate' AS mine) AS a,
+               LATERAL (SELECT * FROM (VALUES
+                 (1, 'nudge', CASE WHEN c.preferred_channel = 'sms' THEN 'sms' ELSE 'email' END,
+                  mine AND mod(i.id, 2) = 0 AND {STEP_DONE.format(n=4)}, interval '1 day'),
+                 (2, 'follow-up-email', 'email', mine AND {STEP_DONE.format(n=3)}, interval '3 hours'),
+                 (3, 'feedback-request', 'email', NOT mine AND {STEP_DONE.format(n=5)}, interval '1 hour'),
+                 (4, '', '', true, interval '0 hours')
+               ) AS t(o, kind, channel, done, after)
+                WHERE t.done AND i.ends_at + t.after + interval '5 seconds' <= cr.responded_at
+                ORDER BY t.o LIMIT 1) AS step
+         WHERE cr.responded_at IS NOT NULL
+        """  # noqa: S608 - only this module's own SQL fragments are formatted in
+    )
+    rows += loader.run(
+        """
+        INSERT INTO timeline_event (occurred_at, kind, summary, actor_type, actor_user_id, candidate_id,
+                                    company_id, contact_id, submission_id, interview_id, data)
+        SELECT i.ends_at + interval '4 days', 'followup.escalated',
+               'The hiring manager has not given feedback: escalated to the recruiter', 'system', NULL,
+               s.candidate_id, r.company_id, cr.contact_id, s.id, i.id,
+               jsonb_build_object('at', i.ends_at + interval '4 days')
+          FROM followups_cadencerun cr JOIN hiring_interview i ON i.id = cr.interview_id
+          JOIN hiring_submission s ON s.id = i.submission_id JOIN hiring_role r ON r.id = s.role_id
+         WHERE cr.audience = 'hiring_manager' AND cr.responded_at IS NULL AND mod(i.id, 10) < 9
+           AND i.ends_at + interval '4 days' < %(now)s
+        """
+    )
+    rows += loader.run(
+        """
+        INSERT INTO timeline_event (occurred_at, kind, summary, actor_type, actor_user_id, candidate_id,
+                                    company_id, contact_id, submission_id, interview_id, data)
+        SELECT s.gone_quiet_at, 'submission.gone_quiet', 'Gone quiet: no answer after the follow-ups', 'system',
+               NULL, s.candidate_id, r.company_id, NULL, s.id, NULL, '{}'::jsonb
+          FROM hiring_submission s JOIN hiring_role r ON r.id = s.role_id
+         WHERE s.gone_quiet_at IS NOT NULL
+        """
+    )
+    loader.progress("response events", rows)
 
 
 def _task_events(loader: Loader) -> None:

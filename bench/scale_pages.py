@@ -21,6 +21,8 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from candidly.lib.paging import cursor_after
+
 POST_ONLY = "an action (POST only): no page to show"
 EXPORT = "a CSV download streaming every matching row, not a page"
 # Route name -> the URLs to time: (object its URL names or None, query string, who looks). Objects are
@@ -32,6 +34,8 @@ MEASURED: dict[str, list[tuple[str | None, str, str]]] = {
         (None, "?q=engineer", "admin"),
         (None, "?status=open", "admin"),
         (None, "?q=python&status=open", "admin"),
+        # Page 40 through its "More" cursor (the page's links), and the old ?page=40 link (OFFSET).
+        (None, "?after={roles_page_40}", "admin"),
         (None, "?page=40", "admin"),
     ],
     "hiring:role-create": [(None, "", "admin"), ("company_big", "?company={id}", "admin")],
@@ -228,6 +232,12 @@ def objects_of(conn: Any) -> dict[str, Any]:
         "SELECT id FROM followups_task WHERE kind = 'update-candidate' AND status = 'open' "
         "ORDER BY id LIMIT 1"
     )
+    # The cursor of the role list's page 40: it starts after the 1,950th role in the list's order.
+    company, title, pk = one(
+        "SELECT c.name, r.title, r.id FROM hiring_role r JOIN people_company c ON c.id = r.company_id "
+        "ORDER BY c.name, r.title, r.id OFFSET 1949 LIMIT 1"
+    )
+    found["roles_page_40"] = cursor_after([company, title, pk], number=40)
     name, email, phone = one(
         "SELECT name, email, phone FROM people_candidate WHERE id = %s", found["candidate"]
     )

@@ -191,25 +191,48 @@ def test_every_page_runs_the_same_queries_and_no_select_grows_from_3_to_40_rows_
 
 
 @pytest.mark.django_db
-def test_lists_page_by_fifty_with_more_and_previous_links_and_no_count():
+def test_lists_page_by_fifty_with_cursor_links_and_no_count():
     recruiter = UserFactory(username="rita")
     for i in range(51):
         CandidateFactory(name=f"Person {i:02d}", recruiter=recruiter)
     client = _client(recruiter)
 
     first = client.get("/candidates/")
-    second = client.get("/candidates/?page=2")
-    beyond = client.get("/candidates/?page=99999999999")
+    second = client.get("/candidates/" + _link(first, "next"))
+    back = client.get("/candidates/" + _link(second, "prev"))
 
     assert [len(first.context["page"]), len(second.context["page"])] == [50, 1]
     assert [c.name for c in second.context["page"]] == ["Person 50"]
-    assert '<a href="?page=2" rel="next">More →</a>' in first.content.decode()
+    assert list(back.context["page"]) == list(first.context["page"])
     page_two = second.content.decode()
-    assert '<a href="?page=1" rel="prev">← Previous</a>' in page_two and 'rel="next"' not in page_two
+    assert "Page 2" in page_two and 'rel="next"' not in page_two
     assert " of " not in page_two.split('aria-label="Pages"')[1].split("</nav>")[0]
+    assert 'rel="prev"' not in back.content.decode() and "Page 1" in back.content.decode()
+
+
+@pytest.mark.django_db
+def test_old_page_links_still_work_and_a_page_past_the_end_is_empty():
+    recruiter = UserFactory(username="rita")
+    for i in range(51):
+        CandidateFactory(name=f"Person {i:02d}", recruiter=recruiter)
+    client = _client(recruiter)
+
+    second = client.get("/candidates/?page=2")
+    beyond = client.get("/candidates/?page=99999999999")
+
+    assert [c.name for c in second.context["page"]] == ["Person 50"]
+    # Its "Previous" is a cursor to the first page.
+    previous = client.get("/candidates/" + _link(second, "prev"))
+    assert [c.name for c in previous.context["page"]][-1] == "Person 49"
     # A page far past the end is empty, not an error, and costs one bounded OFFSET.
     assert (beyond.status_code, list(beyond.context["page"])) == (200, [])
     assert beyond.context["page"].number == 1000
+
+
+def _link(response, rel: str) -> str:
+    match = re.search(rf'<a href="([^"]*)" rel="{rel}"', response.content.decode())
+    assert match, f"no {rel} link"
+    return match.group(1).replace("&amp;", "&")
 
 
 @pytest.mark.django_db
@@ -241,3 +264,22 @@ def test_company_page_shows_twenty_of_each_and_links_to_the_narrowed_lists():
     assert len(response.context["contacts"]) == 20 and response.context["more_contacts"]
     assert f'href="/contacts/?company={company.pk}">See all contacts</a>' in response.content.decode()
     assert len(narrowed.context["page"]) == 21
+
+
+@pytest.mark.django_db
+def test_interview_form_lists_at_most_fifty_interviewers_and_keeps_the_interviews_own():
+    rita = UserFactory(username="rita")
+    company = CompanyFactory(name="Big Co")
+    contacts = [ContactFactory(company=company, name=f"Contact {i:02d}") for i in range(55)]
+    submission = SubmissionFactory(role=RoleFactory(company=company, recruiter=rita), recruiter=rita)
+    interview = InterviewFactory(submission=submission, starts_at=NOW + timedelta(days=1))
+    interview.interviewers.add(contacts[54])
+    client = _client(rita)
+
+    new = client.get(f"/submissions/{submission.pk}/interviews/new/").content.decode()
+    edit = client.get(f"/interviews/{interview.pk}/edit/").content.decode()
+
+    assert new.count('name="interviewers"') == 50 and "Contact 49" in new and "Contact 50" not in new
+    assert "The first 50 contacts by name" in new
+    assert edit.count('name="interviewers"') == 51
+    assert re.search(rf'value="{contacts[54].pk}"[^>]*checked', edit)

@@ -16,7 +16,7 @@ from django.test import Client
 from bench.scale_data import PASSWORD, Loader, Size, load
 from bench.scale_pages import objects_of, pages
 from candidly.accounts.models import User
-from candidly.followups.models import Task
+from candidly.followups.models import CadenceRun, Feedback, Task
 from candidly.hiring.models import Interview, Submission
 from candidly.people.models import Candidate
 from candidly.timeline.kinds import EventKind
@@ -91,6 +91,23 @@ def test_scale_loader_writes_a_realistic_agency_whose_rows_pass_full_clean(agenc
         assert task.assigned_to_id == (task.submission.responsible_recruiter.pk), task.pk
     assert User.objects.filter(username="scale-admin", role=User.Role.ADMIN).exists()
     assert Candidate.objects.exclude(phone="").exists()
+
+    # What the reports count: one timed response Event per answered cadence run (at its answer, after a
+    # step or before any), hiring managers' feedback late or within the window, escalations, gone quiet.
+    responses = Event.objects.filter(
+        kind__in=[EventKind.FOLLOWUP_RESPONDED, EventKind.FOLLOWUP_MANAGER_RESPONDED]
+    )
+    answered = CadenceRun.objects.filter(responded_at__isnull=False)
+    assert responses.count() == answered.count() > 0
+    assert set(responses.values_list("interview_id", "occurred_at")) == set(
+        answered.values_list("interview_id", "responded_at")
+    )
+    assert not responses.filter(data__response_seconds__lt=0).exists()
+    assert responses.exclude(data__after_step="").exists() and responses.filter(data__after_step="").exists()
+    managers = responses.filter(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)
+    assert managers.filter(data__within_window=True).exists() and managers.filter(data__within_window=False)
+    assert Feedback.objects.filter(candidate__isnull=False, recommend_score__isnull=False).exists()
+    assert {EventKind.FOLLOWUP_ESCALATED, EventKind.SUBMISSION_GONE_QUIET} <= kinds
 
 
 def test_scale_pages_answer_on_the_loaded_agency(agency):

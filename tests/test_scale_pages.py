@@ -29,6 +29,7 @@ def test_scale_pages_build_one_url_per_measured_variant():
         "surname": "Smith",
         "email": "ada.smith.7@example.com",
         "phone": "+442079460007",
+        "roles_page_40": "eyJwIjowfQ",
     }
 
     built = pages(found, today=datetime(2026, 11, 30, tzinfo=UTC))
@@ -36,6 +37,7 @@ def test_scale_pages_build_one_url_per_measured_variant():
     paths = [page.path for page in built]
     assert len(paths) == len(set((page.path, page.viewer) for page in built))
     assert "/roles/7/" in paths
+    assert "/roles/?after=eyJwIjowfQ" in paths and "/roles/?page=40" in paths
     assert "/candidates/?q=Ada%20Smith" in paths
     assert "/reports/ghosting/?start=2025-12-01&end=2026-11-30" in paths
     assert {page.viewer for page in built if page.path == "/"} == {"admin", "recruiter"}

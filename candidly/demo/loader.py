@@ -177,6 +177,9 @@ def save_demo_agency(agency: DemoAgency) -> None:
     Interview.interviewers.through.objects.bulk_create(
         [Interview.interviewers.through(interview=i, contact=c) for i, c in agency.interviewers]
     )
+    for run in agency.cadence_runs:
+        # The mark hiring.services.submissions.move_submission keeps: the history ended many processes.
+        run.process_open = run.interview.submission.is_open
     CadenceRun.objects.bulk_create(agency.cadence_runs, batch_size=500)
     Feedback.objects.bulk_create(agency.feedback, batch_size=500)
     RoleSuggestion.objects.bulk_create(agency.suggestions, batch_size=500)

@@ -224,10 +224,25 @@ def _start_run(
                 contact=person if isinstance(person, Contact) else None,
                 planned_at=now,
                 respond_by=respond_by,
+                # An outcome marked after the process ended still plans (the candidate hears from us).
+                process_open=interview.submission.is_open,
             )
     except IntegrityError:
         # PostgreSQL made us wait for the other planner's commit; its touchpoints exist now.
         return None
+
+
+def mark_process_runs(submission: Submission) -> int:
+    """Copy whether ``submission``'s process is open onto its interviews' cadence runs (``process_open``);
+    returns the rows changed. For ``hiring.services.submissions.move_submission``, inside its transaction
+    with the submission locked, whenever a process ends or opens again: the one writer of the mark after a
+    run's creation, so the lists of feedback still owed (Today, responsiveness) can trust it."""
+    is_open = submission.is_open
+    return (
+        CadenceRun.objects.filter(interview__submission=submission)
+        .exclude(process_open=is_open)
+        .update(process_open=is_open)
+    )
 
 
 def replan_follow_up_cadences(interview: Interview, *, anchor: datetime, step_base: int) -> list[Touchpoint]:

@@ -156,6 +156,26 @@ class Touchpoint(models.Model):
         return self.status == self.Status.PLANNED and self.due_at <= now
 
 
+# Routine bookkeeping a person gets to after everything someone is waiting on: the honest update the silence
+# check prepares, marking an outcome, anything else. The rest (calls, escalations to chase a company,
+# cancellations to pass on, messages that failed, verdicts to relay) have a person waiting on the other end.
+ROUTINE_KIND_VALUES = ("update-candidate", "mark-interview", "other")
+
+
+def task_attention() -> models.Case:
+    """How soon a task needs a person, smallest first: 0 urgent (a late cancellation's call), 1 someone is
+    waiting (an escalation, a call, a company to tell), 2 routine (:data:`ROUTINE_KIND_VALUES`).
+
+    The task list's indexes are built on this very expression: PostgreSQL uses an expression index only for
+    a query ordering by the same expression, so the list and the indexes both take it from here."""
+    return models.Case(
+        models.When(urgent=True, then=models.Value(0)),
+        models.When(kind__in=ROUTINE_KIND_VALUES, then=models.Value(2)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
 class Task(models.Model):
     """Something a recruiter must do by hand: a call, cancelling with a company, chasing feedback."""
 
@@ -217,6 +237,23 @@ class Task(models.Model):
                 fields=["kind", "assigned_to", "due_at"],
                 condition=Q(status="open"),
                 name="task_open_kind_idx",
+            ),
+            # The task list (followups.queries.task_list_parts): the viewer's open tasks, then everyone
+            # else's, each in attention order (``task_attention``, an expression), then due time.
+            models.Index(
+                "assigned_to",
+                task_attention(),
+                "due_at",
+                "id",
+                condition=Q(status="open"),
+                name="task_open_mine_attention_idx",
+            ),
+            models.Index(
+                task_attention(),
+                "due_at",
+                "id",
+                condition=Q(status="open"),
+                name="task_open_attention_idx",
             ),
         ]
         constraints = [
@@ -309,6 +346,11 @@ class CadenceRun(models.Model):
     planned_at = models.DateTimeField()
     respond_by = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # A copy of "the submission's stage is an open one", kept by ``cadences.mark_process_runs`` (called by
+    # ``hiring.services.submissions.move_submission``, the one place a stage changes): most runs belong to
+    # processes that ended long ago, and the lists of feedback still owed (Today, responsiveness) read
+    # the open ones through a small index instead of joining every run to its submission.
+    process_open = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         ordering = ["-planned_at", "-id"]
@@ -324,6 +366,12 @@ class CadenceRun(models.Model):
             # The ghosting report counts the managers' windows that ended in a date range.
             models.Index(
                 fields=["respond_by"], condition=Q(audience="hiring_manager"), name="cadence_run_window_idx"
+            ),
+            # Today's "feedback overdue": the managers' unanswered runs of open processes, oldest first.
+            models.Index(
+                fields=["respond_by", "id"],
+                condition=Q(audience="hiring_manager", responded_at__isnull=True, process_open=True),
+                name="cadence_run_owed_idx",
             ),
         ]
 

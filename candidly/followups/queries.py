@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from candidly.accounts.models import User
-from candidly.followups.models import Feedback, Task, Touchpoint
+from candidly.followups.models import Feedback, Task, Touchpoint, task_attention
 from candidly.hiring.models import Interview, Submission
 from candidly.people.models import Candidate
 
@@ -67,33 +67,36 @@ TASK_LIST_RELATED = ("assigned_to", "candidate", "contact__company", "submission
 TODAY_TASKS_SHOWN = 10
 
 
-# Routine bookkeeping a person gets to after everything someone is waiting on: the honest update the silence
-# check prepares, marking an outcome, anything else. The rest (calls, escalations to chase a company,
-# cancellations to pass on, messages that failed, verdicts to relay) have a person waiting on the other end.
-ROUTINE_TASK_KINDS = (Task.Kind.UPDATE_CANDIDATE, Task.Kind.MARK_INTERVIEW, Task.Kind.OTHER)
-
-
-def task_attention() -> Case:
-    """How soon a task needs a person, smallest first: 0 urgent (a late cancellation's call), 1 someone is
-    waiting (an escalation, a call, a company to tell), 2 routine (:data:`ROUTINE_TASK_KINDS`)."""
-    return Case(
-        When(urgent=True, then=Value(0)),
-        When(kind__in=ROUTINE_TASK_KINDS, then=Value(2)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-
-
 def open_tasks_for(viewer: User, *, mine_only: bool = False) -> QuerySet[Task]:
     """Open tasks, the viewer's first, then what needs a person soonest (:func:`task_attention`: urgent,
-    then escalations and calls, then routine updates) and by due time; one query with its people."""
+    then escalations and calls, then routine updates) and by due time; one query with its people.
+    A page of the whole list reads :func:`task_list_parts` instead (one bounded query each)."""
     tasks = Task.objects.filter(status=Task.Status.OPEN).select_related(*TASK_LIST_RELATED)
     if mine_only:
-        tasks = tasks.filter(assigned_to=viewer)
+        # One person's tasks: the order the (assigned_to, attention, due_at, id) index serves.
+        return (
+            tasks.filter(assigned_to=viewer)
+            .annotate(attention=task_attention())
+            .order_by("attention", "due_at", "id")
+        )
     mine = Case(When(assigned_to=viewer, then=Value(True)), default=Value(False), output_field=BooleanField())
     return tasks.annotate(is_mine=mine, attention=task_attention()).order_by(
         "-is_mine", "attention", "due_at", "id"
     )
+
+
+def task_list_parts(viewer: User, *, mine_only: bool = False) -> list[QuerySet[Task]]:
+    """The task list as the parts shown one after the other (``lib.paging.window_of_parts``): the viewer's
+    open tasks, then (unless ``mine_only``) everyone else's and nobody's, each in :func:`open_tasks_for`'s
+    order. Sorting every open task to put the viewer's first read them all; each part is one index range."""
+    tasks = (
+        Task.objects.filter(status=Task.Status.OPEN)
+        .select_related(*TASK_LIST_RELATED)
+        .annotate(attention=task_attention())
+        .order_by("attention", "due_at", "id")
+    )
+    mine = tasks.filter(assigned_to=viewer)
+    return [mine] if mine_only else [mine, tasks.exclude(assigned_to=viewer)]
 
 
 def open_tasks_panel(viewer: User) -> dict[str, object]:
@@ -112,17 +115,23 @@ def planned_touchpoints(
     interview: Interview | None = None,
     submission: Submission | None = None,
     candidate: Candidate | None = None,
+    submission_ids: list[int] | None = None,
 ) -> QuerySet[Touchpoint]:
     """What is still to go about an interview, a submission, or a candidate (to them, or to the company
     about their processes): planned and in-progress rows, soonest first, with the people loaded (one query).
-    Slice it: a page shows :data:`PLANNED_SHOWN`."""
+    Slice it: a page shows :data:`PLANNED_SHOWN`. ``submission_ids``: the candidate's processes, when the
+    caller has them already."""
     rows = Touchpoint.objects.filter(status__in=(Touchpoint.Status.PLANNED, Touchpoint.Status.IN_PROGRESS))
     if interview is not None:
         rows = rows.filter(interview=interview)
     elif submission is not None:
         rows = rows.filter(submission=submission)
     elif candidate is not None:
-        rows = rows.filter(Q(candidate=candidate) | Q(submission__candidate=candidate))
+        # Their processes' ids (a handful; read here unless the page has them): ``submission__candidate``
+        # in the OR would join every planned row to its submission; ids make each side an index scan.
+        if submission_ids is None:
+            submission_ids = list(Submission.objects.filter(candidate=candidate).values_list("pk", flat=True))
+        rows = rows.filter(Q(candidate=candidate) | Q(submission_id__in=submission_ids))
     else:
         raise ValueError("Give the interview, the submission or the candidate.")
     return rows.select_related("candidate", "contact__company", "interview").order_by("due_at", "id")

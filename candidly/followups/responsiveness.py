@@ -81,6 +81,9 @@ def awaiting_runs(*, company: Company | None = None, contact: Contact | None = N
     runs = CadenceRun.objects.filter(
         audience=Cadence.Audience.HIRING_MANAGER,
         responded_at__isnull=True,
+        # The mark skips ended processes without a join (see ``CadenceRun.process_open``); the stage
+        # test stays as the rule itself.
+        process_open=True,
         interview__submission__stage__in=Submission.OPEN_STAGES,
     ).exclude(interview__status__in=STOPPED_INTERVIEW_STATUSES)
     if company is not None:
@@ -107,7 +110,12 @@ def responsiveness_record(
 ) -> ResponsivenessRecord:
     """The record of ``company`` or ``contact`` (exactly one). Three queries; never fails for a company
     without history (zeros and "—")."""
-    events = Event.objects.filter(**_about(company, contact))
+    # Only the two kinds counted: the (kind, occurred_at) index finds them, instead of reading every Event
+    # of a big company (hundreds of thousands) to count a few.
+    events = Event.objects.filter(
+        kind__in=(EventKind.FOLLOWUP_MANAGER_RESPONDED, EventKind.FOLLOWUP_ESCALATED),
+        **_about(company, contact),
+    )
     counts = events.aggregate(
         responses=Count("pk", filter=Q(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)),
         escalations=Count("pk", filter=Q(kind=EventKind.FOLLOWUP_ESCALATED)),

@@ -89,10 +89,13 @@ def today_lists(*, user: User, now: datetime, limit: int = LIMIT, everyone: bool
         # A recruiter is never asked to phone someone at night: those calls wait, showing when to call.
         good_from = business_moment(now, task.candidate, agency=agency) if task.candidate else now
         (now_rows if good_from <= now else later_rows).append(CallRow(task=task, good_from=good_from))
+    # Most unanswered runs belong to processes that ended: ``process_open`` (and its index) skips them
+    # without a join. The stage test stays: a mark wrongly left true could slow the list, never fill it.
     overdue = list(
         CadenceRun.objects.filter(
             audience=Cadence.Audience.HIRING_MANAGER,
             responded_at__isnull=True,
+            process_open=True,
             respond_by__lt=now,
             interview__submission__stage__in=Submission.OPEN_STAGES,
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from candidly.accounts.models import User
@@ -46,6 +47,10 @@ def _utc_offset(moment: datetime) -> str:
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+# The interview form lists this many of the company's contacts as checkboxes.
+INTERVIEWERS_SHOWN = 50
 
 
 class InterviewerChoiceField(forms.ModelMultipleChoiceField):
@@ -243,13 +248,33 @@ class InterviewForm(WallClockMixin):
         self.ambiguity_notes = []
         interviewers = self.fields["interviewers"]
         assert isinstance(interviewers, forms.ModelMultipleChoiceField)
-        interviewers.queryset = Contact.objects.filter(company_id=submission.role.company_id).order_by("name")
+        company_contacts = Contact.objects.filter(company_id=submission.role.company_id).order_by(
+            "name", "pk"
+        )
+        interviewers.queryset = company_contacts
         if interview is not None:
             # No status field: confirming, cancelling and outcomes have their own buttons and services.
             if not self.is_bound:
                 self.initial.update(self._initial_from(interview))
         elif not self.is_bound:
             self.initial.setdefault("time_zone", submission.candidate.time_zone)
+        self._bound_interviewer_choices(interviewers, company_contacts)
+
+    def _bound_interviewer_choices(
+        self, field: forms.ModelMultipleChoiceField, company_contacts: QuerySet[Contact]
+    ) -> None:
+        """At most ``INTERVIEWERS_SHOWN`` checkboxes (a company has a few contacts, but nothing stops it from
+        having thousands), plus the interview's own interviewers; any contact of the company is still
+        accepted when posted (the field's queryset)."""
+        contacts = list(company_contacts[: INTERVIEWERS_SHOWN + 1])
+        self.more_interviewers = len(contacts) > INTERVIEWERS_SHOWN
+        shown = contacts[:INTERVIEWERS_SHOWN]
+        ids = {contact.pk for contact in shown}
+        shown += [
+            c for c in self.initial.get("interviewers") or [] if isinstance(c, Contact) and c.pk not in ids
+        ]
+        field.widget.choices = [(contact.pk, field.label_from_instance(contact)) for contact in shown]
+        self.has_interviewer_choices = bool(shown)
 
     @staticmethod
     def _initial_from(interview: Interview) -> dict[str, Any]:

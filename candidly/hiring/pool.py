@@ -11,6 +11,7 @@ JIT-compiling the plan whenever a filter made the row estimate uncertain.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,7 +44,7 @@ from candidly.hiring.reliability import (
 )
 from candidly.hiring.services.roles import parse_tag_names
 from candidly.lib.db import count_of
-from candidly.lib.paging import Window, window
+from candidly.lib.paging import window
 from candidly.people.models import MAX_COMPENSATION, Candidate, Tag
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
@@ -255,12 +256,9 @@ def talent_pool(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     now = timezone.now()
     # One page of ids (size + 1 rows, no COUNT), then the figures for that page alone: never for the pool.
-    ids = window(
-        pool_ids(now=now, filters=filters).values_list("pk", flat=True),
-        request.GET.get("page"),
-        size=PAGE_SIZE,
-    )
-    page = Window(object_list=pool_rows(list(ids), now=now), number=ids.number, has_more=ids.has_more)
+    ids = window(pool_ids(now=now, filters=filters).only("pk"), request.GET, size=PAGE_SIZE)
+    page = replace(ids, object_list=pool_rows([row.pk for row in ids], now=now))
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     return render(request, "people/pool.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -26,7 +26,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F
 
 from candidly.accounts.models import User
 from candidly.followups.models import Task
@@ -35,7 +35,7 @@ from candidly.hiring.models import Role, RoleSuggestion, Submission
 from candidly.messaging import emails
 from candidly.messaging.links import hash_token, issue_link
 from candidly.messaging.models import Link
-from candidly.people.models import Candidate, Tag
+from candidly.people.models import Candidate, Company
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from candidly.timeline.services import record_event
@@ -241,6 +241,19 @@ def build_profile(candidate: Candidate, submissions: Sequence[Submission]) -> tu
     return profile, held_back
 
 
+def _shared_tags(candidate: Candidate) -> dict[int, list[str]]:
+    """Open roles' tags that are also the candidate's, by role: only shared tags score, so this reads the
+    tag links of the candidate's few tags (indexed by tag) rather than every tag of every open role."""
+    tags = {tag.pk: tag.name for tag in candidate.role_tags.all()}
+    shared: dict[int, list[str]] = {}
+    if not tags:
+        return shared
+    links = Role.tags.through.objects.filter(tag_id__in=tags, role__status=Role.Status.OPEN)
+    for role_id, tag_id in links.values_list("role_id", "tag_id"):
+        shared.setdefault(role_id, []).append(tags[tag_id])
+    return shared
+
+
 def suggest_roles(
     candidate: Candidate,
     *,
@@ -260,20 +273,38 @@ def suggest_roles(
     after = last_ended(submissions)
     if held_back:
         return Suggestions(after=after, held_back=held_back)
+    # Thousands of open roles are scored: read only what the scoring reads (no timestamps: decoding them
+    # was most of the page), and the company's name rather than a Company per role. The description
+    # counts only after a "role different" ending.
+    scoring = ["id", "title", "company_id", "status", "currency", "compensation_min", "compensation_max"]
+    scoring += ["workplace", "location", "recruiter_id", "hiring_manager_id"]
+    if profile.last is not None and profile.last.end_reason == EndReason.ROLE_DIFFERENT:
+        scoring.append("description")
     roles = (
         Role.objects.filter(status=Role.Status.OPEN)
         .exclude(pk__in=profile.excluded_roles)
         .exclude(company_id__in=profile.excluded_companies)
-        .select_related("company")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+        .only(*scoring)
+        .annotate(company_name=F("company__name"))
     )
+    open_roles = list(roles)
+    # No open role to score: no tag links to read either.
+    shared = _shared_tags(candidate) if open_roles else {}
     scored = []
-    for role in roles:
-        suggestion = score_role(role, profile, (tag.name for tag in role.tags.all()))
+    for role in open_roles:
+        suggestion = score_role(role, profile, shared.get(role.pk, ()))
         if suggestion is not None and suggestion.score > 0:
             scored.append(suggestion)
     scored.sort(key=lambda s: (-s.score, s.role.title.lower(), s.role.pk))
-    return Suggestions(items=scored[:limit], after=after)
+    items = scored[:limit]
+    for item in items:
+        # The company as a row read with its name only (any other field loads when first read).
+        item.role.company = Company.from_db(
+            roles.db,
+            ["id", "name"],
+            [item.role.company_id, item.role.company_name],  # type: ignore[attr-defined]
+        )
+    return Suggestions(items=items, after=after)
 
 
 # --- sending them ---------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _page(request: HttpRequest, rows: QuerySet[Any]) -> Window:
-    return window(rows, request.GET.get("page"), size=PAGE_SIZE)
+    return window(rows, request.GET, size=PAGE_SIZE)
 
 
 def _filters(form_class: type[Any], request: HttpRequest) -> tuple[Any, dict[str, Any]]:

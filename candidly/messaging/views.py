@@ -118,7 +118,7 @@ def reply_review(request: HttpRequest) -> HttpResponse:
     waiting = InboundEmail.objects.filter(status=InboundEmail.Status.REVIEW).select_related(
         "candidate", "contact__company", "touchpoint__interview__submission__role__company"
     )
-    page = window(waiting.order_by("received_at", "id"), request.GET.get("page"), size=50)
+    page = window(waiting.order_by("received_at", "id"), request.GET, size=50)
     return render(request, "messaging/reply_review.html", {"page": page})
 
 
@@ -165,7 +165,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     Admins only: the inbox holds every candidate's and manager's mail, links included."""
     require_admin(request, why=INBOX_IS_ADMINS)
     messages = _shown_inbox().only("id", "to", "subject", "delivered_at").order_by("-delivered_at", "-id")
-    page = window(messages, request.GET.get("page"), size=50)
+    page = window(messages, request.GET, size=50)
     return render(request, "messaging/inbox.html", {"page": page})
 
 

@@ -26,7 +26,7 @@ from candidly.hiring import queries as hiring_queries
 from candidly.hiring.models import Role, Submission
 from candidly.hiring.reliability import reliability_record
 from candidly.hiring.suggestions import suggest_roles
-from candidly.lib.db import count_of
+from candidly.lib.db import count_of, first_across
 from candidly.lib.paging import window
 from candidly.lib.phones import display_phone
 from candidly.lib.text import search_terms
@@ -51,7 +51,7 @@ def _list(
     request: HttpRequest, search: Callable[[str], QuerySet[Any]], template: str, **extra: Any
 ) -> HttpResponse:
     q = search_terms(request.GET.get("q"))
-    page = window(search(q), request.GET.get("page"), size=PAGE_SIZE)
+    page = window(search(q), request.GET, size=PAGE_SIZE)
     return render(request, template, {"page": page, "q": q, **extra})
 
 
@@ -145,11 +145,14 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     contacts, more_contacts = _first(company.contacts.order_by("name", "pk"))
     roles_shown, more_roles = _first(roles)
-    submissions, more_submissions = _first(
-        Submission.objects.filter(role__company=company)
-        .select_related("candidate", "role")
-        .order_by("-created_at", "-pk")
+    # The newest of each role's submissions (index on role, created_at), then the newest of those.
+    latest = first_across(
+        Submission.objects.select_related("candidate", "role").order_by("-created_at", "-pk"),
+        field="role",
+        values=Role.objects.filter(company=company).values_list("pk", flat=True),
+        limit=SECTION_SIZE + 1,
     )
+    submissions, more_submissions = latest[:SECTION_SIZE], len(latest) > SECTION_SIZE
     interviews, more_interviews = _first(
         hiring_queries.interviews_with_people()
         .filter(hiring_queries.not_ended(timezone.now()), submission__role__company=company)
@@ -280,7 +283,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "past_interviews": interviews.past,
         "reliability": reliability_record(candidate, now=now),
         "feedback": feedback_for(candidate=candidate),
-        **_planned_context(candidate),
+        **_planned_context(candidate, [submission.pk for submission in submissions]),
         "pause_form": PauseMessagesForm(),
         "paused": candidate.is_paused(now),
         "consent_choices": Candidate.ConsentHow.choices,
@@ -289,8 +292,8 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/candidate_detail.html", context)
 
 
-def _planned_context(candidate: Candidate) -> dict[str, Any]:
-    rows = list(planned_touchpoints(candidate=candidate)[: PLANNED_SHOWN + 1])
+def _planned_context(candidate: Candidate, submission_ids: list[int]) -> dict[str, Any]:
+    rows = list(planned_touchpoints(candidate=candidate, submission_ids=submission_ids)[: PLANNED_SHOWN + 1])
     return {
         "planned": rows[:PLANNED_SHOWN],
         "more_planned": len(rows) > PLANNED_SHOWN,

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DateField, FloatField, Q, QuerySet, Sum
+from django.db.models import DateField, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 
 from candidly.people.models import Company, Contact
@@ -54,12 +53,6 @@ def person(pk: int, name: object, company: object, company_pk: object) -> dict[s
         "escalations": 0,
         "median": None,
     }
-
-
-class Median(Aggregate):
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 def _rows(
@@ -111,58 +104,26 @@ def ghosting_counts(scope: Scope) -> tuple[dict[date, Counter[str]], dict[str, i
     return by_period, ended
 
 
-def _medians(rows: QuerySet[Any], group: Iterable[str]) -> dict[tuple[Any, ...], tuple[int, float | None]]:
-    """(how many times, median hours) per group of response times (times without a value left out)."""
-    names = list(group)
-    found: dict[tuple[Any, ...], tuple[int, float | None]] = {}
-    timed = rows.filter(seconds__isnull=False)
-    if connection.vendor == "postgresql":
-        for *key, n, median in (
-            timed.values_list(*names).annotate(n=Count("pk"), median=Median("seconds")).order_by()
-        ):
-            found[tuple(key)] = (n, median / HOUR if median is not None else None)
-        return found
-    values: dict[tuple[Any, ...], list[float]] = defaultdict(list)
-    for *key, seconds in timed.values_list(*names, "seconds"):
-        values[tuple(key)].append(seconds)
-    return {key: (len(times), statistics.median(times) / HOUR) for key, times in values.items()}
-
-
-def _answered(rows: QuerySet[Any], column: str) -> dict[int, tuple[int, int, float | None]]:
-    """Per ``column`` (a manager or their company): feedback given, within the window, median hours.
-    One query, on either database."""
-    if connection.vendor == "postgresql":
-        return {
-            pk: (n, within, median / HOUR if median is not None else None)
-            for pk, n, within, median in rows.values_list(column)
-            .annotate(
-                n=Count("pk"), within=Count("pk", filter=Q(within_window=True)), median=Median("seconds")
-            )
-            .order_by()
-        }
-    counted: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    values: dict[int, list[float]] = defaultdict(list)
-    for pk, within, seconds in rows.values_list(column, "within_window", "seconds"):
-        counted[pk][0] += 1
-        counted[pk][1] += within
-        if seconds is not None:
-            values[pk].append(seconds)
-    return {
-        pk: (n, within, statistics.median(values[pk]) / HOUR if values[pk] else None)
-        for pk, (n, within) in counted.items()
-    }
-
-
 Summary = tuple[int, float | None]
 Answered = dict[str, dict[int, tuple[int, int, float | None]]]
+
+
+# The local week (its Monday) or month (its 1st) of a rollup row's ``day``, by date arithmetic: cheaper than
+# ``date_trunc`` (which goes through a timestamp in the session's zone) on every row of a year.
+PERIOD_SQL = {
+    Period.WEEK: "day - (extract(isodow FROM day)::int - 1)",
+    Period.MONTH: "day - (extract(day FROM day)::int - 1)",
+}
 
 
 def _time_summaries(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, Summary], Answered]:
     """From the response times, in one query: (how many, median hours) per period and kind and per kind,
     and per hiring manager and per company (feedback given, within the window, median hours).
 
-    PostgreSQL groups all four ways in one scan (``GROUPING SETS``, exact ``percentile_cont``); elsewhere (the
-    SQLite demo) the times are read once and summarised in Python."""
+    PostgreSQL reads the range's rows once (a CTE of six narrow columns, the kind as a boolean) and takes
+    exact medians (``percentile_cont``) over it in three sorts: per period and in all (one sort serves both),
+    and per hiring manager and per company over the managers' rows only. Elsewhere (the SQLite demo) the
+    times are read once and summarised in Python."""
     rows = _rows(ResponseTime, scope)
     manager = EventKind.FOLLOWUP_MANAGER_RESPONDED
     by_period: dict[tuple[date, str], Summary] = {}
@@ -170,29 +131,39 @@ def _time_summaries(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict
     answered: Answered = {"contact": {}, "company": {}}
     if connection.vendor == "postgresql":
         where, params = rows.query.where.as_sql(rows.query.get_compiler(connection=connection), connection)
-        truncated = f"date_trunc('{Period(scope.period).value}', day)::date"
-        sets = f"({truncated}, kind), (kind), (kind, contact_id), (kind, contact_company_id)"
-        # Only the period (an enum's value) and Django's own WHERE are formatted in; values are parameters.
+        median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)"
+        within_sql = "count(*) FILTER (WHERE within_window)"
+        # Only the period expression (a constant of this module) and Django's own WHERE are formatted in;
+        # values are parameters.
         sql = f"""
-            SELECT {truncated}, kind, contact_id, contact_company_id,
-                GROUPING({truncated}, contact_id, contact_company_id), count(*), count(seconds),
-                count(*) FILTER (WHERE within_window), percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)
-            FROM {ResponseTime._meta.db_table} WHERE {where}
-            GROUP BY GROUPING SETS ({sets})
+            WITH r AS MATERIALIZED (
+                SELECT kind = %s AS m, {PERIOD_SQL[Period(scope.period)]} AS period, contact_id,
+                    contact_company_id, seconds, within_window
+                FROM {ResponseTime._meta.db_table} WHERE {where}
+            )
+            SELECT GROUPING(period), m, period, NULL::bigint, NULL::bigint, 0::bigint, count(seconds),
+                0::bigint, {median}
+                FROM r GROUP BY GROUPING SETS ((m, period), (m))
+            UNION ALL
+            SELECT 2 + GROUPING(contact_id), true, NULL, contact_id, contact_company_id, count(*),
+                count(seconds), {within_sql}, {median}
+                FROM r WHERE m GROUP BY GROUPING SETS ((contact_id), (contact_company_id))
         """  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [manager, *params])
             found = cursor.fetchall()
-        for period, kind, contact, company, grouping, n_all, n, within, median in found:
-            hours = median / HOUR if median is not None else None
-            if grouping == 3:
-                by_period[(period, kind)] = (n, hours)
-            elif grouping == 7:
-                totals[kind] = (n, hours)
-            elif kind == manager and grouping == 5 and contact is not None:
-                answered["contact"][contact] = (n_all, within, hours)
-            elif kind == manager and grouping == 6 and company is not None:
-                answered["company"][company] = (n_all, within, hours)
+        # The rows hold the two response kinds only: ``m`` tells them apart (a boolean sorts faster).
+        kinds = {True: manager, False: EventKind.FOLLOWUP_RESPONDED}
+        for about, is_manager, period, contact, company, n_all, n, within_n, middle in found:
+            hours = middle / HOUR if middle is not None else None
+            if about == 0:
+                by_period[(period, kinds[is_manager])] = (n, hours)
+            elif about == 1:
+                totals[kinds[is_manager]] = (n, hours)
+            elif about == 2 and contact is not None:
+                answered["contact"][contact] = (n_all, within_n, hours)
+            elif about == 3 and company is not None:
+                answered["company"][company] = (n_all, within_n, hours)
         return by_period, totals, answered
     times: dict[tuple[str, Any], list[float]] = defaultdict(list)
     counted: dict[tuple[str, Any], list[int]] = defaultdict(lambda: [0, 0])
@@ -289,17 +260,33 @@ def response_steps(scope: Scope) -> list[tuple[str, str | None, str | None, int]
     return found
 
 
-def scores(scope: Scope) -> list[tuple[date, int | None, int, int]]:
-    """(period, desk, recommend score, how many). One query."""
-    rows = (
-        _rows(DailyFigure, scope, by_desk=True)
-        .filter(metric="recommend")
-        .annotate(period=_period(scope))
-        .values_list("period", "recruiter_id", "detail")
-        .annotate(n=Sum("value"))
-        .order_by()
-    )
-    return [(period, desk, int(score), n) for period, desk, score, n in rows]
+def scores(scope: Scope) -> list[tuple[date | None, int | None, int, int]]:
+    """(period, None, recommend score, how many) and (None, desk, recommend score, how many): the answers
+    summed per period and per desk by the database (a year of desks' days is a few hundred rows, not
+    tens of thousands). One query."""
+    rows = _rows(DailyFigure, scope, by_desk=True).filter(metric="recommend").order_by()
+    if connection.vendor != "postgresql":  # the SQLite demo: sum per day and desk, then per period here
+        found: Counter[tuple[date | None, int | None, int]] = Counter()
+        for day, desk, score, n in (
+            rows.values_list("day", "recruiter_id", "detail").annotate(n=Sum("value")).order_by()
+        ):
+            found[(scope.period_of(day), None, int(score))] += n
+            found[(None, desk, int(score))] += n
+        return [(key[0], key[1], key[2], n) for key, n in found.items()]
+    where, params = rows.query.where.as_sql(rows.query.get_compiler(connection=connection), connection)
+    period = PERIOD_SQL[Period(scope.period)]
+    # Only the period expression (a constant of this module) and Django's own WHERE are formatted in.
+    sql = f"""
+        SELECT {period}, recruiter_id, detail, GROUPING({period}, recruiter_id), sum(value)
+        FROM {DailyFigure._meta.db_table} WHERE {where}
+        GROUP BY GROUPING SETS (({period}, detail), (recruiter_id, detail))
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (period_day if grouping == 1 else None, desk if grouping == 2 else None, int(score), int(n))
+            for period_day, desk, score, grouping, n in cursor.fetchall()
+        ]
 
 
 def withdrawals(scope: Scope) -> list[tuple[str, int, int, int, int, int]]:

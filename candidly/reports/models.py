@@ -48,6 +48,8 @@ class DailyFigure(models.Model):
         indexes = [
             # A page reads a range of days by metric; the incremental refresh deletes (day, role) cells.
             models.Index(fields=["grain", "metric", "day"], name="daily_figure_metric_day_idx"),
+            # One recruiter's desk: its rows only, not every desk's of the range.
+            models.Index(fields=["grain", "recruiter", "metric", "day"], name="daily_figure_desk_idx"),
             models.Index(fields=["day", "role"], name="daily_figure_day_role_idx"),
         ]
 
@@ -123,12 +125,16 @@ class OpenProcess(models.Model):
 
 
 class RollupState(models.Model):
-    """Where the rollup stands (one row): built in ``zone``, complete for Events up to ``event_id``, and
-    for the time-dependent figures (overdue feedback) up to ``refreshed_at``."""
+    """Where the rollup stands (one row): built in ``zone``, complete for Events up to ``event_id`` but
+    the ids in ``pending``, and for the time-dependent figures (overdue feedback) up to ``refreshed_at``."""
 
     zone = models.CharField(max_length=64)
     event_id = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField()
+    # Ids up to ``event_id`` that no committed Event had when they were read: [id, first seen (ISO)] each.
+    # A transaction still running then commits them later (read again next pass); a rolled-back one never
+    # does (forgotten after ``rollup.GAP_PATIENCE``).
+    pending = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="rollup_state_single_row")]

@@ -534,6 +534,17 @@ def _scores(answers: QuerySet[Feedback], scope: Scope) -> list[tuple[date, int |
     )
 
 
+def _per_period_and_desk(
+    rows: Iterable[tuple[date, int | None, int, int]],
+) -> list[tuple[date | None, int | None, int, int]]:
+    """(period, desk, score, n) as ``figures.scores`` gives them: a row per period (no desk) and a row per
+    desk (no period)."""
+    split: list[tuple[date | None, int | None, int, int]] = []
+    for period, desk, score, n in rows:
+        split += [(period, None, score, n), (None, desk, score, n)]
+    return split
+
+
 def experience(scope: Scope, *, now: datetime, users: dict[int, User], rolled: bool = False) -> Report:
     """The candidate experience score: cNPS (% promoters, 9-10, minus % detractors, 0-6) of the optional
     "would you recommend us?" answers given in the range, per period and per recruiter, and the comments
@@ -545,14 +556,16 @@ def experience(scope: Scope, *, now: datetime, users: dict[int, User], rolled: b
         candidate__isnull=False,
         recommend_score__isnull=False,
     )
-    rows = figures.scores(scope) if rolled else _scores(answers, scope)
+    rows = figures.scores(scope) if rolled else _per_period_and_desk(_scores(answers, scope))
     by_period: dict[date, Counter[int]] = defaultdict(Counter)
     by_desk: dict[int | None, Counter[int]] = defaultdict(Counter)
     everything: Counter[int] = Counter()
     for period, desk, score, n in rows:
-        by_period[scope.period_of(period)][score] += n
-        by_desk[desk][score] += n
-        everything[score] += n
+        if period is not None:
+            by_period[scope.period_of(period)][score] += n
+            everything[score] += n
+        else:
+            by_desk[desk][score] += n
     over_time = Table("cnps", "Candidate experience score (cNPS) per period", ["Period", *NPS_COLUMNS])
     over_time.chart_labels = [scope.short_label(period) for period in scope.periods()]
     for period in scope.periods():

@@ -12,10 +12,12 @@ inserts them again with one ``INSERT … SELECT`` per figure, grouped by the dat
 - time passing: a hiring manager's feedback window that ended since the last refresh becomes overdue with
   no Event at all, so the cells of windows ending between two refreshes are recomputed.
 
-Events are read by id from a watermark, in bounded windows; the last ``OVERLAP_IDS`` ids are read again each
-time, because an id is taken when a transaction inserts but seen only once it commits (a longer transaction
-than that overlap could slip past: ``rebuild_report_rollup`` rebuilds everything). One refresher at a time:
-the state row is locked, a second worker skips the pass.
+Events are read by id from a watermark, in bounded windows. An id is taken when a transaction inserts but
+seen only once it commits, so a window can have holes: ids of transactions still running (or rolled back).
+The holes are remembered (``RollupState.pending``) and looked up by id on every pass until their Event
+appears, however many ids later it commits; a hole still empty after ``GAP_PATIENCE`` was a rollback and
+is forgotten. (Sequences hand ids out in order, so an id above the newest committed one is never a hole.)
+One refresher at a time: the state row is locked, a second worker skips the pass.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -64,7 +67,10 @@ logger = logging.getLogger(__name__)
 # Event ids read per window, and windows per refresh: a refresh is bounded however far behind it is.
 WINDOW_IDS = 20_000
 WINDOWS_PER_REFRESH = 5
-OVERLAP_IDS = 500
+# How long an id read as a hole is looked for: a transaction open longer than this is not waited for
+# (``rebuild_report_rollup`` counts it), and at most MAX_PENDING holes are kept (the oldest go first).
+GAP_PATIENCE = timedelta(hours=6)
+MAX_PENDING = 5_000
 # Events that change a figure or a process's dimensions (who, which role): they make cells stale.
 STALE_KINDS: tuple[str, ...] = (
     *facts.COUNTED_KINDS,
@@ -91,6 +97,9 @@ WHOLE_CANDIDATE_KINDS: tuple[str, ...] = (
     EventKind.ROLE_INTEREST_EXPRESSED,
     EventKind.SUBMISSION_STAGE_CHANGED,
 )
+# A role's fields that are dimensions of every one of its processes' rows: changing one (``role.updated``
+# names what changed) makes all the role's cells stale.
+ROLE_DIMENSIONS = frozenset({"recruiter", "hiring_manager", "company"})
 FIGURE_COLUMNS = [
     "day",
     "recruiter",
@@ -338,7 +347,10 @@ def _comment_query(cells: Cells | None, zone: zoneinfo.ZoneInfo) -> QuerySet:  #
 
 def _insert(target: type[Model], columns: list[str], rows: QuerySet) -> int:  # type: ignore[type-arg]
     """``INSERT INTO target (columns) SELECT …``: the rows never leave the database."""
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # no cells of that kind to recompute (``pk__in=[]``)
+        return 0
     meta = target._meta
     fields = [meta.get_field(name) for name in columns]
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields if isinstance(field, Field))
@@ -458,6 +470,22 @@ def stale_cells(events: Sequence[tuple[str, int | None, int | None]], zone: zone
     return cells
 
 
+def _processes_of_changed_roles(events: QuerySet[Event]) -> list[tuple[str, int | None, int | None]]:
+    """Every process of a role whose recruiter, hiring manager or company changed in ``events`` (as
+    ``stale_cells`` reads them): their rows carry the role's old desk or manager. Two queries."""
+    roles = {
+        role
+        for role, changed in events.filter(kind=EventKind.ROLE_UPDATED).values_list(
+            KT("data__role"), "data__changed"
+        )
+        if role and isinstance(changed, list) and ROLE_DIMENSIONS & set(changed)
+    }
+    if not roles:
+        return []
+    processes = Submission.objects.filter(role_id__in=sorted(int(role) for role in roles))
+    return [("", None, pk) for pk in processes.values_list("pk", flat=True)]
+
+
 def _windows_ended(since: datetime, now: datetime, zone: zoneinfo.ZoneInfo) -> Cells:
     """The cells of hiring-manager feedback windows that ended in ``(since, now]``: overdue since."""
     cells = Cells()
@@ -480,8 +508,14 @@ def rebuild_rollup(*, now: datetime) -> int:
         state, _ = RollupState.objects.select_for_update().get_or_create(
             id=1, defaults={"zone": zone.key, "refreshed_at": now}
         )
+        # The holes of the newest ids (transactions still running as it starts) are looked for afterwards.
+        recent = range(max(last - WINDOW_IDS, 0) + 1, last + 1)
+        present = set(
+            Event.objects.filter(pk__gte=recent.start, pk__lt=recent.stop).values_list("pk", flat=True)
+        )
         written = recompute(None, zone=zone, now=now)
         state.zone, state.event_id, state.refreshed_at = zone.key, last, now
+        state.pending = _still_pending({}, present, recent, now)
         state.save()
     logger.info("report rollup rebuilt: %s rows, events up to id %s", written, last)
     return written
@@ -510,23 +544,51 @@ def refresh_rollup(*, now: datetime) -> RefreshReport:
                 return report
             newest = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             upper = min(newest, state.event_id + WINDOW_IDS)
-            touched = list(
-                Event.objects.filter(
-                    pk__gt=max(state.event_id - OVERLAP_IDS, 0), pk__lte=upper, kind__in=STALE_KINDS
-                ).values_list("kind", "candidate_id", "submission_id")
+            waited = {int(pk): str(since) for pk, since in state.pending}
+            window = Q(pk__gt=state.event_id, pk__lte=upper)
+            # First which ids exist (the holes), then what they say: an Event committed in between is read
+            # twice at worst, never missed.
+            present = set(
+                Event.objects.filter(window | Q(pk__in=sorted(waited))).values_list("pk", flat=True)
             )
+            read = Event.objects.filter(
+                Q(pk__gt=state.event_id, pk__lte=upper) | Q(pk__in=sorted(waited.keys() & present))
+            )
+            touched: list[tuple[str, int | None, int | None]] = list(
+                read.filter(kind__in=STALE_KINDS).values_list("kind", "candidate_id", "submission_id")
+            )
+            touched += _processes_of_changed_roles(read)
             report.events_read += len(touched)
             cells = stale_cells(touched, zone)
             cells.update(_windows_ended(state.refreshed_at, now, zone))
             recompute(cells, zone=zone, now=now)
             report.cells += len(cells) + len(cells.open_roles)
             report.days |= set(cells.roles)
+            state.pending = _still_pending(waited, present, range(state.event_id + 1, upper + 1), now)
             state.event_id, state.refreshed_at = upper, now
-            state.save(update_fields=["event_id", "refreshed_at"])
+            state.save(update_fields=["event_id", "refreshed_at", "pending"])
             if upper >= newest:
                 return report
     report.behind = True
     return report
+
+
+def _still_pending(
+    waited: dict[int, str], present: set[int], window: range, now: datetime
+) -> list[list[Any]]:
+    """The holes to look for next pass: the ones still empty, and the new ones of ``window``, as
+    [id, first seen]; those older than ``GAP_PATIENCE`` are forgotten (rolled back), and only the newest
+    ``MAX_PENDING`` are kept."""
+    oldest = now - GAP_PATIENCE
+    holes: list[list[Any]] = [
+        [pk, since]
+        for pk, since in waited.items()
+        if pk not in present and datetime.fromisoformat(since) >= oldest
+    ]
+    holes += [[pk, now.isoformat()] for pk in window if pk not in present]
+    if len(holes) > MAX_PENDING:
+        logger.warning("report rollup: %s Event ids never committed, keeping the newest", len(holes))
+    return sorted(holes)[-MAX_PENDING:]
 
 
 def rollup_as_of(zone: zoneinfo.ZoneInfo) -> datetime | None:

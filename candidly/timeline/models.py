@@ -65,7 +65,13 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["kind", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["kind", "occurred_at"]),
+            # A company's and a contact's timeline, newest first (timeline.queries.timeline): walking the
+            # occurred_at index for a small company's few events passed hundreds of thousands of others.
+            models.Index(fields=["company", "occurred_at", "id"], name="event_company_time_idx"),
+            models.Index(fields=["contact", "occurred_at", "id"], name="event_contact_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.summary}"

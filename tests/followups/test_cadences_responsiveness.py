@@ -102,3 +102,20 @@ def test_responsiveness_events_page_refuses_an_unknown_figure(acme, recruiter_cl
     response = recruiter_client.get(f"/companies/{company.pk}/responsiveness/?figure=secrets")
 
     assert response.status_code == 404
+
+
+def test_awaiting_feedback_leaves_with_a_rejected_process_and_comes_back_when_it_reopens(
+    acme, recruiter_client
+):
+    company, _hannah, _omar, (first, second, third, omars) = acme
+    awaiting_url = f"/companies/{company.pk}/responsiveness/?figure=awaiting"
+    stage_url = f"/submissions/{second.submission_id}/stage/"
+
+    recruiter_client.post(stage_url, {"stage": "rejected", "reason": "company_declined"})
+    while_ended = sorted(event.interview_id for event in recruiter_client.get(awaiting_url).context["page"])
+    recruiter_client.post(stage_url, {"stage": "interviewing", "reason": ""})
+    reopened = sorted(event.interview_id for event in recruiter_client.get(awaiting_url).context["page"])
+
+    assert while_ended == sorted([first.pk, third.pk, omars.pk])
+    assert reopened == sorted([first.pk, second.pk, third.pk, omars.pk])
+    assert responsiveness_record(company=company).awaiting == 4

@@ -196,3 +196,48 @@ def test_today_handled_closes_the_gone_quiet_alert(recruiter, recruiter_client, 
     )
     assert Event.objects.get(kind="task.done").summary == "Handled: Cara 0 has gone quiet"
     assert recruiter_client.get("/").context["lists"].gone_quiet.rows == []
+
+
+def overdue_interviews(client) -> list[int]:
+    return [run.interview_id for run in client.get("/").context["lists"].overdue_feedback.rows]
+
+
+@pytest.mark.parametrize(
+    ("stage", "reason"),
+    [("rejected", "company_declined"), ("withdrawn", "compensation"), ("placed", "hired")],
+)
+def test_today_overdue_feedback_leaves_with_its_process_and_comes_back_when_it_reopens(
+    recruiter, recruiter_client, clock, stage, reason
+):
+    ending = work_for(recruiter, clock, 0)
+    staying = work_for(recruiter, clock, 1)
+    stage_url = f"/submissions/{ending.submission_id}/stage/"
+
+    recruiter_client.post(stage_url, {"stage": stage, "reason": reason})
+    after_ending = overdue_interviews(recruiter_client)
+    recruiter_client.post(stage_url, {"stage": "interviewing", "reason": ""})
+    after_reopening = overdue_interviews(recruiter_client)
+
+    assert after_ending == [staying.pk]
+    assert after_reopening == [ending.pk, staying.pk]
+
+
+def test_today_overdue_feedback_of_a_round_marked_after_the_process_ended_shows_once_it_reopens(
+    recruiter, recruiter_client, clock
+):
+    interview = work_for(recruiter, clock)
+    CadenceRun.objects.all().delete()  # the cadences are planned when the outcome is marked, below
+    stage_url = f"/submissions/{interview.submission_id}/stage/"
+    recruiter_client.post(stage_url, {"stage": "rejected", "reason": "company_declined"})
+
+    recruiter_client.post(f"/interviews/{interview.pk}/outcome/", {"outcome": "completed"})
+    run = CadenceRun.objects.get(audience=Cadence.Audience.HIRING_MANAGER)
+    clock.set(run.respond_by + timedelta(hours=1))
+    while_ended = overdue_interviews(recruiter_client)
+    recruiter_client.post(stage_url, {"stage": "offer", "reason": ""})
+    reopened = overdue_interviews(recruiter_client)
+
+    # Planned while the process was closed, so marked closed: Today's index skips it meanwhile.
+    assert run.process_open is False
+    assert while_ended == []
+    assert reopened == [interview.pk]

@@ -21,6 +21,7 @@ from candidly.followups.models import CadenceRun
 from candidly.followups.worker import Worker
 from candidly.hiring.models import Interview
 from candidly.hiring.services.interview_status import correct_interview_outcome
+from candidly.hiring.services.roles import update_role
 from candidly.reports import queries, rollup
 from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState, SharedComment
 from candidly.reports.scope import Scope
@@ -161,6 +162,65 @@ def test_rollup_late_correction_moves_the_count_of_the_original_day(time_machine
         ["Week of 16 Mar 2026", "0", "0", "—", "0", "—"],
     ]
     assert shown(rolled) == shown(queries.ghosting(scope, now=corrected_at))
+
+
+def test_rollup_role_given_another_hiring_manager_moves_its_processes_figures(time_machine):
+    start_rollup()
+    world = make_world()
+    time_machine.move_to(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False)
+    process = submit(candidate(world.rita, "Ann"), world.role, world.rita)
+    interview = book(process, world.rita, datetime(2026, 3, 2, 11, tzinfo=UTC))
+    missed = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
+    time_machine.move_to(missed, tick=False)
+    no_show(interview, world.rita, missed)
+    rollup.refresh_rollup(now=missed)
+    later = datetime(2026, 3, 20, 10, tzinfo=UTC)
+    time_machine.move_to(later, tick=False)
+
+    update_role(world.role, changes={"hiring_manager": world.henry}, actor=world.ada)
+    rollup.refresh_rollup(now=later)
+
+    def interviews(manager) -> str:
+        scope = Scope(start=date(2026, 3, 2), end=date(2026, 3, 22), zone=LONDON, manager=manager)
+        rolled = queries.ghosting(scope, now=later, rolled=True)
+        assert shown(rolled) == shown(queries.ghosting(scope, now=later))
+        return rolled.table("ghosting").total[1].text  # type: ignore[union-attr]
+
+    assert (interviews(world.henry), interviews(world.hannah)) == ("1", "0")
+
+
+def test_rollup_counts_an_event_whose_transaction_commits_long_after_later_ones(time_machine):
+    start_rollup()
+    world = make_world()
+    time_machine.move_to(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False)
+    process = submit(candidate(world.rita, "Ann"), world.role, world.rita)
+    interview = book(process, world.rita, datetime(2026, 3, 2, 11, tzinfo=UTC))
+    missed = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
+    time_machine.move_to(missed, tick=False)
+    no_show(interview, world.rita, missed)
+    # The no-show's id is taken, but its transaction has not committed when the worker reads.
+    late = Event.objects.get(kind="interview.no_show")
+    Event.objects.filter(pk=late.pk)._raw_delete(Event.objects.db)  # type: ignore[attr-defined]
+    rollup.refresh_rollup(now=missed)
+    Event.objects.bulk_create(
+        Event(kind="task.created", summary="Other work", actor_type="system", occurred_at=missed)
+        for _ in range(600)
+    )
+    rollup.refresh_rollup(now=missed + timedelta(minutes=1))
+    late._state.adding = True
+    late.save(force_insert=True)  # it commits now, 600 ids later
+
+    report = rollup.refresh_rollup(now=missed + timedelta(minutes=2))
+
+    scope = Scope(start=date(2026, 3, 2), end=date(2026, 3, 8), zone=LONDON)
+    rolled = queries.ghosting(scope, now=missed, rolled=True)
+    assert date(2026, 3, 2) in report.days
+    assert (
+        rolled.table("ghosting").total[1:5]
+        == queries.ghosting(scope, now=missed).table("ghosting").total[1:5]
+    )
+    assert [cell.text for cell in rolled.table("ghosting").total[1:5]] == ["1", "0", "0.0", "1"]  # type: ignore[union-attr]
+    assert late.pk not in [pk for pk, _ in RollupState.objects.get().pending]
 
 
 def test_rollup_feedback_window_ending_without_an_event_becomes_overdue(time_machine):

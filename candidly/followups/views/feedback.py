@@ -121,6 +121,6 @@ def responsiveness_events(request: HttpRequest, about: str, pk: int) -> HttpResp
     if figure not in FIGURE_LABELS:
         raise Http404("No such figure.")
     events = figure_events(figure, company=company, contact=contact)
-    page = window(events, request.GET.get("page"), size=50)
+    page = window(events, request.GET, size=50)
     context = {"company": company, "contact": contact, "figure_label": FIGURE_LABELS[figure], "page": page}
     return render(request, "followups/responsiveness_events.html", context)

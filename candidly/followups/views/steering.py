@@ -142,7 +142,7 @@ def planned_list(request: HttpRequest) -> HttpResponse:
             break
     if not about:
         raise Http404("Say whose planned messages to list.")
-    page = window(planned_touchpoints(**about), request.GET.get("page"), size=PAGE_SIZE)  # type: ignore[arg-type]
+    page = window(planned_touchpoints(**about), request.GET, size=PAGE_SIZE)  # type: ignore[arg-type]
     return render(request, "followups/planned_list.html", {"page": page, "title": title, "about": about})
 
 

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from candidly.accounts.models import User
 from candidly.followups.interview_plan import cancellation_reason
 from candidly.followups.models import Task
-from candidly.followups.queries import TASK_LIST_RELATED, open_tasks_for
+from candidly.followups.queries import TASK_LIST_RELATED, task_list_parts
 from candidly.followups.tasks import complete_task
 from candidly.hiring.models import Interview
-from candidly.lib.paging import window
+from candidly.lib.paging import window_of_parts
 from candidly.lib.phones import display_phone
 from candidly.messaging.prepared import PreparedEmail, prepare_manager_cancellation_email
 from candidly.people.models import Contact
@@ -51,7 +51,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     """Open tasks: everyone's, the viewer's first; ``?who=mine`` shows only the viewer's."""
     viewer = _viewer(request)
     mine_only = request.GET.get("who") == "mine"
-    page = window(open_tasks_for(viewer, mine_only=mine_only), request.GET.get("page"), size=PAGE_SIZE)
+    page = window_of_parts(task_list_parts(viewer, mine_only=mine_only), request.GET, size=PAGE_SIZE)
     return render(
         request, "followups/task_list.html", {"page": page, "mine_only": mine_only, "now": timezone.now()}
     )

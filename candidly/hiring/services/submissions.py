@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from candidly.accounts.models import User
+from candidly.followups.cadences import mark_process_runs
 from candidly.hiring.models import Role, Submission
 from candidly.people.models import Candidate
 from candidly.timeline.kinds import EventKind
@@ -111,6 +112,9 @@ def move_submission(
             locked.save(update_fields=["stage", "end_reason", "end_note", "ended_at", "updated_at"])
     except IntegrityError:
         raise ValidationError({"stage": _reopen_message(locked)}) from None
+    if locked.is_open != was_open:
+        # Feedback is owed only while the process is open: the overdue lists read this mark.
+        mark_process_runs(locked)
     summary = f"Stage: {Submission.Stage(previous).label} → {locked.get_stage_display()}"
     if ending:
         summary += f" ({locked.get_end_reason_display()})"
