@@ -195,9 +195,10 @@ def run_workers_on(sink: common.Sink, tag: str, rows: int, workers: int) -> floa
     return rows / elapsed
 
 
-def measure_e2e(sink: common.Sink, people: common.People) -> None:
+def measure_e2e(sink: common.Sink, people: common.People, *, one_worker: bool = True) -> None:
     """The raw loop and the engine in alternating rounds on the same rows: the load of this shared machine
-    drifts by the minute, so each round's ratio compares two runs a few seconds apart."""
+    drifts by the minute, so each round's ratio compares two runs a few seconds apart. Then one worker alone
+    (``one_worker``)."""
     rows = max(1, E2E_ROWS // E2E_ROUNDS)
     raw_seconds = engine_seconds = 0.0
     ratios: list[float] = []
@@ -216,6 +217,8 @@ def measure_e2e(sink: common.Sink, people: common.People) -> None:
     figure("raw_e2e_emails_per_s", rows * E2E_ROUNDS / raw_seconds)
     figure("e2e_ratio", statistics.median(ratios))
     figure("e2e_load_average", os.getloadavg()[0])
+    if not one_worker:
+        return
     common.create_touchpoints(people, rows, tag="e2e1", due_sql=f"'{common.FAR_FUTURE}'")
     one = run_workers_on(sink, "e2e1", rows, workers=1)
     figure("e2e_one_worker_emails_per_s", one)

@@ -3,7 +3,8 @@ SMTP sink under cProfile, counting SQL statements. Prints ``name: value`` lines 
 
     .venv/bin/python bench/profile_engine.py   # uses (drops and recreates) the bench database
 
-Knobs: PROFILE_ROWS (1000), BENCH_BATCH (20), PROFILE_TOP (35).
+Knobs: PROFILE_ROWS (1000), BENCH_BATCH (20), PROFILE_TOP (35), PROFILE_CPROFILE (1; 0 times the worker
+without the profiler, whose own cost roughly doubles the CPU figures).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from common import figure, say
 ROWS = int(os.environ.get("PROFILE_ROWS", "1000"))
 BATCH = int(os.environ.get("BENCH_BATCH", "20"))
 TOP = int(os.environ.get("PROFILE_TOP", "35"))
+CPROFILE = os.environ.get("PROFILE_CPROFILE", "1") != "0"
 
 
 def main() -> int:
@@ -30,24 +32,29 @@ def main() -> int:
         from django.test.utils import CaptureQueriesContext
 
         from candidly.followups.worker import Worker
+        from candidly.messaging.emails import prepare
 
         people = common.create_people(min(ROWS, 2000))
         common.create_touchpoints(people, ROWS, tag="prof")
         say(f"profile: {ROWS} follow-up emails, batches of {BATCH}")
         worker = Worker(worker_id="profile", batch_size=BATCH, lease=timedelta(seconds=60))
+        prepare()  # what run_worker loads before its first pass (URL patterns, templates): not timed
         profiler = cProfile.Profile()
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            profiler.enable()
+            started, cpu = time.perf_counter(), time.process_time()
+            if CPROFILE:
+                profiler.enable()
             claimed = worker.run(once=True)
             profiler.disable()
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         counts = common.status_counts("prof")
         if counts != {"done": ROWS}:
             raise SystemExit(f"rows now {counts}")
         figure("profile_emails_per_s", claimed / elapsed)
         figure("profile_ms_per_email", elapsed * 1000 / claimed)
+        figure("profile_cpu_ms_per_email", cpu * 1000 / claimed)
         figure("profile_queries_per_email", len(queries.captured_queries) / claimed)
+        figure("profile_load_average", os.getloadavg()[0])
         kinds: dict[str, int] = {}
         for query in queries.captured_queries:
             words = query["sql"].split()
@@ -55,6 +62,8 @@ def main() -> int:
             kinds[key] = kinds.get(key, 0) + 1
         for key, n in sorted(kinds.items(), key=lambda item: -item[1]):
             say(f"  {n / claimed:6.2f}/email  {key}")
+        if not CPROFILE:
+            return 0
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(TOP)

@@ -182,17 +182,22 @@ def _outcome_transaction() -> Iterator[None]:
         yield
 
 
+def _event_args(touchpoint: Touchpoint, *, kind: str, summary: str, **data: Any) -> dict[str, Any]:
+    """``record_event``'s arguments for an Event about ``touchpoint``."""
+    return {
+        "kind": kind,
+        "summary": summary,
+        "actor_type": Event.Actor.SYSTEM,
+        "candidate": touchpoint.candidate,
+        "contact": touchpoint.contact,
+        "submission": touchpoint.submission,
+        "interview": touchpoint.interview,
+        "data": {"touchpoint": touchpoint.pk, "kind": touchpoint.kind, "channel": touchpoint.channel, **data},
+    }
+
+
 def _event(touchpoint: Touchpoint, *, kind: str, summary: str, **data: Any) -> Event:
-    return record_event(
-        kind=kind,
-        summary=summary,
-        actor_type=Event.Actor.SYSTEM,
-        candidate=touchpoint.candidate,
-        contact=touchpoint.contact,
-        submission=touchpoint.submission,
-        interview=touchpoint.interview,
-        data={"touchpoint": touchpoint.pk, "kind": touchpoint.kind, "channel": touchpoint.channel, **data},
-    )
+    return record_event(**_event_args(touchpoint, kind=kind, summary=summary, **data))
 
 
 def _task(touchpoint: Touchpoint, *, kind: str, title: str, due_at: datetime, **extra: Any) -> Task:
@@ -210,8 +215,8 @@ def _task(touchpoint: Touchpoint, *, kind: str, title: str, due_at: datetime, **
     )
 
 
-def _channel_label(touchpoint: Touchpoint) -> str:
-    return {"email": "email", "sms": "SMS"}.get(touchpoint.channel, touchpoint.channel)
+def _channel_label(channel: str) -> str:
+    return {"email": "email", "sms": "SMS"}.get(channel, channel)
 
 
 def mark_handoff(touchpoint: Touchpoint, *, now: datetime, worker_id: str, lease: timedelta) -> bool:
@@ -225,41 +230,47 @@ def mark_handoff(touchpoint: Touchpoint, *, now: datetime, worker_id: str, lease
     )
 
 
-def mark_sent(
-    touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_id: str, fallback: str = ""
-) -> bool:
-    """The provider accepted the message: ``done`` with its Message-ID, and an Event.
+def sent_change(
+    touchpoint: Touchpoint, *, now: datetime, message_id: str, fallback: str = ""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What recording "the provider accepted the message" writes: the row's fields (``done`` with its
+    Message-ID, the claim released) and the Event's ``record_event`` arguments. :func:`mark_sent` writes
+    them with the ORM; the worker's hand-offs on PostgreSQL with the next message's marker
+    (``followups.handoffs``).
 
     ``fallback`` is why a planned SMS went by email instead (``messaging.delivery``): the row then says
     email, and the Event says SMS was planned and why it did not go.
     """
-    planned_channel = touchpoint.channel
     by_email = {"channel": Touchpoint.Channel.EMAIL} if fallback else {}
+    fields = {
+        "status": Status.DONE,
+        "done_at": now,
+        "message_id": message_id,
+        "last_error": "",
+        **by_email,
+        **_RELEASED,
+    }
+    channel = Touchpoint.Channel.EMAIL if fallback else touchpoint.channel
+    summary = f"{touchpoint.get_kind_display()} sent by {_channel_label(channel)} to {touchpoint.person}"
+    if fallback:
+        summary += f" instead of SMS: {fallback}"
+    extra = {"planned_channel": touchpoint.channel, "fallback": fallback} if fallback else {}
+    event = _event_args(
+        touchpoint, kind=EventKind.TOUCHPOINT_SENT, summary=summary, message_id=message_id, **extra
+    )
+    event["data"]["channel"] = channel
+    return fields, event
+
+
+def mark_sent(
+    touchpoint: Touchpoint, *, now: datetime, worker_id: str, message_id: str, fallback: str = ""
+) -> bool:
+    """The provider accepted the message: ``done`` with its Message-ID, and an Event (:func:`sent_change`)."""
+    fields, event = sent_change(touchpoint, now=now, message_id=message_id, fallback=fallback)
     with _outcome_transaction():
-        if not _transition(
-            touchpoint,
-            Owner(worker_id=worker_id),
-            now=now,
-            status=Status.DONE,
-            done_at=now,
-            message_id=message_id,
-            last_error="",
-            **by_email,
-            **_RELEASED,
-        ):
+        if not _transition(touchpoint, Owner(worker_id=worker_id), now=now, **fields):
             return False
-        summary = (
-            f"{touchpoint.get_kind_display()} sent by {_channel_label(touchpoint)} to {touchpoint.person}"
-        )
-        if fallback:
-            summary += f" instead of SMS: {fallback}"
-        _event(
-            touchpoint,
-            kind=EventKind.TOUCHPOINT_SENT,
-            summary=summary,
-            message_id=message_id,
-            **({"planned_channel": planned_channel, "fallback": fallback} if fallback else {}),
-        )
+        record_event(**event)
     return True
 
 

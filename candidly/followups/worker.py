@@ -7,8 +7,13 @@ its rows one by one. Performing a message:
    the recruiter paused the candidate's messages;
 2. re-plan it if it is night (or a weekend) in the recipient's zone -- the zone may have changed since
    planning -- instead of sending;
-3. commit ``handoff_at`` (the "maybe sent" marker) just before messaging hands it to SMTP, then record
-   ``done`` / ``skipped`` / a retry with back-off / ``failed``.
+3. commit ``handoff_at`` (the "maybe sent" marker) just before messaging hands it to SMTP -- only while the
+   candidate and interview are still as the message was decided on -- then record ``done`` / ``skipped`` /
+   a retry with back-off / ``failed``.
+
+A sent message's ``done`` (and its Event) is kept back and written with the next message's marker, in the
+same durable commit (``followups.handoffs``): one database round trip per email. What is still kept back
+at the end of the batch is written then; a crash before that leaves rows the reaper makes ``ambiguous``.
 
 A call or task step becomes a Task on the recruiter's list. Every outcome is conditional on still holding the
 claim, so a worker that lost its lease changes nothing and sends nothing.
@@ -29,7 +34,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,12 +42,13 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.utils import timezone
 
 from candidly.accounts.models import AgencySettings
-from candidly.followups import cadences, claims, health, interview_plan, services
+from candidly.followups import cadences, claims, handoffs, health, interview_plan, services
 from candidly.followups.models import Touchpoint
 from candidly.followups.silence import silence_batches as check_silence_batches
-from candidly.messaging import delivery
-from candidly.messaging.errors import PermanentDeliveryError, TemporaryDeliveryError
+from candidly.messaging import delivery, emails
+from candidly.messaging.errors import PermanentDeliveryError, StateChanged, TemporaryDeliveryError
 from candidly.messaging.links import prune_expired_links
+from candidly.messaging.models import Link
 from candidly.privacy.retention import apply_retention
 from candidly.reports.rollup import refresh_rollup
 from candidly.webhooks import delivery as webhooks
@@ -75,6 +81,19 @@ class LeaseLost(Exception):
 
     Messaging lets it propagate: ``deliver`` calls ``before_handoff()`` outside its own error handling.
     """
+
+
+class _HandOff(delivery.HandOff):
+    """A worker's ``before_handoff`` for one message (:meth:`Worker._hand_off`); ``done`` once marked."""
+
+    def __init__(self, worker: Worker, touchpoint: Touchpoint) -> None:
+        self.worker = worker
+        self.touchpoint = touchpoint
+        self.done = False
+
+    def __call__(self, links: Sequence[Link] = ()) -> None:
+        self.worker._hand_off(self.touchpoint, links)
+        self.done = True
 
 
 def default_worker_id() -> str:
@@ -227,6 +246,9 @@ class Worker:
         # The pass of periodic checks under way (one batch per run_batch), and the unmarked-interview sweep's.
         self._checks: Iterator[Counter[str]] | None = None
         self._sweep: Iterator[int] | None = None
+        # Messages sent whose outcome is not written yet: it rides on the next hand-off, or the batch's end.
+        self._sent: list[handoffs.Sent] = []
+        self._lost_outcomes = 0  # of those, how many found their claim gone when written
 
     # -- control ------------------------------------------------------------------------------------------
 
@@ -248,6 +270,7 @@ class Worker:
         total = 0
         outage_since: float | None = None  # monotonic time of the first failed pass of an outage
         outage_passes = 0
+        emails.prepare()
         logger.info(
             "worker %s started (batch %d, lease %ss, poll %ss)",
             self.worker_id,
@@ -301,6 +324,11 @@ class Worker:
                     break
                 # Idle (or a short batch): wait, but wake at once on a stop request.
                 self._stop.wait(self.poll_seconds)
+        if self._sent:  # kept back by a pass the database cut short
+            try:
+                self._record_sent()
+            except DATABASE_OUTAGE:
+                logger.warning("worker %s: %d outcome(s) left to the reaper", self.worker_id, len(self._sent))
         logger.info("worker %s stopped after %d touchpoint(s)", self.worker_id, total)
         return total
 
@@ -313,6 +341,10 @@ class Worker:
         started = time.monotonic()
         report = BatchReport()
         self.beat_if_due()
+        if self._sent:
+            # Outcomes a database outage cut off last pass: their claims and leases still hold (written once).
+            self._record_sent()
+            self._settle(report)
         if self._unstarted:
             report.released = claims.release_claims(
                 self._unstarted, now=self.clock(), worker_id=self.worker_id
@@ -368,16 +400,74 @@ class Worker:
         return report
 
     def _perform_batch(self, batch: list[Touchpoint], report: BatchReport) -> None:
-        for index, touchpoint in enumerate(batch):
-            if self.stopping:
-                report.released += claims.release_claims(
-                    [tp.pk for tp in batch[index:]], now=self.clock(), worker_id=self.worker_id
-                )
-                break
-            self.beat_if_due()
-            # The row in hand is the reaper's if the database goes away now; the rest are given back.
-            self._unstarted = [tp.pk for tp in batch[index + 1 :]]
-            report.outcomes[self.perform(touchpoint)] += 1
+        try:
+            for index, touchpoint in enumerate(batch):
+                if self.stopping:
+                    report.released += claims.release_claims(
+                        [tp.pk for tp in batch[index:]], now=self.clock(), worker_id=self.worker_id
+                    )
+                    break
+                self.beat_if_due()
+                # The row in hand is the reaper's if the database goes away now; the rest are given back.
+                self._unstarted = [tp.pk for tp in batch[index + 1 :]]
+                report.outcomes[self._perform(touchpoint)] += 1
+                self._settle(report)
+        except DATABASE_OUTAGE:
+            raise  # the outcomes kept back are written next pass (their leases run on)
+        except Exception:
+            self._record_sent_quietly()
+            raise
+        self._record_sent()
+        self._settle(report)
+
+    def _record_sent(self) -> int:
+        """Write the outcomes kept back (asynchronous commit); returns how many found their claim gone."""
+        sent = self._sent
+        lost = handoffs.record_sent(sent, worker_id=self.worker_id)
+        self._sent = []
+        self._lost_outcomes += lost
+        return lost
+
+    def _record_sent_quietly(self) -> None:
+        try:
+            self._record_sent()
+        except Exception:
+            logger.exception("worker %s: %d outcome(s) left to the reaper", self.worker_id, len(self._sent))
+            self._sent = []
+
+    def _settle(self, report: BatchReport) -> None:
+        """Count outcomes kept back that turned out lost (their claim gone) as lost, not sent."""
+        lost, self._lost_outcomes = self._lost_outcomes, 0
+        if lost:
+            report.outcomes[Outcome.LOST] += lost
+            report.outcomes[Outcome.SENT] -= lost
+            if report.outcomes[Outcome.SENT] <= 0:
+                del report.outcomes[Outcome.SENT]
+
+    def _hand_off(self, touchpoint: Touchpoint, links: Sequence[Link]) -> None:
+        """The hand-off of one message (``followups.handoffs``): the outcomes kept back, the marker (only
+        while this worker holds the row and the candidate and interview are as loaded) and the message's
+        links, in one durable commit. Raises ``LeaseLost`` or ``StateChanged`` when there is no marker."""
+        sent, self._sent = self._sent, []
+        try:
+            result = handoffs.hand_off(
+                touchpoint,
+                now=self.clock(),
+                worker_id=self.worker_id,
+                lease=self.lease,
+                expected=handoffs.state_of(touchpoint),
+                rows=links,
+                sent=sent,
+            )
+        except DATABASE_OUTAGE:
+            # Committed or not, we cannot tell: written again after reconnecting (conditional: never twice).
+            self._sent = sent + self._sent
+            raise
+        self._lost_outcomes += result.lost
+        if result.result is handoffs.Result.LEASE_LOST:
+            raise LeaseLost(f"touchpoint {touchpoint.pk} is no longer claimed by {self.worker_id}")
+        if result.result is handoffs.Result.STATE_CHANGED:
+            raise StateChanged(f"touchpoint {touchpoint.pk}: its candidate or interview changed")
 
     @property
     def checking(self) -> bool:
@@ -430,6 +520,14 @@ class Worker:
         self._next_beat = moment + self.heartbeat_every_seconds
 
     def perform(self, touchpoint: Touchpoint) -> Outcome:
+        """Perform one claimed touchpoint and record its outcome at once (a batch keeps a sent message's
+        outcome back for the next hand-off: :meth:`_perform`)."""
+        outcome = self._perform(touchpoint)
+        lost = self._record_sent()
+        self._lost_outcomes = 0
+        return Outcome.LOST if lost and outcome == Outcome.SENT else outcome
+
+    def _perform(self, touchpoint: Touchpoint) -> Outcome:
         """Perform one claimed touchpoint and record its outcome. Never raises for a delivery problem.
 
         An unexpected error before the hand-off counts as a temporary failure (retried, then failed with a
@@ -468,13 +566,7 @@ class Worker:
                 replanned = services.replan_claimed(touchpoint, now=now, worker_id=worker_id, due_at=moment)
                 return Outcome.REPLANNED if replanned else Outcome.LOST
 
-        handed_off = False
-
-        def before_handoff() -> None:
-            nonlocal handed_off
-            if not services.mark_handoff(touchpoint, now=self.clock(), worker_id=worker_id, lease=self.lease):
-                raise LeaseLost(f"touchpoint {touchpoint.pk} is no longer claimed by {worker_id}")
-            handed_off = True
+        before_handoff = _HandOff(self, touchpoint)
 
         def deliver() -> delivery.Receipt:
             try:
@@ -512,7 +604,7 @@ class Worker:
         except Exception as exc:
             logger.exception("worker %s: touchpoint %s raised", worker_id, touchpoint.pk)
             error = f"{type(exc).__name__}: {exc}"
-            if handed_off:
+            if before_handoff.done:
                 owner = services.Owner(worker_id=worker_id)
                 done = services.mark_ambiguous(touchpoint, now=self.clock(), owner=owner, error=error)
                 return Outcome.AMBIGUOUS if done else Outcome.LOST
@@ -524,14 +616,11 @@ class Worker:
 
         now = self.clock()
         if receipt.sent:
-            sent = services.mark_sent(
-                touchpoint,
-                now=now,
-                worker_id=worker_id,
-                message_id=receipt.message_id,
-                fallback=receipt.fallback,
+            # Written with the next message's hand-off, or at the end of the batch.
+            self._sent.append(
+                handoffs.sent(touchpoint, now=now, message_id=receipt.message_id, fallback=receipt.fallback)
             )
-            return Outcome.SENT if sent else Outcome.LOST
+            return Outcome.SENT
         skipped = services.mark_skipped(
             touchpoint, now=now, worker_id=worker_id, reason=receipt.note or "Not sent."
         )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, Field, IntegerField, Model, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 
@@ -54,3 +56,59 @@ def first_across(rows: QuerySet, *, field: str, values: Iterable[Any], limit: in
     parts = [rows.filter(**{field: value}).values_list("pk", flat=True)[:limit] for value in values]
     ids = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
     return list(rows.filter(pk__in=ids)[:limit])
+
+
+def _default() -> BaseDatabaseWrapper:
+    # The connection itself, not the thread-local proxy: each attribute read through ``connection`` costs a
+    # lookup, and preparing a row's values reads it once per value.
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def concrete_field(model: type[Model], name: str) -> Field:
+    """``model``'s field ``name``, which must be a column of its table."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+@functools.cache
+def _set_shape(model: type[Model], names: tuple[str, ...]) -> tuple[str, list[Field]]:
+    quote = _default().ops.quote_name
+    fields = [concrete_field(model, name) for name in names]
+    return ", ".join(f"{quote(field.column)} = %s" for field in fields), fields
+
+
+def set_clause(model: type[Model], values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """``col = %s, …`` for an ``UPDATE`` of ``model`` setting ``values`` (field names to plain values, no
+    expressions), with the parameters as the fields prepare them: for statements written by hand that must
+    still store what the ORM would."""
+    clause, fields = _set_shape(model, tuple(values))
+    db = _default()
+    return clause, [field.get_db_prep_save(values[field.name], db) for field in fields]
+
+
+@functools.cache
+def _insert_shape(model: type[Model]) -> tuple[str, str, str, list[Field]]:
+    db = _default()
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    table = db.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+    head = f"INSERT INTO {table} ({columns}) SELECT * FROM "  # noqa: S608 - names from the model
+    one = "(VALUES (" + ", ".join(f"CAST(%s AS {field.db_type(db)})" for field in fields) + ")) AS v"
+    many = "unnest(" + ", ".join(f"CAST(%s AS {field.db_type(db)}[])" for field in fields) + ") AS v"
+    return head, one, many, fields
+
+
+def insert_rows_sql(rows: Sequence[Model], *, only_if: str) -> tuple[str, list[Any]]:
+    """PostgreSQL: one ``INSERT … SELECT`` of unsaved ``rows`` (all of one model) that inserts them only when
+    the SQL condition ``only_if`` holds -- e.g. ``EXISTS (SELECT 1 FROM cte)`` for a data-modifying CTE of the
+    same statement. Each value is cast to its column's type (a ``VALUES`` list would otherwise read the
+    parameters as text); several rows go as one array per column (``unnest``), so the statement's text and
+    its number of parameters do not grow with the rows. Ids are not read back."""
+    head, one, many, fields = _insert_shape(type(rows[0]))
+    db = _default()
+    values = [[field.get_db_prep_save(field.pre_save(obj, add=True), db) for field in fields] for obj in rows]
+    if len(rows) == 1:
+        return f"{head}{one} WHERE {only_if}", values[0]
+    return f"{head}{many} WHERE {only_if}", [list(column) for column in zip(*values, strict=True)]

@@ -16,14 +16,21 @@ Contract for ``deliver``:
 - It raises ``AmbiguousDeliveryError`` when the connection broke after the message data went out: the
   provider may have accepted it, so the worker must mark it ambiguous and never re-send it automatically.
 
-The signed links a message carries are written in the same transaction as the hand-off marker (one durable
-commit per message), and a batch's messages share one mail connection (:class:`Outbox`): the worker opens
-one per batch instead of one per message. A failure on it closes it; the next message opens a new one.
+The worker's ``before_handoff`` is a :class:`HandOff`: it writes the message's signed links with its marker
+(one durable commit per message) and checks, in the marker's own statement, that the candidate's and the
+interview's changeable fields are still those ``deliver`` decided and rendered on (``followups.handoffs``);
+when they changed it raises :class:`StateChanged` before marking anything, and ``deliver`` reads them and
+decides again. Any other callable (tests' stand-ins) is called as ``before_handoff()``: ``deliver`` then
+reads the fresh state itself first and saves the links just before calling it.
+
+A batch's messages share one mail connection (:class:`Outbox`): the worker opens one per batch instead of
+one per message. A failure on it closes it; the next message opens a new one.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -38,6 +45,7 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
+from candidly.followups.handoffs import refresh_state
 from candidly.followups.interview_plan import reason_no_longer_applies
 from candidly.followups.models import Touchpoint
 from candidly.messaging import wording
@@ -51,6 +59,7 @@ from candidly.messaging.emails import (
 from candidly.messaging.errors import (
     AmbiguousDeliveryError,
     PermanentDeliveryError,
+    StateChanged,
     TemporaryDeliveryError,
     failed_before_connecting,
 )
@@ -124,6 +133,18 @@ class Outbox:
 _current_outbox: ContextVar[Outbox | None] = ContextVar("candidly_outbox", default=None)
 
 
+class HandOff:
+    """The worker's ``before_handoff`` (see the module docstring): called with the message's links, it commits
+    them with the marker, or raises :class:`StateChanged` (nothing marked) or the worker's ``LeaseLost``."""
+
+    def __call__(self, links: Sequence[Link] = ()) -> None:
+        raise NotImplementedError
+
+
+# How many times a message is decided again because its state changed under it before it is put off.
+DECISIONS = 3
+
+
 def deliver(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[], None]) -> Receipt:
     """Send ``touchpoint``'s message by its channel; see the module docstring for the contract.
 
@@ -131,18 +152,27 @@ def deliver(touchpoint: Touchpoint, *, now: datetime, before_handoff: Callable[[
     outbox = _current_outbox.get()
     if touchpoint.channel not in (Touchpoint.Channel.EMAIL, Touchpoint.Channel.SMS):
         raise PermanentDeliveryError(f"Channel {touchpoint.channel!r} is not delivered by messaging.")
-    reason = reason_not_to_send(touchpoint, now=now)
-    if reason:
-        return Receipt(message_id="", sent=False, note=reason)
-    if touchpoint.channel == Touchpoint.Channel.SMS:
-        return _deliver_sms(touchpoint, now=now, before_handoff=before_handoff, outbox=outbox)
-    return _deliver_email(touchpoint, now=now, before_handoff=before_handoff, outbox=outbox)
+    if not isinstance(before_handoff, HandOff):
+        # Nothing checks the state at the hand-off: read it now (one query).
+        refresh_state(touchpoint)
+    for _ in range(DECISIONS):
+        reason = reason_not_to_send(touchpoint, now=now)
+        if reason:
+            return Receipt(message_id="", sent=False, note=reason)
+        try:
+            if touchpoint.channel == Touchpoint.Channel.SMS:
+                return _deliver_sms(touchpoint, now=now, before_handoff=before_handoff, outbox=outbox)
+            return _deliver_email(touchpoint, now=now, before_handoff=before_handoff, outbox=outbox)
+        except StateChanged:
+            # Nothing was marked or sent: read what changed and decide (and render) again.
+            refresh_state(touchpoint)
+    raise TemporaryDeliveryError("The candidate's or the interview's details kept changing while sending.")
 
 
 def reason_not_to_send(touchpoint: Touchpoint, *, now: datetime) -> str:
     """Why this message must not go out at all (empty when it may): unsubscribed, or a message about an
-    interview that no longer applies (off, started, changed since: ``interview_plan``)."""
-    _refresh(touchpoint)
+    interview that no longer applies (off, started, changed since: ``interview_plan``). Decided on the
+    candidate and interview as loaded; the hand-off checks that they are still so."""
     candidate = touchpoint.candidate
     if touchpoint.kind in LOGISTICS_KINDS and not is_logistics_for_attended_interview(touchpoint):
         return INTERVIEW_OFF
@@ -154,30 +184,13 @@ def reason_not_to_send(touchpoint: Touchpoint, *, now: datetime) -> str:
     return ""
 
 
-# What a person (or a recruiter) can change while the worker holds the row, read again just before sending.
-_FRESH_CANDIDATE = ("unsubscribed_at", "sms_opted_out_at")
-_FRESH_INTERVIEW = ("status", "starts_at", "ends_at", "sequence")
-
-
-def _refresh(touchpoint: Touchpoint) -> None:
-    """Read the candidate's and the interview's changeable fields from the database now, in one query."""
-    candidate, interview = touchpoint.candidate, touchpoint.interview
-    names = [f"candidate__{name}" for name in _FRESH_CANDIDATE] if candidate is not None else []
-    names += [f"interview__{name}" for name in _FRESH_INTERVIEW] if interview is not None else []
-    if not names:
-        return
-    fresh = Touchpoint.objects.filter(pk=touchpoint.pk).values(*names).first()
-    if fresh is None:
-        return
-    for name in _FRESH_CANDIDATE if candidate is not None else ():
-        setattr(candidate, name, fresh[f"candidate__{name}"])
-    for name in _FRESH_INTERVIEW if interview is not None else ():
-        setattr(interview, name, fresh[f"interview__{name}"])
-
-
 def _with_links(before_handoff: Callable[[], None], links: Sequence[Link]) -> Callable[[], None]:
-    """``before_handoff`` that first writes the message's links (one statement, see ``save_links``): they
-    are on disk with the marker, and a message that never reaches its hand-off leaves no links."""
+    """``before_handoff`` that writes the message's links with the marker (a :class:`HandOff`), or first
+    (one statement, see ``save_links``): either way they are on disk before the message goes, and a message
+    that never reaches its hand-off leaves no links."""
+    if isinstance(before_handoff, HandOff):
+        hand_off = before_handoff
+        return lambda: hand_off(links)
     if not links:
         return before_handoff
 
@@ -202,7 +215,7 @@ def _deliver_email(
         with collect_links() as links:
             message = render_email(touchpoint, now=now).to_message(message_id=message_id)
         # Serialised once: the same bytes go over SMTP (a third of the CPU a message costs is this).
-        data = message.message().as_bytes(linesep="\r\n")
+        data = _serialised(message)
     except (RenderError, TemplateDoesNotExist, TemplateSyntaxError, BadHeaderError, ValueError) as exc:
         raise PermanentDeliveryError(f"The email could not be written: {exc}") from exc
     handoff = _with_links(before_handoff, links)
@@ -212,6 +225,17 @@ def _deliver_email(
     else:
         _send_with_backend(connection, message, before_handoff=handoff)
     return Receipt(message_id=message_id, sent=True)
+
+
+def _serialised(message: EmailMultiAlternatives) -> bytes:
+    """The message's bytes. Its multipart boundaries are random tokens of our own: left to itself the
+    generator makes one per part and compiles a regular expression per boundary to check the body does not
+    contain it (a tenth of a message's rendering); 128 random bits cannot collide with a body."""
+    mime = message.message()
+    for part in mime.walk():
+        if part.is_multipart():
+            part.set_boundary(f"===============candidly{secrets.token_hex(16)}==")
+    return mime.as_bytes(linesep="\r\n")
 
 
 def _send_smtp(

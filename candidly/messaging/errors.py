@@ -21,6 +21,13 @@ class AmbiguousDeliveryError(Exception):
     """
 
 
+class StateChanged(Exception):
+    """Raised by the worker's hand-off when the candidate or the interview changed (unsubscribed, moved,
+    cancelled) since the message was decided and rendered: nothing was marked and nothing went out.
+    ``deliver`` catches it, reads them again and decides (and renders) again; after three changes in a row
+    it gives up for now with a ``TemporaryDeliveryError``. Not a ``DeliveryError``."""
+
+
 def failed_before_connecting(exc: BaseException) -> bool:
     """True when an HTTP provider's error shows the connection was never made (nothing was sent).
 

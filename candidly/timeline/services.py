@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.timeline.models import Event
-from candidly.webhooks.outbox import enqueue_deliveries
+from candidly.webhooks.outbox import enqueue_deliveries, webhook_type_for
 
 
 def _event(
@@ -83,6 +83,17 @@ def record_event(
     event.save(force_insert=True)
     # The one place webhooks are emitted: queued in this Event's transaction (webhooks.outbox).
     enqueue_deliveries(event)
+    return event
+
+
+def prepared_event(**arguments: Any) -> Event:
+    """The Event ``record_event(**arguments)`` would write, filled in by the same rules but not saved: for a
+    caller that writes it inside a statement of its own (the worker's "sent" outcome, which rides on the
+    next message's hand-off: ``followups.handoffs``). Only for kinds no webhook is sent for -- those must go
+    through ``record_event``, the one place webhooks are emitted."""
+    event = _event(**arguments)
+    if webhook_type_for(event.kind, event.data) is not None:
+        raise ValueError(f"{event.kind} Events send webhooks: write them with record_event.")
     return event
 
 
