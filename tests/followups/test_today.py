@@ -11,6 +11,7 @@ from candidly.followups.models import Cadence, CadenceRun, Task, Touchpoint
 from candidly.followups.silence import prepared_update
 from candidly.followups.worker import Outcome
 from candidly.hiring.models import Interview
+from candidly.hiring.views import TODAY_SECTION_SIZE
 from candidly.timeline.models import Event
 from tests.banner import BANNER_QUERIES
 from tests.factories import InterviewFactory, UserFactory
@@ -85,7 +86,7 @@ def test_today_runs_a_constant_number_of_queries(
         len(lists.updates.rows),
         len(lists.sending_soon.rows),
         len(response.context["unmarked"]),
-    ] == [min(rows, 20)] * 6
+    ] == [min(rows, TODAY_SECTION_SIZE)] * 6
 
 
 def test_today_lists_each_kind_of_work_with_its_one_click_action(recruiter, recruiter_client, clock):

@@ -5,6 +5,7 @@ import time_machine
 
 from candidly.accounts.models import User
 from candidly.hiring.models import Interview
+from candidly.hiring.views import TODAY_SECTION_SIZE
 from tests.banner import BANNER_QUERIES
 from tests.factories import InterviewFactory
 
@@ -72,7 +73,7 @@ def test_today_runs_constant_queries(recruiter, recruiter_client, django_assert_
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(10 + BANNER_QUERIES):
         response = recruiter_client.get("/")
 
-    shown = min(rows, 20)
+    shown = min(rows, TODAY_SECTION_SIZE)
     assert (len(response.context["interviews"]), len(response.context["unmarked"])) == (shown, shown)
     assert (response.context["more_interviews"], response.context["more_unmarked"]) == (rows > 20, rows > 20)
 
