@@ -213,13 +213,7 @@ def hand_off(
         cursor.execute(
             "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
         )
-        lost = 0
-        for outcome in sent:
-            recorded = bool(cursor.fetchall())
-            lost += not recorded
-            if recorded:
-                _apply(outcome)
-            cursor.nextset()
+        lost = _read_outcomes(cursor, sent)
         [(marked, held)] = cursor.fetchall()
     if marked:
         touchpoint.handoff_at, touchpoint.lease_expires_at = now, now + lease
@@ -261,19 +255,25 @@ def record_sent(sent: Sequence[Sent], *, worker_id: str) -> int:
     statements = [_sent_sql(outcome, worker_id) for outcome in sent]
     # Only when we own the whole transaction (see services._outcome_transaction).
     prefix = "" if connection.in_atomic_block else "SET LOCAL synchronous_commit TO OFF; "
-    lost = 0
     with connection.cursor() as cursor:
         cursor.execute(
             prefix + "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
         )
         if prefix:
             cursor.nextset()
-        for outcome in sent:
-            recorded = bool(cursor.fetchall())
-            lost += not recorded
-            if recorded:
-                _apply(outcome)
-            cursor.nextset()
+        return _read_outcomes(cursor, sent)
+
+
+def _read_outcomes(cursor: Any, sent: Sequence[Sent]) -> int:
+    """Read the results of :func:`_sent_sql` statements, one per outcome in order (a row when recorded),
+    applying the recorded ones to their touchpoints; returns how many found their claim gone."""
+    lost = 0
+    for outcome in sent:
+        recorded = bool(cursor.fetchall())
+        lost += not recorded
+        if recorded:
+            _apply(outcome)
+        cursor.nextset()
     return lost
 
 
