@@ -232,12 +232,15 @@ def objects_of(conn: Any) -> dict[str, Any]:
         "SELECT id FROM followups_task WHERE kind = 'update-candidate' AND status = 'open' "
         "ORDER BY id LIMIT 1"
     )
-    # The cursor of the role list's page 40: it starts after the 1,950th role in the list's order.
+    # The cursor of the role list's page 40: it starts after the 1,950th role in the list's order (a small
+    # agency, e.g. the loader's smoke test, has fewer roles: after its last one, an empty last page).
+    before = min(1949, one("SELECT count(*) FROM hiring_role") - 1)
     company, title, pk = one(
         "SELECT c.name, r.title, r.id FROM hiring_role r JOIN people_company c ON c.id = r.company_id "
-        "ORDER BY c.name, r.title, r.id OFFSET 1949 LIMIT 1"
+        "ORDER BY c.name, r.title, r.id OFFSET %s LIMIT 1",
+        before,
     )
-    found["roles_page_40"] = cursor_after([company, title, pk], number=40)
+    found["roles_page_40"] = cursor_after([company, title, pk], number=(before + 1) // 50 + 1)
     name, email, phone = one(
         "SELECT name, email, phone FROM people_candidate WHERE id = %s", found["candidate"]
     )
