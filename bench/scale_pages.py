@@ -88,7 +88,12 @@ MEASURED: dict[str, list[tuple[str | None, str, str]]] = {
         (None, "", "admin"),
         (None, "?tags=python", "admin"),
         (None, "?remote=remote&last_contact=over-90", "admin"),
-        (None, "?last_process=withdrawn&reliability=Reliable", "admin"),
+        (None, "?last_process=withdrawn&reliability=reliable", "admin"),
+        # Filters few candidates match: the pool is walked in name order until a page is found.
+        (None, "?reliability=new", "admin"),
+        (None, "?reliability=watch", "admin"),
+        (None, "?last_process=none", "admin"),
+        (None, "?last_process=active", "admin"),
         (None, "?location=london&max_minimum=90000", "admin"),
         (None, "", "recruiter"),
     ],
