@@ -15,7 +15,13 @@ from typing import Any
 
 from candidly.reports import queries
 from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, SharedComment
-from candidly.reports.rollup import COMMENT_COLUMNS, rebuild_rollup, refresh_rollup, reporting_zone
+from candidly.reports.rollup import (
+    COMMENT_COLUMNS,
+    FIGURE_COLUMNS,
+    rebuild_rollup,
+    refresh_rollup,
+    reporting_zone,
+)
 from candidly.reports.scope import Scope
 from candidly.reports.tables import Report
 
@@ -29,17 +35,7 @@ def shown(report: Report) -> tuple[list[str], list[list[list[str]]]]:
 
 def rollup_rows() -> list[tuple[Any, ...]]:
     """The rollup's rows, summed per key (an incremental refresh may split a key a rebuild writes once)."""
-    columns = [
-        "day",
-        "recruiter",
-        "company",
-        "manager",
-        "role",
-        "contact",
-        "contact_company",
-        "metric",
-        "detail",
-    ]
+    columns = [name for name in FIGURE_COLUMNS if name != "value"]
     summed: dict[tuple[Any, ...], int] = {}
     for *key, value in DailyFigure.objects.values_list(*columns, "value"):
         summed[tuple(key)] = summed.get(tuple(key), 0) + value
