@@ -23,6 +23,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import dateformat, timezone
 from django.utils.crypto import salted_hmac
+from django.utils.functional import SimpleLazyObject
 
 from candidly.accounts.models import User
 from candidly.followups.interview_plan import (
@@ -413,11 +414,14 @@ def build_context(
         "interview": interview,
     }
     if interview is not None:
+        # Written only when a template (or the agency's words) shows them: most emails after an interview do
+        # not, and each is a time-zone conversion and a date format.
+        starts_at, ends_at = interview.starts_at, interview.ends_at
         context.update(
-            starts=_format(interview.starts_at, zone),
-            starts_short=_format(interview.starts_at, zone, "D j M, H:i"),
-            ends_time=_format(interview.ends_at, zone, "H:i"),
-            starts_relative=_relative(interview.starts_at, now, zone),
+            starts=SimpleLazyObject(lambda: _format(starts_at, zone)),
+            starts_short=SimpleLazyObject(lambda: _format(starts_at, zone, "D j M, H:i")),
+            ends_time=SimpleLazyObject(lambda: _format(ends_at, zone, "H:i")),
+            starts_relative=SimpleLazyObject(lambda: _relative(starts_at, now, zone)),
         )
     return context
 

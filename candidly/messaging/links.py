@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import hmac
 import re
@@ -27,7 +28,7 @@ from django.db.models import Count, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.sql import InsertQuery
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -97,8 +98,16 @@ def new_token() -> str:
 
 
 def hash_token(token: str, purpose: str, *, key: str | None = None) -> str:
-    secret = (key if key is not None else settings.SECRET_KEY).encode()
-    return hmac.new(secret, f"{purpose}:{token}".encode(), hashlib.sha256).hexdigest()
+    keyed = _keyed_hmac(key if key is not None else settings.SECRET_KEY).copy()
+    keyed.update(f"{purpose}:{token}".encode())
+    return keyed.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed_hmac(secret: str) -> hmac.HMAC:
+    """An HMAC-SHA256 with ``secret`` keyed and nothing fed yet: copying it skips hashing the key again for
+    every token (the same digest as ``hmac.new(secret, message, sha256)``)."""
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
 
 def _candidate_hashes(token: str, purpose: str) -> list[str]:
@@ -270,10 +279,31 @@ def issue_calendar_reply_link(interview: Interview, *, now: datetime | None = No
 SHORT_URL_NAMES: dict[str, str] = {Link.Purpose.WITHDRAW: "messaging:withdraw-short"}
 
 
+# A token as the URL patterns take it, reversed once per pattern and replaced by each real token: a token is
+# 26 characters of [a-z2-7] in every pattern (``TOKEN_RE``), so the URL is the same but for those characters.
+_SAMPLE_TOKEN = "a" * 26
+
+
+@functools.lru_cache(maxsize=64)
+def _url_around_token(name: str, prefix: str, urlconf: str | None) -> tuple[str, str]:
+    """The path of URL pattern ``name`` before and after its token (for one script prefix and URLconf)."""
+    path = reverse(name, urlconf=urlconf, args=[_SAMPLE_TOKEN])
+    if path.count(_SAMPLE_TOKEN) != 1:
+        raise ValueError(f"{name}'s path {path!r} does not hold its token exactly once")
+    before, after = path.split(_SAMPLE_TOKEN)
+    return before, after
+
+
 def link_url(purpose: str, token: str, *, short: bool = False) -> str:
-    """The absolute URL of a link's public page (emails need absolute URLs); ``short`` for an SMS."""
+    """The absolute URL of a link's public page (emails need absolute URLs); ``short`` for an SMS.
+
+    What ``reverse(name, args=[token])`` gives, without resolving the pattern for every link of every email:
+    the pattern is reversed once (per script prefix and URLconf) and the token put in its place."""
     name = SHORT_URL_NAMES.get(purpose, URL_NAMES[purpose]) if short else URL_NAMES[purpose]
-    return f"{settings.CANDIDLY_BASE_URL}{reverse(name, args=[token])}"
+    if not TOKEN_RE.fullmatch(token):
+        return f"{settings.CANDIDLY_BASE_URL}{reverse(name, args=[token])}"
+    before, after = _url_around_token(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return f"{settings.CANDIDLY_BASE_URL}{before}{token}{after}"
 
 
 def resolve_link(token: str, *, purpose: str, now: datetime | None = None) -> Link:
