@@ -29,7 +29,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
@@ -37,7 +37,7 @@ from django.db.models import Model
 from candidly.followups import services
 from candidly.followups.models import Touchpoint
 from candidly.hiring.models import Interview
-from candidly.lib.db import concrete_field, insert_rows_sql, set_clause
+from candidly.lib.db import concrete_field, insert_rows_sql, prepared_cursor, set_clause
 from candidly.people.models import Candidate
 from candidly.timeline.models import Event
 from candidly.timeline.services import prepared_event
@@ -111,17 +111,22 @@ def _apply(outcome: Sent) -> None:
 _TOUCHPOINT = connection.ops.quote_name(Touchpoint._meta.db_table)
 
 
-def _sent_sql(outcome: Sent, worker_id: str) -> tuple[str, list[Any]]:
-    """``done`` while still claimed by ``worker_id``, and the Event only if it was: one statement returning
-    one row when recorded, none when the claim was lost."""
+def _sent_ctes(outcome: Sent, worker_id: str) -> tuple[str, list[Any]]:
+    """``done`` while still claimed by ``worker_id`` (CTE ``done``, a row when recorded, none when the claim
+    was lost), and the Event only if it was."""
     clause, params = set_clause(Touchpoint, {**outcome.fields, "updated_at": outcome.now})
     insert, insert_params = insert_rows_sql([outcome.event], only_if="EXISTS (SELECT 1 FROM done)")
     sql = (
-        f"WITH done AS (UPDATE {_TOUCHPOINT} SET {clause} "  # noqa: S608 - names from the models, values are params
-        "WHERE id = %s AND status = %s AND claimed_by = %s RETURNING id) "
-        f"{insert} RETURNING 1"
+        f"done AS (UPDATE {_TOUCHPOINT} SET {clause} "  # noqa: S608 - names from the models, values are params
+        f"WHERE id = %s AND status = %s AND claimed_by = %s RETURNING id), recorded AS ({insert})"
     )
     return sql, [*params, outcome.touchpoint.pk, Status.IN_PROGRESS, worker_id, *insert_params]
+
+
+def _sent_sql(outcome: Sent, worker_id: str) -> tuple[str, list[Any]]:
+    """:func:`_sent_ctes` as a statement of its own, returning one row when recorded, none when not."""
+    ctes, params = _sent_ctes(outcome, worker_id)
+    return f"WITH {ctes} SELECT 1 FROM done", params  # noqa: S608 - the CTEs' names and values are params
 
 
 # -- the hand-off --------------------------------------------------------------------------------------------
@@ -150,19 +155,18 @@ def _unchanged(model: type[Model], names: Sequence[str], key: str) -> str:
     )
 
 
-# The marker, only while the claim holds and the fresh fields are as expected; then whether it was written,
-# and whether the claim still holds (to tell a lost lease from a changed state).
-_MARKER = f"""
-WITH handed_off AS (
+# The marker, only while the claim holds and the fresh fields are as expected (a CTE of the hand-off
+# statement); then whether it was written, and whether the claim still holds (to tell a lost lease from a
+# changed state).
+_HANDED_OFF = f"""handed_off AS (
     UPDATE {_TOUCHPOINT} AS tp SET handoff_at = %s, lease_expires_at = %s, updated_at = %s
      WHERE tp.id = %s AND tp.status = %s AND tp.claimed_by = %s
        AND {_unchanged(Candidate, FRESH_CANDIDATE, "tp.candidate_id")}
        AND {_unchanged(Interview, FRESH_INTERVIEW, "tp.interview_id")}
     RETURNING tp.id
-){{links}}
-SELECT EXISTS (SELECT 1 FROM handed_off),
-       EXISTS (SELECT 1 FROM {_TOUCHPOINT} WHERE id = %s AND status = %s AND claimed_by = %s)
-"""  # noqa: S608 - names from the models, values are params
+)"""  # noqa: S608 - names from the models, values are params
+_RESULT = f"""SELECT EXISTS (SELECT 1 FROM handed_off),
+       EXISTS (SELECT 1 FROM {_TOUCHPOINT} WHERE id = %s AND status = %s AND claimed_by = %s)"""  # noqa: S608
 
 
 _STATE_FIELDS = [concrete_field(Candidate, name) for name in FRESH_CANDIDATE] + [
@@ -196,25 +200,39 @@ def hand_off(
         return _hand_off_orm(
             touchpoint, now=now, worker_id=worker_id, lease=lease, expected=expected, rows=rows, sent=sent
         )
-    statements = [_sent_sql(outcome, worker_id) for outcome in sent]
-    links = ""
-    links_params: list[Any] = []
+    claim = [touchpoint.pk, Status.IN_PROGRESS, worker_id]
+    marker_params = [now, now + lease, now, *claim, *_state_params(expected)]
+    links, links_params = "", cast("list[Any]", [])
     if rows:
         insert, links_params = insert_rows_sql(rows, only_if="EXISTS (SELECT 1 FROM handed_off)")
         links = f", saved AS ({insert})"
-    claim = [touchpoint.pk, Status.IN_PROGRESS, worker_id]
-    statements.append(
-        (
-            _MARKER.format(links=links),
-            [now, now + lease, now, *claim, *_state_params(expected), *links_params, *claim],
-        )
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
-        )
-        lost = _read_outcomes(cursor, sent)
-        [(marked, held)] = cursor.fetchall()
+    if len(sent) <= 1:
+        # The usual case (the message sent just before this one, or none): one statement of fixed text,
+        # prepared on the server -- parsing and planning it cost PostgreSQL more CPU than running it.
+        outcome = sent[0] if sent else None
+        head, head_params, recorded = "", cast("list[Any]", []), ""
+        if outcome is not None:
+            head, head_params = _sent_ctes(outcome, worker_id)
+            head, recorded = f"{head}, ", ", EXISTS (SELECT 1 FROM done)"
+        sql = f"WITH {head}{_HANDED_OFF}{links} {_RESULT}{recorded}"
+        with prepared_cursor() as cursor:
+            cursor.execute(sql, [*head_params, *marker_params, *links_params, *claim])
+            [(marked, held, *written)] = cursor.fetchall()
+        lost = 0
+        if outcome is not None:
+            if written[0]:
+                _apply(outcome)
+            else:
+                lost = 1
+    else:
+        statements = [_sent_sql(outcome, worker_id) for outcome in sent]
+        statements.append((f"WITH {_HANDED_OFF}{links} {_RESULT}", [*marker_params, *links_params, *claim]))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+            )
+            lost = _read_outcomes(cursor, sent)
+            [(marked, held)] = cursor.fetchall()
     if marked:
         touchpoint.handoff_at, touchpoint.lease_expires_at = now, now + lease
         return HandOff(Result.HANDED_OFF, lost)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from candidly.followups.models import Touchpoint
 from candidly.followups.worker import Outcome
 from candidly.messaging.models import Link
-from tests.followups.support import plan_email
+from tests.followups.support import plan_email, postgres_only
 
 Status = Touchpoint.Status
 
@@ -153,3 +154,35 @@ def test_stale_links_are_pruned_by_the_periodic_checks_in_bounded_batches(
     assert all(links.find_link(token, purpose=Link.Purpose.FEEDBACK) is None for token in old)
     assert links.find_link(recent, purpose=Link.Purpose.FEEDBACK) is not None
     assert links.find_link(live, purpose=Link.Purpose.FEEDBACK) is not None
+
+
+def _prepared_hand_offs() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%handed_off%"]
+        )
+        [(count,)] = cursor.fetchall()
+    return count
+
+
+@postgres_only
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_hand_off_is_prepared_once_per_connection_unless_turned_off(
+    interview, clock, smtp_sink, make_worker, settings, prepared
+):
+    # PostgreSQL parsed and planned the hand-off statement for every message: more of its CPU than running
+    # it. Prepared, it is parsed once per connection; behind a pooler in transaction mode
+    # (DATABASE_PREPARED_STATEMENTS=0) it is not prepared at all, and the messages go the same.
+    settings.CANDIDLY_PREPARED_STATEMENTS = prepared
+    touchpoints = plan_emails(interview, clock, 6)
+    connection.close()  # a new session: nothing prepared by an earlier test
+
+    report = make_worker().run_batch()
+
+    assert dict(report.outcomes) == {Outcome.SENT: 6}
+    rows = Touchpoint.objects.filter(pk__in=[tp.pk for tp in touchpoints])
+    assert set(rows.values_list("status", flat=True)) == {Status.DONE}
+    assert sorted(message_ids(smtp_sink)) == sorted(rows.values_list("message_id", flat=True))
+    assert Link.objects.filter(touchpoint__in=touchpoints).count() == 6 * 4
+    # Two shapes: the batch's first message (no outcome kept back) and the others (the previous one's).
+    assert _prepared_hand_offs() == (2 if prepared else 0)
