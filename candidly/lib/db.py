@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, Field, IntegerField, Model, QuerySet, Subquery, Value
+from django.db.models import Count, Field, Func, IntegerField, Model, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 
@@ -39,22 +39,23 @@ RETURNING id
 """  # noqa: S608 - the only interpolation is the caller's own table name
 
 
-def first_across(rows: QuerySet, *, field: str, values: Iterable[Any], limit: int) -> list[Any]:
-    """The first ``limit`` of the ordered ``rows`` whose ``field`` is one of ``values`` (a company's latest
-    submissions: ``field="role"``, its roles' ids).
+def first_across(rows: QuerySet, *, field: str, groups: QuerySet, limit: int) -> list[Any]:
+    """The first ``limit`` of the ordered ``rows`` whose ``field`` points to one of ``groups`` (a company's
+    latest submissions: ``field="role"``, the company's roles).
 
     One ordered scan would walk the ordering index past every other group's rows (a small company's latest
-    submissions sit among a million others). Read instead the first ``limit`` of each group (a short scan of
-    an index on ``(field, ordering…)`` each, ``UNION ALL`` on PostgreSQL), then the first ``limit`` of those:
-    two queries whatever the table's size. Databases without sliced compound queries (SQLite, small data)
-    get the plain query."""
-    values = list(values)
-    if not values:
-        return []
-    if not connection.features.supports_slicing_ordering_in_compound:
-        return list(rows.filter(**{f"{field}__in": values})[:limit])
-    parts = [rows.filter(**{field: value}).values_list("pk", flat=True)[:limit] for value in values]
-    ids = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
+    submissions sit among a million others). PostgreSQL reads instead the first ``limit`` of each group (a
+    short scan of an index on ``(field, ordering…)`` each, gathered by ``ARRAY(…)`` per group), then the
+    first ``limit`` of those: one query whatever the table's size or the number of groups (a ``UNION ALL``
+    of one SELECT per group cost the ORM ~2 ms per group to build, 0.5 s for a company of 217 roles).
+    Databases without ``ARRAY`` subqueries (SQLite, small data) get the plain query."""
+    if connection.vendor != "postgresql":
+        return list(rows.filter(**{f"{field}__in": groups.order_by().values("pk")})[:limit])
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    pk = rows.model._meta.pk
+    firsts = rows.filter(**{field: OuterRef("pk")}).values("pk")[:limit]
+    ids = groups.order_by().values(first=Func(ArraySubquery(firsts), function="unnest", output_field=pk))
     return list(rows.filter(pk__in=ids)[:limit])
 
 
