@@ -716,11 +716,12 @@ def _submissions(loader: Loader) -> None:
     loader.step(
         "submissions",
         """
-        INSERT INTO hiring_submission (id, candidate_id, role_id, recruiter_id, stage, end_reason, end_note,
-            ended_at, gone_quiet_at, open_to_other_roles, share_reason_with_company, withdrawal_wants,
+        INSERT INTO hiring_submission (id, candidate_id, role_id, recruiter_id, responsible_id, stage, end_reason,
+            end_note, ended_at, gone_quiet_at, open_to_other_roles, share_reason_with_company, withdrawal_wants,
             created_at, updated_at)
-        SELECT s, cand, role_id,
-               CASE WHEN pg_temp.rnd(s, 31) < 0.4 THEN 2 + pg_temp.pick(s, 32, %(recruiters)s) END,
+        SELECT s, cand, role_id, own,
+               -- Submission.responsible, as hiring.models.refresh_responsible stores it.
+               COALESCE(own, (SELECT c.recruiter_id FROM people_candidate c WHERE c.id = cand), role_recruiter),
                stage,
                CASE stage WHEN 'placed' THEN 'hired' WHEN 'rejected' THEN 'company_declined'
                           WHEN 'withdrawn' THEN (%(reasons)s::text[])[1 + pg_temp.pick(s, 33, %(nr)s)]
@@ -734,7 +735,8 @@ def _submissions(loader: Loader) -> None:
                stage = 'withdrawn' AND mod(s, 5) = 0,
                '{}'::jsonb, created, COALESCE(ended, created)
           FROM (
-            SELECT s, cand, r.id AS role_id, created,
+            SELECT s, cand, r.id AS role_id, r.recruiter_id AS role_recruiter, created,
+                   CASE WHEN pg_temp.rnd(s, 31) < 0.4 THEN 2 + pg_temp.pick(s, 32, %(recruiters)s) END AS own,
                    CASE WHEN s <= %(n)s AND r.status IN ('open', 'on_hold') AND u < 0.21
                         THEN (ARRAY['submitted', 'submitted', 'submitted', 'interviewing', 'interviewing',
                                     'interviewing', 'interviewing', 'offer', 'on_hold', 'on_hold'])

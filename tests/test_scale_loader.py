@@ -89,6 +89,12 @@ def test_scale_loader_writes_a_realistic_agency_whose_rows_pass_full_clean(agenc
         "submission__recruiter", "submission__candidate__recruiter", "submission__role__recruiter"
     ):
         assert task.assigned_to_id == (task.submission.responsible_recruiter.pk), task.pk
+    # The stored responsible recruiter (Today's "mine") is the rule's, for every submission loaded.
+    for submission in Submission.objects.select_related(
+        "recruiter", "candidate__recruiter", "role__recruiter"
+    ):
+        rule = submission.responsible_recruiter
+        assert submission.responsible_id == (rule.pk if rule else None), submission.pk
     assert User.objects.filter(username="scale-admin", role=User.Role.ADMIN).exists()
     assert Candidate.objects.exclude(phone="").exists()
 

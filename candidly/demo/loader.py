@@ -16,7 +16,7 @@ from candidly.demo.generator import DEMO_SEED, DEMO_USERNAME, DemoAgency, build_
 from candidly.followups.interview_plan import plan_interview_touchpoints
 from candidly.followups.models import CadenceRun, Feedback, Task, Touchpoint
 from candidly.followups.services import idempotency_key_for
-from candidly.hiring.models import Interview, Role, RoleSuggestion, Submission
+from candidly.hiring.models import Interview, Role, RoleSuggestion, Submission, refresh_responsible
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.models import Event
 
@@ -173,6 +173,8 @@ def save_demo_agency(agency: DemoAgency) -> None:
         ]
     )
     _insert_keeping_times(Submission, agency.submissions, fields=stamped)
+    # bulk_create sends no post_save: store each submission's responsible recruiter as its saves would.
+    refresh_responsible(Submission.objects.all())
     _insert_keeping_times(Interview, agency.interviews, fields=stamped)
     Interview.interviewers.through.objects.bulk_create(
         [Interview.interviewers.through(interview=i, contact=c) for i, c in agency.interviewers]

@@ -112,42 +112,51 @@ def overdue_runs(*, now: datetime) -> QuerySet[CadenceRun]:
 def responsiveness_record(
     *, company: Company | None = None, contact: Contact | None = None
 ) -> ResponsivenessRecord:
-    """The record of ``company`` or ``contact`` (exactly one). Three queries; never fails for a company
-    without history (zeros and "—")."""
-    # Only the two kinds counted: the partial (company|contact, kind) indexes answer the counts without
-    # reading the Events themselves (a big company has tens of thousands among millions).
+    """The record of ``company`` or ``contact`` (exactly one). Two queries, whatever the history: the
+    answers' figures, and the awaiting count. Never fails for a company without history (zeros and "—")."""
+    # Only the two kinds counted, in one pass: the partial (company|contact, kind) indexes carry ``data``,
+    # so PostgreSQL reads the counts and the median from the index alone (a big company has tens of
+    # thousands of answers among millions of Events).
     events = Event.objects.filter(kind__in=RECORD_KINDS, **_about(company, contact))
-    counts = events.aggregate(
-        responses=Count("pk", filter=Q(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)),
-        escalations=Count("pk", filter=Q(kind=EventKind.FOLLOWUP_ESCALATED)),
-    )
-    within, median = 0, None
-    if counts["responses"]:
-        within, median = _answer_times(events.filter(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED))
+    figures = _answer_figures(events)
     return ResponsivenessRecord(
         awaiting=awaiting_runs(company=company, contact=contact).count(),
-        responses=counts["responses"],
-        within_window=within,
-        median_seconds=median,
-        escalations=counts["escalations"],
+        responses=figures["responses"],
+        within_window=figures["within"],
+        median_seconds=figures["median"],
+        escalations=figures["escalations"],
     )
 
 
-def _answer_times(answers: QuerySet[Event]) -> tuple[int, float | None]:
-    """How many answers came within the window, and the median of their ``response_seconds`` (numbers of
-    zero or more only): one query. PostgreSQL takes the exact median itself (``percentile_cont``, the mean
-    of the two middle values, as ``statistics.median``) instead of sending every answer to Python."""
-    on_time = Q(data__within_window=True)
+_ANSWERED = Q(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)
+_ON_TIME = _ANSWERED & Q(data__within_window=True)
+
+
+def _answer_figures(events: QuerySet[Event]) -> dict[str, Any]:
+    """Answers, escalations, answers within the window and the median of the answers' ``response_seconds``
+    (numbers of zero or more only) of the record's ``events``: one query. PostgreSQL takes the exact median
+    itself (``percentile_cont``, the mean of the two middle values, as ``statistics.median``) instead of
+    sending every answer to Python."""
+    # Counted by ``kind`` (a column of the index; the primary key is not) and never NULL.
+    counts: dict[str, Any] = {
+        "responses": Count("kind", filter=_ANSWERED),
+        "escalations": Count("kind", filter=Q(kind=EventKind.FOLLOWUP_ESCALATED)),
+        "within": Count("kind", filter=_ON_TIME),
+    }
     if connection.vendor == "postgresql":
-        found = answers.aggregate(within=Count("pk", filter=on_time), median=_MedianSeconds())
-        return found["within"], found["median"]
+        return events.aggregate(**counts, median=_MedianSeconds(filter=_ANSWERED))
+    found: dict[str, Any] = {"responses": 0, "escalations": 0, "within": 0}
     seconds: list[float] = []
-    within = 0
-    for value, in_window in answers.values_list("data__response_seconds", "data__within_window"):
+    for kind, value, in_window in events.values_list("kind", "data__response_seconds", "data__within_window"):
+        if kind == EventKind.FOLLOWUP_ESCALATED:
+            found["escalations"] += 1
+            continue
+        found["responses"] += 1
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
             seconds.append(float(value))
-        within += in_window is True
-    return within, statistics.median(seconds) if seconds else None
+        found["within"] += in_window is True
+    found["median"] = statistics.median(seconds) if seconds else None
+    return found
 
 
 class _MedianSeconds(Aggregate):
@@ -155,18 +164,14 @@ class _MedianSeconds(Aggregate):
     (anything else is NULL, which ``percentile_cont`` skips)."""
 
     template = (
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN jsonb_typeof(%(field)s -> 'response_seconds')"
-        " = 'number' AND (%(field)s ->> 'response_seconds')::float >= 0"
-        " THEN (%(field)s ->> 'response_seconds')::float END)"
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN jsonb_typeof(%(expressions)s -> "
+        "'response_seconds') = 'number' AND (%(expressions)s ->> 'response_seconds')::float >= 0"
+        " THEN (%(expressions)s ->> 'response_seconds')::float END)"
     )
     output_field = FloatField()
 
-    def __init__(self) -> None:
-        super().__init__(F("data"))
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
-        field_sql, params = compiler.compile(self.source_expressions[0])
-        return self.template % {"field": field_sql}, [*params, *params, *params]
+    def __init__(self, *, filter: Q | None = None) -> None:
+        super().__init__(F("data"), filter=filter)
 
 
 def figure_events(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Count, Field, IntegerField, Model, QuerySet, Subquery, Value
+from django.db.models import Count, Field, IntegerField, Model, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 
@@ -40,23 +41,34 @@ RETURNING id
 """  # noqa: S608 - the only interpolation is the caller's own table name
 
 
-def first_across(rows: QuerySet, *, field: str, values: Iterable[Any], limit: int) -> list[Any]:
-    """The first ``limit`` of the ordered ``rows`` whose ``field`` is one of ``values`` (a company's latest
-    submissions: ``field="role"``, its roles' ids).
+def first_across(rows: QuerySet, *, field: str, groups: QuerySet, limit: int) -> list[Any]:
+    """The first ``limit`` of the ordered ``rows`` (by fields, ending with ``pk``) whose ``field`` points to
+    one of ``groups`` (a company's latest submissions: ``field="role"``, the company's roles).
 
     One ordered scan would walk the ordering index past every other group's rows (a small company's latest
-    submissions sit among a million others). Read instead the first ``limit`` of each group (a short scan of
-    an index on ``(field, ordering…)`` each, ``UNION ALL`` on PostgreSQL), then the first ``limit`` of those:
-    two queries whatever the table's size. Databases without sliced compound queries (SQLite, small data)
-    get the plain query."""
-    values = list(values)
-    if not values:
-        return []
-    if not connection.features.supports_slicing_ordering_in_compound:
-        return list(rows.filter(**{f"{field}__in": values})[:limit])
-    parts = [rows.filter(**{field: value}).values_list("pk", flat=True)[:limit] for value in values]
-    ids = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
-    return list(rows.filter(pk__in=ids)[:limit])
+    submissions sit among a million others). PostgreSQL reads instead the ordering values of the first
+    ``limit`` of each group (``ARRAY(…)`` per group and ordering column: short scans of an index on
+    ``(field, ordering…)``), Python keeps the first ``limit`` of those, and a second query reads those rows:
+    two queries whatever the table's size or the number of groups. (A ``UNION ALL`` of one SELECT per group
+    cost the ORM ~2 ms per group to build, 0.5 s for a company of 217 roles; joining every group's first rows
+    back to the table to sort them read 4,557 rows for 21.) Databases without ``ARRAY`` subqueries (SQLite,
+    small data) get the plain query."""
+    if connection.vendor != "postgresql":
+        return list(rows.filter(**{f"{field}__in": groups.order_by().values("pk")})[:limit])
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    terms = [(str(term).lstrip("-"), str(term).startswith("-")) for term in rows.query.order_by]
+    if not terms or terms[-1][0] not in ("pk", "id"):
+        raise ValueError("first_across needs rows ordered by fields, ending with the primary key.")
+    firsts = rows.filter(**{field: OuterRef("pk")})[:limit]
+    arrays = {f"first_{i}": ArraySubquery(firsts.values(name)) for i, (name, _) in enumerate(terms)}
+    keys: list[tuple[Any, ...]] = []
+    for columns in groups.order_by().annotate(**arrays).values_list(*arrays):
+        keys += zip(*columns, strict=True)
+    # Sorted by the last term first: each stable sort keeps the later terms' order among equal values.
+    for index in reversed(range(len(terms))):
+        keys.sort(key=operator.itemgetter(index), reverse=terms[index][1])
+    return list(rows.filter(pk__in=[key[-1] for key in keys[:limit]])[:limit])
 
 
 def _default() -> BaseDatabaseWrapper:

@@ -149,7 +149,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest = first_across(
         Submission.objects.select_related("candidate", "role").order_by("-created_at", "-pk"),
         field="role",
-        values=Role.objects.filter(company=company).values_list("pk", flat=True),
+        groups=Role.objects.filter(company=company),
         limit=SECTION_SIZE + 1,
     )
     submissions, more_submissions = latest[:SECTION_SIZE], len(latest) > SECTION_SIZE
