@@ -41,11 +41,12 @@ from candidly.hiring.reliability import (
     WATCH_WINDOW,
     ReliabilityLabel,
     net_count_of,
+    watch_candidate_ids,
 )
 from candidly.hiring.services.roles import parse_tag_names
 from candidly.lib.db import count_of
 from candidly.lib.paging import window
-from candidly.people.models import MAX_COMPENSATION, Candidate, Tag
+from candidly.people.models import IN_POOL, MAX_COMPENSATION, Candidate, Tag
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
@@ -152,12 +153,6 @@ RELIABILITY_LABEL = Case(
     default=Value(ReliabilityLabel.RELIABLE.value),
     output_field=CharField(),
 )
-# The figures each filter reads; a filter that is not asked for costs nothing.
-FILTER_NEEDS = {
-    "last_contact": ("last_contact_at",),
-    "reliability": ("outcomes", "recent_no_shows", "recent_late"),
-    "last_process": ("last_stage", "open_count"),
-}
 
 
 def _with_figures(candidates: QuerySet[Candidate], now: datetime, names: Any = None) -> QuerySet[Candidate]:
@@ -171,23 +166,15 @@ def _with_figures(candidates: QuerySet[Candidate], now: datetime, names: Any = N
 
 def pool_ids(*, now: datetime, filters: dict[str, Any] | None = None) -> QuerySet[Any]:
     """Candidates in the pool (not opted out) matching ``filters`` (``PoolFilterForm.cleaned_data``), in name
-    order, carrying only the figures the active filters read: the query that pages, kept small."""
+    order: the query that pages, kept small.
+
+    The opt-out and the last-process and *new* filters read the copies on the candidate row (kept by
+    ``hiring.services.pool_figures``), so the page is read in name order from the pool's indexes; *watch*
+    is the grouped set of ``reliability.watch_candidate_ids`` (the Events of the window). Only "last
+    contact" still computes a figure per row walked (most of the pool matches its "not in" choices)."""
     filters = filters or {}
-    latest_open = Subquery(
-        Submission.objects.filter(candidate=OuterRef("pk"), ended_at__isnull=False)
-        .order_by("-ended_at", "-pk")
-        .values("open_to_other_roles")[:1]
-    )
-    needed = [name for key, names in FILTER_NEEDS.items() if filters.get(key) for name in names]
     # Any: the annotations depend on the filters, which the type checker cannot follow.
-    candidates: QuerySet[Any] = (
-        _with_figures(Candidate.objects.all(), now, needed)
-        .annotate(last_open=latest_open)
-        # Opted out: unsubscribed, or "not open to other roles" when their last process ended.
-        .filter(unsubscribed_at__isnull=True)
-        .filter(Q(last_open__isnull=True) | Q(last_open=True))
-        .order_by("name", "pk")
-    )
+    candidates: QuerySet[Any] = Candidate.objects.filter(IN_POOL).order_by("name", "pk")
     tags = filters.get("tags") or []
     if tags:
         tagged = Candidate.role_tags.through.objects.filter(candidate_id=OuterRef("pk"), tag__name__in=tags)
@@ -201,6 +188,8 @@ def pool_ids(*, now: datetime, filters: dict[str, Any] | None = None) -> QuerySe
             Q(min_compensation__lte=filters["max_minimum"]) | Q(min_compensation__isnull=True)
         )
     contact = filters.get("last_contact") or ""
+    if contact:
+        candidates = _with_figures(candidates, now, ("last_contact_at",))
     if contact in ("7", "30"):
         since = now - timedelta(days=int(contact))
         # Narrowed first by the events of those days (the occurred_at index): the figure alone would be
@@ -210,25 +199,24 @@ def pool_ids(*, now: datetime, filters: dict[str, Any] | None = None) -> QuerySe
     elif contact.startswith("over-"):
         cutoff = now - timedelta(days=int(contact.removeprefix("over-")))
         candidates = candidates.filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True))
-    if filters.get("reliability"):
-        if filters["reliability"] == ReliabilityLabel.WATCH.value:
-            # Only someone with a recent no-show, late cancellation or correction can be on watch: the
-            # (kind, occurred_at) index finds them, instead of counting events for every candidate.
-            kinds = (
-                EventKind.INTERVIEW_NO_SHOW,
-                EventKind.INTERVIEW_LATE_CANCELLATION,
-                EventKind.INTERVIEW_OUTCOME_CORRECTED,
-            )
-            watched = Event.objects.filter(kind__in=kinds, occurred_at__gte=now - WATCH_WINDOW)
-            candidates = candidates.filter(pk__in=watched.values("candidate_id"))
-        candidates = candidates.filter(reliability_label=filters["reliability"])
+    label = filters.get("reliability") or ""
+    if label:
+        # The rule of ``reliability._label``: watch first, else new (no outcome), else reliable.
+        watched = Q(pk__in=watch_candidate_ids(now=now))
+        if label == ReliabilityLabel.WATCH.value:
+            candidates = candidates.filter(watched)
+        elif label == ReliabilityLabel.NEW.value:
+            candidates = candidates.filter(Q(interview_outcomes=0) & ~watched)
+        else:
+            candidates = candidates.filter(Q(interview_outcomes__gt=0) & ~watched)
     process = filters.get("last_process") or ""
     if process in (Submission.Stage.WITHDRAWN, Submission.Stage.REJECTED):
-        candidates = candidates.filter(last_stage=process)
+        candidates = candidates.filter(last_ended_stage=process)
     elif process == "active":
-        candidates = candidates.filter(open_count__gt=0)
+        candidates = candidates.filter(open_processes__gt=0)
     elif process == "none":
-        candidates = candidates.filter(~Exists(Submission.objects.filter(candidate=OuterRef("pk"))))
+        # The condition of the candidate_pool_never_idx index: at scale this list is empty or nearly.
+        candidates = candidates.filter(open_processes=0, last_ended_stage="")
     return candidates
 
 

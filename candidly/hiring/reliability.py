@@ -33,13 +33,16 @@ Recruiters only: never render it on a public page or in an email.
 
 from __future__ import annotations
 
+import functools
+import operator
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 
 from candidly.lib.db import count_of
 from candidly.people.models import Candidate
@@ -92,6 +95,44 @@ def net_count_of(kind: str, *, candidate: Any, since: datetime | None = None) ->
         count_of(events.filter(kind=kind), "candidate")
         - count_of(events.filter(kind=CORRECTED, data__from_kind=kind), "candidate")
         + count_of(events.filter(kind=CORRECTED, data__to_kind=kind), "candidate")
+    )
+
+
+# The Event kinds that are an interview outcome: a candidate with none of them (corrections applied) is *new*.
+OUTCOME_KINDS: tuple[str, ...] = (
+    EventKind.INTERVIEW_COMPLETED,
+    EventKind.INTERVIEW_CANCELLED_WITH_NOTICE,
+    EventKind.INTERVIEW_LATE_CANCELLATION,
+    EventKind.INTERVIEW_NO_SHOW,
+)
+
+
+def outcomes_of(*, candidate: Any) -> Any:
+    """How many interview outcomes ``candidate`` (an ``OuterRef``) has, counted like ``reliability_record``
+    counts them (each kind's count, corrections applied, never below zero): a correlated subquery, for
+    ``hiring.services.pool_figures`` to store on the candidate. Time-independent, unlike *watch*."""
+    counts = [Greatest(net_count_of(kind, candidate=candidate), Value(0)) for kind in OUTCOME_KINDS]
+    return functools.reduce(operator.add, counts)
+
+
+def watch_candidate_ids(*, now: datetime) -> QuerySet[Any]:
+    """The ids of the candidates labelled *watch* at ``now``, as one grouped query over the Events of the
+    window (the ``(kind, occurred_at)`` index finds them: a few percent of the timeline), for lists that
+    filter on the label (the talent pool). The same rule as ``_label``, corrections applied."""
+    recent = Event.objects.filter(
+        kind__in=(EventKind.INTERVIEW_NO_SHOW, EventKind.INTERVIEW_LATE_CANCELLATION, CORRECTED),
+        occurred_at__gte=now - WATCH_WINDOW,
+        candidate__isnull=False,
+    )
+    return (
+        recent.order_by()
+        .values("candidate_id")
+        .annotate(
+            recent_no_shows=net_count(EventKind.INTERVIEW_NO_SHOW),
+            recent_late=net_count(EventKind.INTERVIEW_LATE_CANCELLATION),
+        )
+        .filter(Q(recent_no_shows__gte=WATCH_NO_SHOWS) | Q(recent_late__gte=WATCH_LATE_CANCELLATIONS))
+        .values("candidate_id")
     )
 
 
