@@ -41,7 +41,7 @@ from candidly.hiring.reliability import (
     WATCH_WINDOW,
     ReliabilityLabel,
     net_count_of,
-    watch_candidate_ids,
+    on_watch,
 )
 from candidly.hiring.services.roles import parse_tag_names
 from candidly.lib.db import count_of
@@ -170,7 +170,7 @@ def pool_ids(*, now: datetime, filters: dict[str, Any] | None = None) -> QuerySe
 
     The opt-out and the last-process and *new* filters read the copies on the candidate row (kept by
     ``hiring.services.pool_figures``), so the page is read in name order from the pool's indexes; *watch*
-    is the grouped set of ``reliability.watch_candidate_ids`` (the Events of the window). Only "last
+    is ``reliability.on_watch`` (grouped over the Events of the window). Only "last
     contact" still computes a figure per row walked (most of the pool matches its "not in" choices)."""
     filters = filters or {}
     # Any: the annotations depend on the filters, which the type checker cannot follow.
@@ -202,7 +202,7 @@ def pool_ids(*, now: datetime, filters: dict[str, Any] | None = None) -> QuerySe
     label = filters.get("reliability") or ""
     if label:
         # The rule of ``reliability._label``: watch first, else new (no outcome), else reliable.
-        watched = Q(pk__in=watch_candidate_ids(now=now))
+        watched = on_watch(now=now)
         if label == ReliabilityLabel.WATCH.value:
             candidates = candidates.filter(watched)
         elif label == ReliabilityLabel.NEW.value:

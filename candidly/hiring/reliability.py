@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, Q, Value
 from django.db.models.functions import Greatest
 
 from candidly.lib.db import count_of
@@ -115,25 +115,41 @@ def outcomes_of(*, candidate: Any) -> Any:
     return functools.reduce(operator.add, counts)
 
 
-def watch_candidate_ids(*, now: datetime) -> QuerySet[Any]:
-    """The ids of the candidates labelled *watch* at ``now``, as one grouped query over the Events of the
-    window (the ``(kind, occurred_at)`` index finds them: a few percent of the timeline), for lists that
-    filter on the label (the talent pool). The same rule as ``_label``, corrections applied."""
-    recent = Event.objects.filter(
-        kind__in=(EventKind.INTERVIEW_NO_SHOW, EventKind.INTERVIEW_LATE_CANCELLATION, CORRECTED),
-        occurred_at__gte=now - WATCH_WINDOW,
-        candidate__isnull=False,
+def on_watch(*, now: datetime) -> Q:
+    """A condition on candidates: labelled *watch* at ``now`` (the rule of ``_label``, corrections applied),
+    for lists that filter on the label (the talent pool), without counting anyone's Events one by one.
+
+    Two grouped subqueries over the Events of the window: candidates without a correction in it have plain
+    counts, read from the small ``event_watch_idx`` alone; the few with one are counted exactly (their
+    corrections carry the kinds in ``data``, which no index holds)."""
+    since = now - WATCH_WINDOW
+    corrected = Event.objects.filter(kind=CORRECTED, occurred_at__gte=since, candidate__isnull=False).values(
+        "candidate_id"
     )
-    return (
-        recent.order_by()
+    watched = Q(recent_no_shows__gte=WATCH_NO_SHOWS) | Q(recent_late__gte=WATCH_LATE_CANCELLATIONS)
+    no_show, late = EventKind.INTERVIEW_NO_SHOW, EventKind.INTERVIEW_LATE_CANCELLATION
+    plain = (
+        Event.objects.filter(kind__in=(no_show, late), occurred_at__gte=since, candidate__isnull=False)
+        .exclude(candidate_id__in=corrected)
+        .order_by()
         .values("candidate_id")
         .annotate(
-            recent_no_shows=net_count(EventKind.INTERVIEW_NO_SHOW),
-            recent_late=net_count(EventKind.INTERVIEW_LATE_CANCELLATION),
+            recent_no_shows=Count("candidate_id", filter=Q(kind=no_show)),
+            recent_late=Count("candidate_id", filter=Q(kind=late)),
         )
-        .filter(Q(recent_no_shows__gte=WATCH_NO_SHOWS) | Q(recent_late__gte=WATCH_LATE_CANCELLATIONS))
+        .filter(watched)
         .values("candidate_id")
     )
+    exact = (
+        Event.objects.filter(kind__in=(no_show, late, CORRECTED), occurred_at__gte=since)
+        .filter(candidate_id__in=corrected)
+        .order_by()
+        .values("candidate_id")
+        .annotate(recent_no_shows=net_count(no_show), recent_late=net_count(late))
+        .filter(watched)
+        .values("candidate_id")
+    )
+    return Q(pk__in=plain) | Q(pk__in=exact)
 
 
 class ReliabilityLabel(StrEnum):

@@ -89,6 +89,14 @@ class Event(models.Model):
                 condition=Q(kind__in=RECORD_KINDS),
                 name="event_contact_record_idx",
             ),
+            # Who is on *watch* (hiring.reliability.on_watch): the no-shows and late cancellations of the
+            # last 12 months and their candidates, read from this small index alone (the heap rows of the
+            # window are tens of thousands of scattered pages at agency scale).
+            models.Index(
+                fields=["occurred_at", "candidate", "kind"],
+                condition=Q(kind__in=[EventKind.INTERVIEW_NO_SHOW, EventKind.INTERVIEW_LATE_CANCELLATION]),
+                name="event_watch_idx",
+            ),
         ]
 
     def __str__(self) -> str:
