@@ -48,19 +48,9 @@ from candidly.lib.db import count_of
 from candidly.lib.paging import window
 from candidly.people.models import IN_POOL, MAX_COMPENSATION, Candidate, Tag
 from candidly.timeline.kinds import EventKind
-from candidly.timeline.models import Event
+from candidly.timeline.models import CONTACT_EVENTS, Event
 
 PAGE_SIZE = 50
-
-# Events that mean we heard from them or they heard from us (not our own bookkeeping).
-CONTACT_KINDS = (
-    EventKind.TOUCHPOINT_SENT,
-    EventKind.EMAIL_REPLIED,
-    EventKind.CANDIDATE_ROLES_SUGGESTED,
-    EventKind.CANDIDATE_OUTCOME_SENT,
-    EventKind.CALL_LOGGED,
-)
-CONTACT_EVENTS = Q(actor_type=Event.Actor.CANDIDATE) | Q(kind__in=CONTACT_KINDS)
 
 LAST_CONTACT_CHOICES = [
     ("", "Any time"),
@@ -188,17 +178,17 @@ def pool_ids(*, now: datetime, filters: dict[str, Any] | None = None) -> QuerySe
             Q(min_compensation__lte=filters["max_minimum"]) | Q(min_compensation__isnull=True)
         )
     contact = filters.get("last_contact") or ""
-    if contact:
-        candidates = _with_figures(candidates, now, ("last_contact_at",))
     if contact in ("7", "30"):
         since = now - timedelta(days=int(contact))
-        # Narrowed first by the events of those days (the occurred_at index): the figure alone would be
-        # computed for every candidate in the pool before the few recent ones were found.
+        # A contact Event since then is exactly "last contact since then": the set of those days' Events
+        # (the occurred_at index), never the figure computed for each candidate walked.
         recent = Event.objects.filter(CONTACT_EVENTS, occurred_at__gte=since).values("candidate_id")
-        candidates = candidates.filter(pk__in=recent, last_contact_at__gte=since)
+        candidates = candidates.filter(pk__in=recent)
     elif contact.startswith("over-"):
         cutoff = now - timedelta(days=int(contact.removeprefix("over-")))
-        candidates = candidates.filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True))
+        candidates = _with_figures(candidates, now, ("last_contact_at",)).filter(
+            Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True)
+        )
     label = filters.get("reliability") or ""
     if label:
         # The rule of ``reliability._label``: watch first, else new (no outcome), else reliable.

@@ -163,8 +163,20 @@ class Candidate(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["name", "id"], name="candidate_name_idx"),
-            # The talent pool in name order (everyone who has not opted out, see IN_POOL).
-            models.Index(fields=["name", "id"], condition=IN_POOL, name="candidate_pool_idx"),
+            # The talent pool in name order (everyone who has not opted out, see IN_POOL), with the copies
+            # and preferences its filters read: a filtered page is an index-only walk, no table row read.
+            models.Index(
+                fields=["name", "id"],
+                condition=IN_POOL,
+                include=[
+                    "last_ended_stage",
+                    "open_processes",
+                    "interview_outcomes",
+                    "remote",
+                    "min_compensation",
+                ],
+                name="candidate_pool_idx",
+            ),
             # Its rarest filter, "never submitted": at agency scale nobody or a few, never found by a walk.
             models.Index(
                 fields=["name", "id"],

@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
         migrations.RunSQL(FILL, migrations.RunSQL.noop, elidable=True),
         migrations.AddIndex(
             model_name='candidate',
-            index=models.Index(condition=models.Q(('unsubscribed_at__isnull', True), models.Q(('last_open_to_other_roles__isnull', True), ('last_open_to_other_roles', True), _connector='OR')), fields=['name', 'id'], name='candidate_pool_idx'),
+            index=models.Index(condition=models.Q(('unsubscribed_at__isnull', True), models.Q(('last_open_to_other_roles__isnull', True), ('last_open_to_other_roles', True), _connector='OR')), fields=['name', 'id'], include=['last_ended_stage', 'open_processes', 'interview_outcomes', 'remote', 'min_compensation'], name='candidate_pool_idx'),
         ),
         migrations.AddIndex(
             model_name='candidate',
