@@ -356,3 +356,18 @@ def test_pool_correction_to_a_cancellation_keeps_the_outcome_count(client, rita)
     assert pool_names(client, reliability="reliable") == ["Ana"]
     assert (pool_names(client, reliability="watch"), pool_names(client, reliability="new")) == ([], [])
     assert Candidate.objects.get(pk=candidate.pk).interview_outcomes == 1
+
+
+def test_pool_figures_stay_right_when_a_candidate_is_erased(client, rita):
+    from candidly.privacy.erasure import erase_candidate
+
+    gone = CandidateFactory(name="Gone", recruiter=rita)
+    ended(gone, Submission.Stage.REJECTED, reason="company_declined")
+    kept = CandidateFactory(name="Kept", recruiter=rita)
+    ended(kept, Submission.Stage.REJECTED, reason="company_declined")
+
+    erase_candidate(gone, actor=rita, now=NOW)
+
+    assert_stored_figures_are_fresh()
+    assert Candidate.objects.get(pk=gone.pk).last_ended_stage == "rejected"
+    assert "Kept" in pool_names(client, last_process="rejected")
