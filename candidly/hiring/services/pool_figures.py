@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -23,15 +24,21 @@ from candidly.lib.db import count_of
 from candidly.people.models import Candidate
 
 
+@transaction.atomic
 def refresh_pool_figures(candidate_ids: Iterable[int] | None) -> int:
     """Recompute the stored pool figures of ``candidate_ids`` (None: every candidate, for loaders that
-    insert in bulk); one UPDATE, returns the rows written."""
+    insert in bulk), in the caller's transaction: the rows locked, then one UPDATE; returns the rows
+    written."""
     latest = Submission.objects.filter(candidate=OuterRef("pk"), ended_at__isnull=False).order_by(
         "-ended_at", "-pk"
     )
     rows = Candidate.objects.all()
     if candidate_ids is not None:
-        rows = rows.filter(pk__in=list(candidate_ids))
+        ids = sorted(set(candidate_ids))
+        # Lock the rows first: the UPDATE's subqueries then read with a snapshot taken after any other
+        # transaction changing this candidate's processes committed (read committed), never before it.
+        list(Candidate.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        rows = rows.filter(pk__in=ids)
     return rows.update(
         last_ended_stage=Coalesce(Subquery(latest.values("stage")[:1]), Value("")),
         last_open_to_other_roles=Subquery(latest.values("open_to_other_roles")[:1]),
