@@ -53,5 +53,18 @@ INSERT INTO followups_task (kind, title, details, urgent, status, due_at, outcom
 SELECT CASE WHEN s.id % 3 = 0 THEN 'call' ELSE 'update-candidate' END, 'Task', '', false,
        CASE WHEN s.id % 7 = 0 THEN 'open' ELSE 'done' END, now() - interval '1 hour', '', now(), 1 + s.id % 3, s.candidate_id, s.id
 FROM hiring_submission s WHERE s.id % 4 = 0;
+-- The talent pool's copies on the candidate row (hiring.services.pool_figures keeps them in the app).
+UPDATE people_candidate c
+   SET last_ended_stage = COALESCE(l.stage, ''), last_open_to_other_roles = l.open_to_other_roles,
+       open_processes = COALESCE(o.n, 0), interview_outcomes = COALESCE(x.n, 0)
+  FROM people_candidate p
+  LEFT JOIN (SELECT DISTINCT ON (candidate_id) candidate_id, stage, open_to_other_roles FROM hiring_submission
+              WHERE ended_at IS NOT NULL ORDER BY candidate_id, ended_at DESC, id DESC) l ON l.candidate_id = p.id
+  LEFT JOIN (SELECT candidate_id, count(*) AS n FROM hiring_submission
+              WHERE stage IN ('submitted', 'interviewing', 'offer', 'on_hold') GROUP BY candidate_id) o ON o.candidate_id = p.id
+  LEFT JOIN (SELECT candidate_id, count(*) AS n FROM timeline_event  -- no corrections in this load
+              WHERE kind IN ('interview.completed', 'interview.cancelled_with_notice', 'interview.late_cancellation',
+                             'interview.no_show') GROUP BY candidate_id) x ON x.candidate_id = p.id
+ WHERE c.id = p.id;
 COMMIT;
 ANALYZE;

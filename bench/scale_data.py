@@ -442,6 +442,7 @@ STEPS: list[tuple[str, int]] = [
     ("feedback events", 40),
     ("response events", 30),
     ("task events", 15),
+    ("talent pool figures", 60),
     ("sequences", 1),
 ]
 
@@ -520,6 +521,7 @@ def load(loader: Loader, *, helper: Loader | None = None) -> None:
         thread.join()
         if errors:
             raise errors[0]
+    _pool_figures(loader)
     _sequences(loader)
     assert size.candidates > 0
 
@@ -1179,6 +1181,51 @@ def _task_events(loader: Loader) -> None:
                ) AS e(at, kind, summary, actor, who, wanted)
          WHERE e.wanted
         """,
+    )
+
+
+def _outcomes_net(kind: str) -> str:
+    # A kind's count with corrections applied (hiring.reliability.net_count), never below zero.
+    corrected = "interview.outcome_corrected"
+    net = (
+        f"(COUNT(*) FILTER (WHERE kind = '{kind}')"
+        f" - COUNT(*) FILTER (WHERE kind = '{corrected}' AND data ->> 'from_kind' = '{kind}')"
+        f" + COUNT(*) FILTER (WHERE kind = '{corrected}' AND data ->> 'to_kind' = '{kind}'))"
+    )
+    return f"GREATEST({net}, 0)"
+
+
+def _pool_figures(loader: Loader) -> None:
+    # The talent pool's copies on the candidate row, which the app keeps with
+    # hiring.services.pool_figures.refresh_pool_figures (tests/test_scale_loader.py checks they agree):
+    # rows inserted here bypass it, so its rule is written set-based, one pass over each table.
+    # hiring.reliability.OUTCOME_KINDS
+    outcome_kinds = (
+        "interview.completed",
+        "interview.cancelled_with_notice",
+        "interview.late_cancellation",
+        "interview.no_show",
+    )
+    outcomes = " + ".join(_outcomes_net(kind) for kind in outcome_kinds)
+    kinds = ", ".join(f"'{kind}'" for kind in (*outcome_kinds, "interview.outcome_corrected"))
+    loader.step(
+        "talent pool figures",
+        f"""
+        UPDATE people_candidate c
+           SET last_ended_stage = COALESCE(l.stage, ''), last_open_to_other_roles = l.open_to_other_roles,
+               open_processes = COALESCE(o.n, 0), interview_outcomes = COALESCE(x.n, 0)
+          FROM people_candidate p
+          LEFT JOIN (SELECT DISTINCT ON (candidate_id) candidate_id, stage, open_to_other_roles
+                       FROM hiring_submission WHERE ended_at IS NOT NULL
+                      ORDER BY candidate_id, ended_at DESC, id DESC) l ON l.candidate_id = p.id
+          LEFT JOIN (SELECT candidate_id, count(*) AS n FROM hiring_submission
+                      WHERE stage IN ('submitted', 'interviewing', 'offer', 'on_hold')
+                      GROUP BY candidate_id) o ON o.candidate_id = p.id
+          LEFT JOIN (SELECT candidate_id, {outcomes} AS n FROM timeline_event
+                      WHERE candidate_id IS NOT NULL AND kind IN ({kinds})
+                      GROUP BY candidate_id) x ON x.candidate_id = p.id
+         WHERE c.id = p.id
+        """,  # noqa: S608 - literal constants only
     )
 
 

@@ -94,7 +94,10 @@ MEASURED: dict[str, list[tuple[str | None, str, str]]] = {
         (None, "?reliability=watch", "admin"),
         (None, "?last_process=none", "admin"),
         (None, "?last_process=active", "admin"),
+        (None, "?last_process=rejected", "admin"),
         (None, "?location=london&max_minimum=90000", "admin"),
+        # A rare filter with others: the watch set, a tag and the last-contact figure together.
+        (None, "?tags=python&reliability=watch&last_contact=over-30", "admin"),
         (None, "", "recruiter"),
     ],
     "followups:task-list": [(None, "", "admin"), (None, "?who=mine", "recruiter")],

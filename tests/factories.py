@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import factory
 from django.utils import timezone
 
 from candidly.accounts.models import User
 from candidly.hiring.models import Interview, Role, Submission
+from candidly.hiring.services.pool_figures import refresh_pool_figures
 from candidly.people.models import Candidate, Company, Contact, Tag
 
 
@@ -87,6 +89,13 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     role = factory.SubFactory(RoleFactory)
     recruiter = factory.SelfAttribute("candidate.recruiter")
     stage = Submission.Stage.INTERVIEWING
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Submission:
+        # Written past the services, like a loader: keep the talent pool's copies on the candidate right.
+        submission = super()._create(model_class, *args, **kwargs)
+        refresh_pool_figures([submission.candidate_id])
+        return submission
 
 
 class InterviewFactory(factory.django.DjangoModelFactory):

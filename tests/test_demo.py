@@ -21,6 +21,7 @@ from django.utils import timezone
 from candidly.accounts.models import User
 from candidly.demo.generator import build_demo_agency
 from candidly.hiring.models import Interview, Role, Submission
+from candidly.hiring.services.pool_figures import refresh_pool_figures
 from candidly.people.models import Candidate, Company, Contact
 from candidly.timeline.models import Event
 from tests.factories import UserFactory
@@ -129,6 +130,13 @@ def test_load_demo_history_is_consistent_with_the_clock():
     assert Event.objects.filter(kind="interview.scheduled").count() == Interview.objects.count()
     assert not Event.objects.filter(occurred_at__gt=now).exists()
     assert not Candidate.objects.filter(created_at__gt=now).exists()
+    # The talent pool's copies on the candidate rows agree with the history loaded in bulk.
+    fields = ("pk", "last_ended_stage", "last_open_to_other_roles", "open_processes", "interview_outcomes")
+    loaded = list(Candidate.objects.order_by("pk").values_list(*fields))
+    refresh_pool_figures(None)
+    assert list(Candidate.objects.order_by("pk").values_list(*fields)) == loaded
+    assert {row[1] for row in loaded} >= {"", "placed", "rejected", "withdrawn"}
+    assert any(row[3] for row in loaded) and any(row[4] for row in loaded)
 
 
 @pytest.mark.parametrize(

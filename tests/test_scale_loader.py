@@ -116,6 +116,18 @@ def test_scale_loader_writes_a_realistic_agency_whose_rows_pass_full_clean(agenc
     assert {EventKind.FOLLOWUP_ESCALATED, EventKind.SUBMISSION_GONE_QUIET} <= kinds
 
 
+def test_scale_loader_fills_the_talent_pool_figures_as_the_app_keeps_them(agency):
+    from candidly.hiring.services.pool_figures import refresh_pool_figures
+
+    fields = ("pk", "last_ended_stage", "last_open_to_other_roles", "open_processes", "interview_outcomes")
+    loaded = list(Candidate.objects.order_by("pk").values_list(*fields))
+    refresh_pool_figures(None)
+
+    assert list(Candidate.objects.order_by("pk").values_list(*fields)) == loaded
+    assert {row[1] for row in loaded} >= {"", "rejected", "withdrawn"}
+    assert any(row[3] for row in loaded) and any(row[4] for row in loaded)
+
+
 def test_scale_pages_answer_on_the_loaded_agency(agency):
     admin = Client()
     admin.force_login(User.objects.get(username="scale-admin"))

@@ -17,6 +17,7 @@ from candidly.followups.interview_plan import plan_interview_touchpoints
 from candidly.followups.models import CadenceRun, Feedback, Task, Touchpoint
 from candidly.followups.services import idempotency_key_for
 from candidly.hiring.models import Interview, Role, RoleSuggestion, Submission, refresh_responsible
+from candidly.hiring.services.pool_figures import refresh_pool_figures
 from candidly.people.models import Candidate, Company, Contact, Tag
 from candidly.timeline.models import Event
 
@@ -200,3 +201,5 @@ def save_demo_agency(agency: DemoAgency) -> None:
         event.data["touchpoint"] = touchpoint.pk
     # Events are append-only; bulk_create inserts without the save() guard, which only forbids updates.
     Event.objects.bulk_create(agency.events, batch_size=500)
+    # Inserted in bulk, past the services that keep the talent pool's copies: computed once for all.
+    refresh_pool_figures([candidate.pk for candidate in agency.candidates])

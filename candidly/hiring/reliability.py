@@ -33,13 +33,16 @@ Recruiters only: never render it on a public page or in an email.
 
 from __future__ import annotations
 
+import functools
+import operator
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Greatest
 
 from candidly.lib.db import count_of
 from candidly.people.models import Candidate
@@ -93,6 +96,60 @@ def net_count_of(kind: str, *, candidate: Any, since: datetime | None = None) ->
         - count_of(events.filter(kind=CORRECTED, data__from_kind=kind), "candidate")
         + count_of(events.filter(kind=CORRECTED, data__to_kind=kind), "candidate")
     )
+
+
+# The Event kinds that are an interview outcome: a candidate with none of them (corrections applied) is *new*.
+OUTCOME_KINDS: tuple[str, ...] = (
+    EventKind.INTERVIEW_COMPLETED,
+    EventKind.INTERVIEW_CANCELLED_WITH_NOTICE,
+    EventKind.INTERVIEW_LATE_CANCELLATION,
+    EventKind.INTERVIEW_NO_SHOW,
+)
+
+
+def outcomes_of(*, candidate: Any) -> Any:
+    """How many interview outcomes ``candidate`` (an ``OuterRef``) has, counted like ``reliability_record``
+    counts them (each kind's count, corrections applied, never below zero): a correlated subquery, for
+    ``hiring.services.pool_figures`` to store on the candidate. Time-independent, unlike *watch*."""
+    counts = [Greatest(net_count_of(kind, candidate=candidate), Value(0)) for kind in OUTCOME_KINDS]
+    return functools.reduce(operator.add, counts)
+
+
+def on_watch(*, now: datetime) -> Q:
+    """A condition on candidates: labelled *watch* at ``now`` (the rule of ``_label``, corrections applied),
+    for lists that filter on the label (the talent pool), without counting anyone's Events one by one.
+
+    Two grouped subqueries over the Events of the window: candidates without a correction in it have plain
+    counts, read from the small ``event_watch_idx`` alone; the few with one are counted exactly (their
+    corrections carry the kinds in ``data``, which no index holds)."""
+    since = now - WATCH_WINDOW
+    corrected = Event.objects.filter(kind=CORRECTED, occurred_at__gte=since, candidate__isnull=False).values(
+        "candidate_id"
+    )
+    watched = Q(recent_no_shows__gte=WATCH_NO_SHOWS) | Q(recent_late__gte=WATCH_LATE_CANCELLATIONS)
+    no_show, late = EventKind.INTERVIEW_NO_SHOW, EventKind.INTERVIEW_LATE_CANCELLATION
+    plain = (
+        Event.objects.filter(kind__in=(no_show, late), occurred_at__gte=since, candidate__isnull=False)
+        .exclude(candidate_id__in=corrected)
+        .order_by()
+        .values("candidate_id")
+        .annotate(
+            recent_no_shows=Count("candidate_id", filter=Q(kind=no_show)),
+            recent_late=Count("candidate_id", filter=Q(kind=late)),
+        )
+        .filter(watched)
+        .values("candidate_id")
+    )
+    exact = (
+        Event.objects.filter(kind__in=(no_show, late, CORRECTED), occurred_at__gte=since)
+        .filter(candidate_id__in=corrected)
+        .order_by()
+        .values("candidate_id")
+        .annotate(recent_no_shows=net_count(no_show), recent_late=net_count(late))
+        .filter(watched)
+        .values("candidate_id")
+    )
+    return Q(pk__in=plain) | Q(pk__in=exact)
 
 
 class ReliabilityLabel(StrEnum):

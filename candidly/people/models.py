@@ -80,6 +80,13 @@ class Contact(models.Model):
         return f"{self.name} ({self.company})"
 
 
+# In the talent pool (PRODUCT.md rule 7): not unsubscribed, and did not say "not open to other roles" when
+# their last process ended. The pool's filter and its indexes' condition (one Q: PostgreSQL then uses them).
+IN_POOL = models.Q(unsubscribed_at__isnull=True) & (
+    models.Q(last_open_to_other_roles__isnull=True) | models.Q(last_open_to_other_roles=True)
+)
+
+
 class Candidate(models.Model):
     """A person the agency represents; stays in the talent pool after a process ends."""
 
@@ -140,12 +147,43 @@ class Candidate(models.Model):
     messages_paused_until = models.DateTimeField(null=True, blank=True)
     # Set by privacy.erasure: the row stays (submissions, events and reports point at it), anonymised.
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Copies of what the talent pool filters on, so a filtered page is read in name order from an index
+    # instead of computing every candidate's figures (a million candidates). Written only by
+    # ``hiring.services.pool_figures.refresh_pool_figures``, from the candidate's submissions and Events:
+    # the stage and "open to other roles" answer of their last ended process ("" / None: none ended yet),
+    # how many of their processes are open, and their interview outcomes (``hiring.reliability``).
+    last_ended_stage = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False)
+    last_open_to_other_roles = models.BooleanField(null=True, blank=True, editable=False)
+    open_processes = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    interview_outcomes = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["name", "id"], name="candidate_name_idx")]
+        indexes = [
+            models.Index(fields=["name", "id"], name="candidate_name_idx"),
+            # The talent pool in name order (everyone who has not opted out, see IN_POOL), with the copies
+            # and preferences its filters read: a filtered page is an index-only walk, no table row read.
+            models.Index(
+                fields=["name", "id"],
+                condition=IN_POOL,
+                include=[
+                    "last_ended_stage",
+                    "open_processes",
+                    "interview_outcomes",
+                    "remote",
+                    "min_compensation",
+                ],
+                name="candidate_pool_idx",
+            ),
+            # Its rarest filter, "never submitted": at agency scale nobody or a few, never found by a walk.
+            models.Index(
+                fields=["name", "id"],
+                condition=IN_POOL & models.Q(open_processes=0, last_ended_stage=""),
+                name="candidate_pool_never_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(email=Lower("email")), name="candidate_email_lowercase"

@@ -11,6 +11,17 @@ from candidly.timeline.kinds import EventKind
 # The Events a company's and a hiring manager's responsiveness record counts.
 RECORD_KINDS = (EventKind.FOLLOWUP_MANAGER_RESPONDED, EventKind.FOLLOWUP_ESCALATED)
 
+# Events that mean we heard from a candidate or they heard from us (not our own bookkeeping): their "last
+# contact" in the talent pool (hiring.pool). Here because the index below needs the same condition.
+CONTACT_KINDS = (
+    EventKind.TOUCHPOINT_SENT,
+    EventKind.EMAIL_REPLIED,
+    EventKind.CANDIDATE_ROLES_SUGGESTED,
+    EventKind.CANDIDATE_OUTCOME_SENT,
+    EventKind.CALL_LOGGED,
+)
+CONTACT_EVENTS = Q(actor_type="candidate") | Q(kind__in=CONTACT_KINDS)  # "candidate": Event.Actor.CANDIDATE
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete a timeline Event."""
@@ -92,6 +103,19 @@ class Event(models.Model):
                 include=["data"],
                 condition=Q(kind__in=RECORD_KINDS),
                 name="event_contact_record_idx",
+            ),
+            # Who is on *watch* (hiring.reliability.on_watch): the no-shows and late cancellations of the
+            # last 12 months and their candidates, read from this small index alone (the heap rows of the
+            # window are tens of thousands of scattered pages at agency scale).
+            models.Index(
+                fields=["occurred_at", "candidate", "kind"],
+                condition=Q(kind__in=[EventKind.INTERVIEW_NO_SHOW, EventKind.INTERVIEW_LATE_CANCELLATION]),
+                name="event_watch_idx",
+            ),
+            # A candidate's contacts by time (the pool's "last contact" and its filters): one index probe per
+            # candidate, where their Events' rows were read one by one to find the contacts among them.
+            models.Index(
+                fields=["candidate", "occurred_at"], condition=CONTACT_EVENTS, name="event_contact_idx"
             ),
         ]
 

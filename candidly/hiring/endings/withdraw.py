@@ -44,6 +44,7 @@ from candidly.hiring.models import Interview, Submission
 from candidly.hiring.rules import CancellationReason
 from candidly.hiring.services import interview_status, roles, submissions
 from candidly.hiring.services.interview_status import CancellationOutcome
+from candidly.hiring.services.pool_figures import refresh_pool_figures
 from candidly.lib.phones import display_phone
 from candidly.messaging.links import mark_link_used
 from candidly.messaging.models import Link
@@ -192,6 +193,8 @@ def withdraw_submission(
         locked.share_reason_with_company = share_reason
         locked.withdrawal_wants = {} if wants.is_empty else wants.as_json()
         locked.save(update_fields=["open_to_other_roles", "share_reason_with_company", "withdrawal_wants"])
+        # Their answer decides whether they stay in the talent pool (move_submission ran before it).
+        refresh_pool_figures([locked.candidate_id])
 
         cancellations = tuple(
             interview_status.cancel_interview_for_candidate(

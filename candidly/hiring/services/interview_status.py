@@ -17,6 +17,7 @@ from candidly.followups.models import Task, Touchpoint
 from candidly.followups.tasks import close_interview_tasks, create_task
 from candidly.hiring.models import Interview
 from candidly.hiring.rules import CancellationReason, CancellationTiming, FollowUpPlan, classify_cancellation
+from candidly.hiring.services.pool_figures import refresh_pool_figures
 from candidly.lib.phones import display_phone
 from candidly.messaging.prepared import PreparedEmail, local_moment, prepare_manager_cancellation_email
 from candidly.timeline.kinds import EventKind
@@ -194,6 +195,8 @@ def cancel_interview_for_candidate(
             "notify_manager": policy.notify_manager_on_cancellation,
         },
     )
+    # An outcome: the candidate is no longer *new* in the talent pool.
+    refresh_pool_figures([candidate.pk])
     context = {
         "interview": locked,
         "candidate": candidate,
@@ -403,6 +406,7 @@ def mark_interview_outcome(
         interview=locked,
         data={"note": note, "closed_tasks": [task.pk for task in closed]},
     )
+    refresh_pool_figures([locked.submission.candidate_id])
     follow_up = FollowUpPlan.FOLLOW_UP_CADENCE if attended else FollowUpPlan.MISSED_YOU
     interview_plan.after_interview_outcome(locked, follow_up, now=now)
     return InterviewOutcome(locked, outcome, changed=True, follow_up=follow_up, closed_tasks=tuple(closed))
@@ -487,6 +491,7 @@ def correct_interview_outcome(
             "reason": reason,
         },
     )
+    refresh_pool_figures([locked.submission.candidate_id])
     corrections = Event.objects.filter(interview=locked, kind=EventKind.INTERVIEW_OUTCOME_CORRECTED).count()
     planned = interview_plan.after_correction(locked, now=now, corrections=corrections)
     return Correction(locked, before, to, event, tuple(planned))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from candidly.accounts.models import User
 from candidly.followups.cadences import mark_process_runs
 from candidly.hiring.models import Role, Submission
+from candidly.hiring.services.pool_figures import refresh_pool_figures
 from candidly.people.models import Candidate
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.services import record_event
@@ -49,6 +50,7 @@ def create_submission(*, candidate: Candidate, role: Role, note: str = "", actor
             )
     except IntegrityError:
         raise ValidationError({"role": duplicate_submission_message(candidate, None)}) from None
+    refresh_pool_figures([candidate.pk])
     record_event(
         kind=EventKind.SUBMISSION_CREATED,
         summary=f"Submitted to {role.title} at {role.company.name}",
@@ -115,6 +117,8 @@ def move_submission(
     if locked.is_open != was_open:
         # Feedback is owed only while the process is open: the overdue lists read this mark.
         mark_process_runs(locked)
+    # The talent pool's copies of the candidate's last process (any move may change which one is last).
+    refresh_pool_figures([locked.candidate_id])
     summary = f"Stage: {Submission.Stage(previous).label} → {locked.get_stage_display()}"
     if ending:
         summary += f" ({locked.get_end_reason_display()})"

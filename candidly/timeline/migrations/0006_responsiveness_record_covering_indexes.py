@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('hiring', '0009_interview_upcoming_end_index'),
         ('people', '0008_search_trigram'),
-        ('timeline', '0003_responsiveness_record_indexes'),
+        ('timeline', '0005_event_contact_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
