@@ -51,6 +51,14 @@ class DailyFigure(models.Model):
             # One recruiter's desk: its rows only, not every desk's of the range.
             models.Index(fields=["grain", "recruiter", "metric", "day"], name="daily_figure_desk_idx"),
             models.Index(fields=["day", "role"], name="daily_figure_day_role_idx"),
+            # The hour histograms of the response times (the agency's or a desk's year: tens of thousands of
+            # rows), read from the index alone rather than a heap page per row.
+            models.Index(
+                fields=["grain", "recruiter", "metric", "day"],
+                include=["detail", "value"],
+                condition=models.Q(metric__in=["followup.responded.hour", "followup.manager_responded.hour"]),
+                name="daily_figure_answer_hour_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -117,6 +117,10 @@ def test_time_to_answer_ranks_managers_and_companies_worst_first_with_links(time
             "2",
         ]
     ]
+    # Filtered to the company (both roles are Acme's): the same ranking, read through the filter's rows.
+    filtered = Scope(start=date(2026, 3, 9), end=date(2026, 3, 22), zone=LONDON, company=world.company)
+    again = time_to_answer(filtered, now=datetime(2026, 3, 13, tzinfo=UTC))
+    assert (table(again, "managers")[0], table(again, "companies")[0]) == (managers, companies)
 
 
 def test_time_to_answer_of_an_empty_period(time_machine):
@@ -185,10 +189,14 @@ def test_time_to_answer_median_is_exact_whichever_hours_its_middle_times_fall_in
 
     report = time_to_answer(scope, now=datetime(2026, 3, 23, tzinfo=UTC))
 
-    assert table(report, "time-to-answer") == (
+    expected = (
         [["Week of 9 Mar 2026", "4", "3.0", "0", "—"], ["Week of 16 Mar 2026", "3", "3.9", "0", "—"]],
         ["Whole range", "7", "3.8", "0", "—"],
     )
+    assert table(report, "time-to-answer") == expected
+    # Rita's desk alone (every answer is hers): the desk's histogram and times give the same medians.
+    desk = Scope(start=date(2026, 3, 9), end=date(2026, 3, 22), zone=LONDON, recruiter=world.rita)
+    assert table(time_to_answer(desk, now=datetime(2026, 3, 23, tzinfo=UTC)), "time-to-answer") == expected
 
 
 def test_time_to_answer_median_is_exact_to_the_second(time_machine):
