@@ -2,9 +2,9 @@
 reads from the records, so each builder renders either the same way.
 
 Every read is a range of local days (``day`` between the scope's first and last) with the scope's filters
-as plain columns: no join, no Event. Medians are exact: on PostgreSQL ``percentile_cont(0.5)`` over the
-stored response times (the mean of the two middle values, as ``statistics.median``); elsewhere (the SQLite
-demo) the times are read and the median taken in Python.
+as plain columns: no join, no Event. Medians are exact (the mean of the two middle values, as
+``statistics.median``): the hour histogram of the response times finds the hour holding each median, and
+only that hour's stored times are read to take it.
 """
 
 from __future__ import annotations
@@ -12,17 +12,18 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import DateField, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Trunc
 
 from candidly.people.models import Company, Contact
 from candidly.reports import facts
 from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, SharedComment
-from candidly.reports.rollup import WITHDRAWAL_METRICS
+from candidly.reports.rollup import ANSWER_HOUR_METRICS, WITHDRAWAL_METRICS
 from candidly.reports.scope import Period, Scope
 from candidly.timeline.kinds import EventKind
 
@@ -56,11 +57,11 @@ def person(pk: int, name: object, company: object, company_pk: object) -> dict[s
 
 
 def _rows(
-    model: type[DailyFigure] | type[ResponseTime], scope: Scope, *, by_desk: bool = False
+    model: type[DailyFigure] | type[ResponseTime], scope: Scope, *, by_desk: bool = False, days: bool = True
 ) -> QuerySet[Any]:
-    """The rows of the scope's days and filters: of the coarsest grain that has them (``by_desk``: keep the
-    recruiters apart even for the whole agency)."""
-    condition = Q(day__gte=scope.start, day__lte=scope.end)
+    """The rows of the scope's days (``days=False``: any day; the caller bounds them) and filters: of the
+    coarsest grain that has them (``by_desk``: keep the recruiters apart even for the whole agency)."""
+    condition = Q(day__gte=scope.start, day__lte=scope.end) if days else Q()
     for name in ("recruiter", "company", "manager", "role"):
         value = getattr(scope, name)
         if value is not None:
@@ -116,84 +117,151 @@ PERIOD_SQL = {
 }
 
 
-def _time_summaries(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, Summary], Answered]:
-    """From the response times, in one query: (how many, median hours) per period and kind and per kind,
-    and per hiring manager and per company (feedback given, within the window, median hours).
+def _period_date(scope: Scope) -> Trunc | RawSQL:
+    """The period of a row's ``day``, as a date: on PostgreSQL by date arithmetic (``PERIOD_SQL``), whose
+    dates psycopg reads several times faster than ``date_trunc``'s timestamps (thousands of rows here)."""
+    if connection.vendor == "postgresql":
+        # A constant of this module, no value in it.
+        return RawSQL(PERIOD_SQL[Period(scope.period)], [], output_field=DateField())  # noqa: S611
+    return _period(scope)
 
-    PostgreSQL reads the range's rows once (a CTE of six narrow columns, the kind as a boolean) and takes
-    exact medians (``percentile_cont``) over it in three sorts: per period and in all (one sort serves both),
-    and per hiring manager and per company over the managers' rows only. Elsewhere (the SQLite demo) the
-    times are read once and summarised in Python."""
-    rows = _rows(ResponseTime, scope)
-    manager = EventKind.FOLLOWUP_MANAGER_RESPONDED
+
+def _period_end(scope: Scope, first: date) -> date:
+    """The last day of the period that starts on ``first``."""
+    if scope.period == Period.MONTH:
+        return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first + timedelta(days=6)
+
+
+def _middle_hours(counts: dict[int, int]) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """How many times an hour histogram holds, and where its median's one or two middle values lie: (hour,
+    rank within that hour) each, ranks from 0. The median is the mean of the values at ranks (n-1)//2 and
+    n//2 of the sorted times, as ``statistics.median``."""
+    n = sum(counts.values())
+    wanted = sorted({(n - 1) // 2, n // 2}) if n else []
+    found = []
+    seen = 0
+    for hour in sorted(counts):
+        for rank in wanted:
+            if seen <= rank < seen + counts[hour]:
+                found.append((hour, rank - seen))
+        seen += counts[hour]
+    return n, tuple(found)
+
+
+def _medians(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, Summary]]:
+    """(how many times, median hours) per period and response kind, and per kind over the range. Two
+    queries, whatever the range: the hour histogram (``DailyFigure`` ``<kind>.hour``) gives each median's
+    hour and its rank in it; then only the times of those hours (per period's days) are read, by
+    ``response_time_hour_idx``: a year of the whole agency is a few thousand times, not half a million."""
+    metric_kinds = {metric: kind for kind, metric in ANSWER_HOUR_METRICS.items()}
+    hist: dict[tuple[date | None, str], Counter[int]] = defaultdict(Counter)
+    for period, metric, detail, n in (
+        _rows(DailyFigure, scope)
+        .filter(metric__in=list(metric_kinds))
+        .annotate(period=_period_date(scope))
+        .values_list("period", "metric", "detail")
+        .annotate(n=Sum("value"))
+        .order_by()
+    ):
+        kind = metric_kinds[metric]
+        hist[(scope.period_of(period), kind)][int(detail)] += n
+        hist[(None, kind)][int(detail)] += n
+    # Each group's middle values: (hour, rank in hour); the groups are periods, or the whole range (None).
+    middles = {group: _middle_hours(counts) for group, counts in hist.items()}
+    # The times of each needed hour of each group, read once, each an index range of its own days (no
+    # condition on the whole range around them: the planner would read that range's index to AND it). The
+    # first matches nothing, so the query runs (and is counted) even when no group has a time.
+    wanted = Q(kind="", hour=-1)
+    for (period, kind), (_, places) in middles.items():
+        first = scope.start if period is None else max(period, scope.start)
+        last = scope.end if period is None else min(_period_end(scope, period), scope.end)
+        for hour in {hour for hour, _ in places}:
+            wanted |= Q(kind=kind, hour=hour, day__gte=first, day__lte=last)
+    # An hour read for the whole range serves its periods too, and one read for a period is never asked
+    # of the whole range unless that read all of it: each list below is complete where it is used.
+    times: dict[tuple[date | None, str, int], list[float]] = defaultdict(list)
+    for kind, hour, day, seconds in (
+        _rows(ResponseTime, scope, days=False).filter(wanted).values_list("kind", "hour", "day", "seconds")
+    ):
+        times[(scope.period_of(day), kind, hour)].append(seconds)
+        times[(None, kind, hour)].append(seconds)
     by_period: dict[tuple[date, str], Summary] = {}
     totals: dict[str, Summary] = {}
+    for (period, kind), (n, places) in middles.items():
+        values = [sorted(times[(period, kind, hour)])[rank] for hour, rank in places]
+        summary = (n, statistics.median(values) / HOUR if values else None)
+        if period is None:
+            totals[kind] = summary
+        else:
+            by_period[(period, kind)] = summary
+    return by_period, totals
+
+
+def _managers(scope: Scope) -> Answered:
+    """Per hiring manager and per company (feedback given, within the window, median hours). One query.
+
+    Every answer of the range counts here (a manager's times do not compress into a histogram: a few a
+    month each): PostgreSQL takes exact medians (``percentile_cont``), for the whole agency reading each
+    manager's and each company's times in order from their covering indexes (``response_time_contact_idx``,
+    ``response_time_company_idx``), no sort of the range; elsewhere (the SQLite demo) in Python."""
+    rows = _rows(ResponseTime, scope).filter(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)
     answered: Answered = {"contact": {}, "company": {}}
     if connection.vendor == "postgresql":
-        where, params = rows.query.where.as_sql(rows.query.get_compiler(connection=connection), connection)
+        where, found = rows.query.where.as_sql(rows.query.get_compiler(connection=connection), connection)
         median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)"
-        within_sql = "count(*) FILTER (WHERE within_window)"
-        # Only the period expression (a constant of this module) and Django's own WHERE are formatted in;
-        # values are parameters.
-        sql = f"""
-            WITH r AS MATERIALIZED (
-                SELECT kind = %s AS m, {PERIOD_SQL[Period(scope.period)]} AS period, contact_id,
-                    contact_company_id, seconds, within_window
-                FROM {ResponseTime._meta.db_table} WHERE {where}
-            )
-            SELECT GROUPING(period), m, period, NULL::bigint, NULL::bigint, 0::bigint, count(seconds),
-                0::bigint, {median}
-                FROM r GROUP BY GROUPING SETS ((m, period), (m))
-            UNION ALL
-            SELECT 2 + GROUPING(contact_id), true, NULL, contact_id, contact_company_id, count(*),
-                count(seconds), {within_sql}, {median}
-                FROM r WHERE m GROUP BY GROUPING SETS ((contact_id), (contact_company_id))
-        """  # noqa: S608
+        figures = f"count(*), count(*) FILTER (WHERE within_window), {median}"
+        table = ResponseTime._meta.db_table
+        # Only the table's name and Django's own WHERE are formatted in; values are parameters.
+        if any(getattr(scope, name) is not None for name in ("recruiter", "company", "manager", "role")):
+            # A desk's (or a company's…) answers are a few thousand rows spread over the whole table: read
+            # them once (by their filter's index) and group them twice, rather than walk every manager's
+            # index entries twice.
+            sql = f"""
+                WITH r AS MATERIALIZED (SELECT contact_id, contact_company_id, seconds, within_window
+                    FROM {table} WHERE {where})
+                SELECT CASE WHEN GROUPING(contact_id) = 0 THEN 'contact' ELSE 'company' END,
+                    coalesce(contact_id, contact_company_id), {figures}
+                FROM r GROUP BY GROUPING SETS ((contact_id), (contact_company_id))
+            """  # noqa: S608
+            params = list(found)
+        else:
+            sql = f"""
+                SELECT 'contact', contact_id, {figures} FROM {table} WHERE {where} GROUP BY contact_id
+                UNION ALL
+                SELECT 'company', contact_company_id, {figures} FROM {table} WHERE {where}
+                    GROUP BY contact_company_id
+            """  # noqa: S608
+            params = [*found, *found]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [manager, *params])
-            found = cursor.fetchall()
-        # The rows hold the two response kinds only: ``m`` tells them apart (a boolean sorts faster).
-        kinds = {True: manager, False: EventKind.FOLLOWUP_RESPONDED}
-        for about, is_manager, period, contact, company, n_all, n, within_n, middle in found:
-            hours = middle / HOUR if middle is not None else None
-            if about == 0:
-                by_period[(period, kinds[is_manager])] = (n, hours)
-            elif about == 1:
-                totals[kinds[is_manager]] = (n, hours)
-            elif about == 2 and contact is not None:
-                answered["contact"][contact] = (n_all, within_n, hours)
-            elif about == 3 and company is not None:
-                answered["company"][company] = (n_all, within_n, hours)
-        return by_period, totals, answered
-    times: dict[tuple[str, Any], list[float]] = defaultdict(list)
-    counted: dict[tuple[str, Any], list[int]] = defaultdict(lambda: [0, 0])
-    for day, kind, contact, company, seconds, within in rows.values_list(
-        "day", "kind", "contact_id", "contact_company_id", "seconds", "within_window"
+            cursor.execute(sql, params)
+            for about, pk, n_all, within, middle in cursor.fetchall():
+                if pk is not None:
+                    answered[about][pk] = (n_all, within, middle / HOUR if middle is not None else None)
+        return answered
+    times: dict[tuple[str, int], list[float]] = defaultdict(list)
+    counted: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for contact, company, seconds, within in rows.values_list(
+        "contact_id", "contact_company_id", "seconds", "within_window"
     ):
-        keys = [("period", (scope.period_of(day), kind)), ("kind", kind)]
-        if kind == manager:
-            keys += [("contact", contact)] if contact is not None else []
-            keys += [("company", company)] if company is not None else []
-        for key in keys:
+        for key in [("contact", contact), ("company", company)]:
+            if key[1] is None:
+                continue
             counted[key][0] += 1
             counted[key][1] += within
             if seconds is not None:
                 times[key].append(seconds)
-    for (about, key), (n_all, within) in counted.items():
-        values = times[(about, key)]
-        hours = statistics.median(values) / HOUR if values else None
-        if about == "period":
-            by_period[key] = (len(values), hours)
-        elif about == "kind":
-            totals[key] = (len(values), hours)
-        else:
-            answered[about][key] = (n_all, within, hours)
-    return by_period, totals, answered
+    for (about, pk), (n_all, within) in counted.items():
+        values = times[(about, pk)]
+        answered[about][pk] = (n_all, within, statistics.median(values) / HOUR if values else None)
+    return answered
 
 
 def answer_times(scope: Scope) -> AnswerTimes:
-    """Time to answer from the stored response times and the escalations. Four queries."""
-    by_period, totals, answered = _time_summaries(scope)
+    """Time to answer from the hour histogram, the stored response times and the escalations. Six
+    queries."""
+    by_period, totals = _medians(scope)
+    answered = _managers(scope)
     people: dict[str, dict[int, dict[str, object]]] = {"contact": {}, "company": {}}
     escalations: dict[str, Counter[int]] = {"contact": Counter(), "company": Counter()}
     for contact_pk, company_pk, n in (

@@ -51,6 +51,14 @@ class DailyFigure(models.Model):
             # One recruiter's desk: its rows only, not every desk's of the range.
             models.Index(fields=["grain", "recruiter", "metric", "day"], name="daily_figure_desk_idx"),
             models.Index(fields=["day", "role"], name="daily_figure_day_role_idx"),
+            # The hour histograms of the response times (the agency's or a desk's year: tens of thousands of
+            # rows), read from the index alone rather than a heap page per row.
+            models.Index(
+                fields=["grain", "recruiter", "metric", "day"],
+                include=["detail", "value"],
+                condition=models.Q(metric__in=["followup.responded.hour", "followup.manager_responded.hour"]),
+                name="daily_figure_answer_hour_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -59,7 +67,8 @@ class DailyFigure(models.Model):
 
 class ResponseTime(models.Model):
     """One response after an interview (``followup.responded`` / ``.manager_responded``): its time, for
-    exact medians (a histogram would round them), on the local day it came, with the same dimensions."""
+    exact medians (the hour histogram finds the hour holding a median; these rows give its exact value), on
+    the local day it came, with the same dimensions."""
 
     day = models.DateField()
     recruiter = models.ForeignKey(settings.AUTH_USER_MODEL, **_ID)  # type: ignore[arg-type]
@@ -72,11 +81,28 @@ class ResponseTime(models.Model):
     # NULL: the Event had no usable time (the direct reading skips those for medians, but counts them).
     seconds = models.FloatField(null=True)
     within_window = models.BooleanField(default=False)
+    # The whole hours of ``seconds`` (NULL with it): the bucket of the hour histogram (``DailyFigure``
+    # metrics ``<kind>.hour``), so a median reads only the times of the hour that holds it.
+    hour = models.IntegerField(null=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["kind", "day"], name="response_time_kind_day_idx"),
+            # One hour's times of one period: the second step of a median (``figures``).
+            models.Index(fields=["kind", "hour", "day"], include=["seconds"], name="response_time_hour_idx"),
             models.Index(fields=["day", "role"], name="response_time_day_role_idx"),
+            # The managers' and companies' medians (``figures``): each one's times in order, read from the
+            # index alone (PostgreSQL), not a sort of the range's rows.
+            models.Index(
+                fields=["kind", "contact", "seconds"],
+                include=["day", "within_window"],
+                name="response_time_contact_idx",
+            ),
+            models.Index(
+                fields=["kind", "contact_company", "seconds"],
+                include=["day", "within_window"],
+                name="response_time_company_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -51,7 +51,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, Floor, TruncDate
 
 from candidly.followups.models import CadenceRun, Feedback
 from candidly.followups.responsiveness import overdue_runs
@@ -125,7 +125,13 @@ TIME_COLUMNS = [
     "kind",
     "seconds",
     "within_window",
+    "hour",
 ]
+# The daily figure counting a response kind's answers per whole hour of response time (``detail``: the hour):
+# the coarse histogram from which ``figures`` finds the hour holding a median before reading that hour's
+# exact times.
+ANSWER_HOUR_METRICS: dict[str, str] = {kind: f"{kind}.hour" for kind in facts.RESPONSE_KINDS}
+SECONDS_PER_HOUR = 3600
 
 
 def reporting_zone() -> zoneinfo.ZoneInfo:
@@ -255,6 +261,13 @@ def _figure_queries(cells: Cells | None, zone: zoneinfo.ZoneInfo, now: datetime)
             ),
             counted,
         ),
+        # Per hour, without the contact: the whole agency's day is a hundred rows, not one per manager.
+        _grouped(
+            _answer_times(responses.filter(within)).filter(r_hour__isnull=False),
+            Concat(F("kind"), Value(".hour"), output_field=CharField()),
+            Cast("r_hour", CharField()),
+            counted,
+        ),
         _grouped(
             runs.filter(_within(cells, "respond_by", "interview__submission__role_id", zone)),
             Value("feedback_overdue"),
@@ -301,16 +314,26 @@ WITHDRAWAL_METRICS: dict[str, Q] = {
 }
 
 
-def _time_query(cells: Cells | None, zone: zoneinfo.ZoneInfo) -> QuerySet:  # type: ignore[type-arg]
+def _answer_times(rows: QuerySet) -> QuerySet:  # type: ignore[type-arg]
+    """Response Events with their time (``r_seconds``: NULL when not a usable time) and its whole hour
+    (``r_hour``): one expression for the stored times and the hour histogram, so they always agree."""
     seconds = Cast(KT("data__response_seconds"), FloatField())
+    return rows.alias(r_raw=seconds).annotate(
+        r_seconds=Case(When(Q(r_raw__gte=0), then=F("r_raw")), default=None, output_field=FloatField()),
+        r_hour=Cast(Floor(F("r_seconds") / SECONDS_PER_HOUR), IntegerField()),
+    )
+
+
+def _time_query(cells: Cells | None, zone: zoneinfo.ZoneInfo) -> QuerySet:  # type: ignore[type-arg]
+    events = Event.objects.filter(submission__isnull=False, kind__in=facts.RESPONSE_KINDS)
     return (
-        Event.objects.filter(submission__isnull=False, kind__in=facts.RESPONSE_KINDS)
-        .annotate(r_day=TruncDate("occurred_at", tzinfo=zone), **_dims("submission__", contact=""))
-        .filter(_within(cells, "occurred_at", "submission__role_id", zone))
-        .alias(r_raw=seconds)
+        _answer_times(
+            events.annotate(
+                r_day=TruncDate("occurred_at", tzinfo=zone), **_dims("submission__", contact="")
+            ).filter(_within(cells, "occurred_at", "submission__role_id", zone))
+        )
         .annotate(
             r_kind=F("kind"),
-            r_seconds=Case(When(Q(r_raw__gte=0), then=F("r_raw")), default=None, output_field=FloatField()),
             r_within=Case(
                 When(Q(data__within_window=True), then=Value(True)),
                 default=Value(False),
@@ -323,6 +346,7 @@ def _time_query(cells: Cells | None, zone: zoneinfo.ZoneInfo) -> QuerySet:  # ty
             "r_kind",
             "r_seconds",
             "r_within",
+            "r_hour",
         )
         .order_by()
     )

@@ -117,6 +117,10 @@ def test_time_to_answer_ranks_managers_and_companies_worst_first_with_links(time
             "2",
         ]
     ]
+    # Filtered to the company (both roles are Acme's): the same ranking, read through the filter's rows.
+    filtered = Scope(start=date(2026, 3, 9), end=date(2026, 3, 22), zone=LONDON, company=world.company)
+    again = time_to_answer(filtered, now=datetime(2026, 3, 13, tzinfo=UTC))
+    assert (table(again, "managers")[0], table(again, "companies")[0]) == (managers, companies)
 
 
 def test_time_to_answer_of_an_empty_period(time_machine):
@@ -155,3 +159,54 @@ def test_time_to_answer_counts_a_response_in_its_local_week_across_the_dst_chang
         ["Week of 23 Mar 2026", "0", "—", "0", "—"],
         ["Week of 30 Mar 2026", "1", "2.5", "0", "—"],
     ]
+
+
+def answer_after(time_machine, world, name, ends, after):
+    """A candidate of Rita's whose interview ends at ``ends`` answers ``after`` it (by SMS)."""
+    time_machine.move_to(ends - timedelta(hours=2), tick=False)
+    sub = submit(candidate(world.rita, name), world.role, world.rita)
+    interview = book(sub, world.rita, ends - timedelta(hours=1))
+    time_machine.move_to(ends + timedelta(minutes=10), tick=False)
+    attended(interview, world.rita, ends + timedelta(minutes=10))
+    answered = ends + after
+    time_machine.move_to(answered, tick=False)
+    record_response(
+        person=sub.candidate, interview=interview, channel=Feedback.Channel.SMS, received_at=answered
+    )
+
+
+def test_time_to_answer_median_is_exact_whichever_hours_its_middle_times_fall_in(time_machine):
+    # The rule: a median is exact to the second (the mean of the two middle times when there are an even
+    # number), even where the rollup keeps the times in whole-hour buckets. Week of 9 March: 1, 2.4, 3.6 and
+    # 7 h (the middle two in different hours: 3.0); week of 16 March: 3.8, 3.9 and 10 h (the middle one the
+    # second of its hour: 3.9); the whole range: 3.8 (the second of the three times of hour 3).
+    world = make_world()
+    for hours in (1, 2.4, 3.6, 7):
+        answer_after(time_machine, world, f"Cara {hours}", ENDS, timedelta(hours=hours))
+    for hours in (3.8, 3.9, 10):
+        answer_after(time_machine, world, f"Dan {hours}", ENDS + timedelta(days=7), timedelta(hours=hours))
+    scope = Scope(start=date(2026, 3, 9), end=date(2026, 3, 22), zone=LONDON)
+
+    report = time_to_answer(scope, now=datetime(2026, 3, 23, tzinfo=UTC))
+
+    expected = (
+        [["Week of 9 Mar 2026", "4", "3.0", "0", "—"], ["Week of 16 Mar 2026", "3", "3.9", "0", "—"]],
+        ["Whole range", "7", "3.8", "0", "—"],
+    )
+    assert table(report, "time-to-answer") == expected
+    # Rita's desk alone (every answer is hers): the desk's histogram and times give the same medians.
+    desk = Scope(start=date(2026, 3, 9), end=date(2026, 3, 22), zone=LONDON, recruiter=world.rita)
+    assert table(time_to_answer(desk, now=datetime(2026, 3, 23, tzinfo=UTC)), "time-to-answer") == expected
+
+
+def test_time_to_answer_median_is_exact_to_the_second(time_machine):
+    # 2 h 56 min 58 s and 2 h 57 min 4 s: the median, 2 h 57 min 1 s (2.9503 h), shows as 3.0 h; the same
+    # times cut to the minute (2 h 56 min and 2 h 57 min) would show 2.9 h.
+    world = make_world()
+    for seconds in (2 * 3600 + 56 * 60 + 58, 2 * 3600 + 57 * 60 + 4):
+        answer_after(time_machine, world, f"Cara {seconds}", ENDS, timedelta(seconds=seconds))
+    scope = Scope(start=date(2026, 3, 9), end=date(2026, 3, 15), zone=LONDON)
+
+    report = time_to_answer(scope, now=datetime(2026, 3, 16, tzinfo=UTC))
+
+    assert table(report, "time-to-answer")[1] == ["Whole range", "2", "3.0", "0", "—"]
