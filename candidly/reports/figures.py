@@ -3,8 +3,8 @@ reads from the records, so each builder renders either the same way.
 
 Every read is a range of local days (``day`` between the scope's first and last) with the scope's filters
 as plain columns: no join, no Event. Medians are exact (the mean of the two middle values, as
-``statistics.median``): the hour histogram of the response times finds the hour holding each median, and
-only that hour's stored times are read to take it.
+``statistics.median``): the hour histogram of the response times finds the hour holding each median and its
+rank there, and PostgreSQL returns the time at that rank among that hour's stored times.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import FullResultSet
 from django.db import connection
 from django.db.models import DateField, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
@@ -152,8 +153,7 @@ def _middle_hours(counts: dict[int, int]) -> tuple[int, tuple[tuple[int, int], .
 def _medians(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, Summary]]:
     """(how many times, median hours) per period and response kind, and per kind over the range. Two
     queries, whatever the range: the hour histogram (``DailyFigure`` ``<kind>.hour``) gives each median's
-    hour and its rank in it; then only the times of those hours (per period's days) are read, by
-    ``response_time_hour_idx``: a year of the whole agency is a few thousand times, not half a million."""
+    hour and its rank in it; then the values at those ranks (``_middle_values``)."""
     metric_kinds = {metric: kind for kind, metric in ANSWER_HOUR_METRICS.items()}
     hist: dict[tuple[date | None, str], Counter[int]] = defaultdict(Counter)
     for period, metric, detail, n in (
@@ -169,33 +169,75 @@ def _medians(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, S
         hist[(None, kind)][int(detail)] += n
     # Each group's middle values: (hour, rank in hour); the groups are periods, or the whole range (None).
     middles = {group: _middle_hours(counts) for group, counts in hist.items()}
-    # The times of each needed hour of each group, read once, each an index range of its own days (no
-    # condition on the whole range around them: the planner would read that range's index to AND it). The
-    # first matches nothing, so the query runs (and is counted) even when no group has a time.
-    wanted = Q(kind="", hour=-1)
-    for (period, kind), (_, places) in middles.items():
+    # Each place asked for: the group's kind, the hour, its days, the rank among that hour's times there.
+    places: list[tuple[str, int, date, date, int]] = []
+    for (period, kind), (_, group_places) in middles.items():
         first = scope.start if period is None else max(period, scope.start)
         last = scope.end if period is None else min(_period_end(scope, period), scope.end)
-        for hour in {hour for hour, _ in places}:
-            wanted |= Q(kind=kind, hour=hour, day__gte=first, day__lte=last)
-    # An hour read for the whole range serves its periods too, and one read for a period is never asked
-    # of the whole range unless that read all of it: each list below is complete where it is used.
-    times: dict[tuple[date | None, str, int], list[float]] = defaultdict(list)
-    for kind, hour, day, seconds in (
-        _rows(ResponseTime, scope, days=False).filter(wanted).values_list("kind", "hour", "day", "seconds")
-    ):
-        times[(scope.period_of(day), kind, hour)].append(seconds)
-        times[(None, kind, hour)].append(seconds)
+        places += [(kind, hour, first, last, rank) for hour, rank in group_places]
+    values = _middle_values(scope, places)
     by_period: dict[tuple[date, str], Summary] = {}
     totals: dict[str, Summary] = {}
-    for (period, kind), (n, places) in middles.items():
-        values = [sorted(times[(period, kind, hour)])[rank] for hour, rank in places]
-        summary = (n, statistics.median(values) / HOUR if values else None)
+    for (period, kind), (n, group_places) in middles.items():
+        first = scope.start if period is None else max(period, scope.start)
+        last = scope.end if period is None else min(_period_end(scope, period), scope.end)
+        middle = [values[(kind, hour, first, last, rank)] for hour, rank in group_places]
+        summary = (n, statistics.median(middle) / HOUR if middle else None)
         if period is None:
             totals[kind] = summary
         else:
             by_period[(period, kind)] = summary
     return by_period, totals
+
+
+def _middle_values(
+    scope: Scope, places: list[tuple[str, int, date, date, int]]
+) -> dict[tuple[str, int, date, date, int], float]:
+    """The time at each place (kind, hour, first day, last day, rank from 0 among that hour's times of those
+    days, in the scope's filters). One query, run even when nothing is asked (a constant count).
+
+    PostgreSQL picks each value itself: a lateral subquery per place sorts that hour's times of its days
+    (``response_time_hour_idx``, an index-only read) and returns the one at the rank, so a year of the whole
+    agency sends back two hundred numbers, not the tens of thousands of times of the hours holding its
+    medians. Elsewhere (the SQLite demo) those times are read and sorted here."""
+    rows = _rows(ResponseTime, scope, days=False)
+    found: dict[tuple[str, int, date, date, int], float] = {}
+    # The first place matches nothing: the query runs (and is counted) even when no group has a time.
+    asked = [("", -1, scope.start, scope.start, 0), *places]
+    if connection.vendor == "postgresql":
+        compiler = rows.query.get_compiler(connection=connection)
+        try:
+            where, params = rows.query.where.as_sql(compiler, connection)
+            filters = f"AND {where}"
+        except FullResultSet:  # the whole agency: no filter at all
+            filters, params = "", ()
+        table = ResponseTime._meta.db_table
+        listed = ", ".join(["(%s, %s::text, %s::int, %s::date, %s::date, %s::int)"] * len(asked))
+        # Only the table's name and Django's own WHERE are formatted in; values are parameters.
+        sql = f"""
+            SELECT v.i, x.seconds FROM (VALUES {listed}) AS v(i, kind, hour, first, last, rank)
+            CROSS JOIN LATERAL (
+                SELECT seconds FROM {table}
+                WHERE kind = v.kind AND hour = v.hour AND day >= v.first AND day <= v.last {filters}
+                ORDER BY seconds OFFSET v.rank LIMIT 1
+            ) AS x
+        """  # noqa: S608
+        flat = [value for i, place in enumerate(asked) for value in (i, *place)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*flat, *params])
+            for i, seconds in cursor.fetchall():
+                found[asked[i]] = seconds
+        return found
+    wanted = Q()
+    for kind, hour, first, last, _ in asked:
+        wanted |= Q(kind=kind, hour=hour, day__gte=first, day__lte=last)
+    times: dict[tuple[str, int], list[tuple[date, float]]] = defaultdict(list)
+    for kind, hour, day, seconds in rows.filter(wanted).values_list("kind", "hour", "day", "seconds"):
+        times[(kind, hour)].append((day, seconds))
+    for place in places:
+        kind, hour, first, last, rank = place
+        found[place] = sorted(seconds for day, seconds in times[(kind, hour)] if first <= day <= last)[rank]
+    return found
 
 
 def _managers(scope: Scope) -> Answered:
