@@ -170,7 +170,12 @@ def pool_ids(*, now: datetime, filters: dict[str, Any] | None = None) -> QuerySe
     candidates: QuerySet[Any] = Candidate.objects.filter(IN_POOL).order_by("name", "pk")
     tags = filters.get("tags") or []
     if tags:
-        tagged = Candidate.role_tags.through.objects.filter(candidate_id=OuterRef("pk"), tag__name__in=tags)
+        # The tags' ids first: a tag nobody has (a typo) answers at once instead of walking the whole pool,
+        # and the planner knows from the ids how many candidates carry them (a name join it cannot see).
+        tag_ids = list(Tag.objects.filter(name__in=tags).values_list("pk", flat=True))
+        if not tag_ids:
+            return candidates.none()
+        tagged = Candidate.role_tags.through.objects.filter(candidate_id=OuterRef("pk"), tag_id__in=tag_ids)
         candidates = candidates.filter(Exists(tagged))
     if filters.get("location"):
         candidates = candidates.filter(locations__icontains=filters["location"].strip())
