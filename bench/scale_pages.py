@@ -96,6 +96,9 @@ MEASURED: dict[str, list[tuple[str | None, str, str]]] = {
         (None, "?last_process=active", "admin"),
         (None, "?last_process=rejected", "admin"),
         (None, "?location=london&max_minimum=90000", "admin"),
+        # Filters nobody matches (a typo): answered from the tags' ids and the locations' trigram index.
+        (None, "?tags=no-such-tag", "admin"),
+        (None, "?location=reykjavik", "admin"),
         # A rare filter with others: the watch set, a tag and the last-contact figure together.
         (None, "?tags=python&reliability=watch&last_contact=over-30", "admin"),
         (None, "", "recruiter"),
