@@ -22,7 +22,7 @@ from candidly.followups.worker import Worker
 from candidly.hiring.models import Interview
 from candidly.hiring.services.interview_status import correct_interview_outcome
 from candidly.hiring.services.roles import update_role
-from candidly.reports import queries, rollup
+from candidly.reports import facts, queries, rollup
 from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState, SharedComment
 from candidly.reports.scope import Scope
 from candidly.timeline.models import Event
@@ -335,3 +335,9 @@ def test_the_hour_histograms_index_names_every_hour_metric():
     index = next(i for i in DailyFigure._meta.indexes if i.name == "daily_figure_answer_hour_idx")
     assert index.condition is not None
     assert set(dict(index.condition.children)["metric__in"]) == set(rollup.ANSWER_HOUR_METRICS.values())
+
+
+def test_the_escalations_index_names_every_escalation_kind():
+    index = next(i for i in DailyFigure._meta.indexes if i.name == "daily_figure_escalation_idx")
+    assert index.condition is not None
+    assert set(dict(index.condition.children)["metric__in"]) == set(facts.ESCALATION_KINDS)
