@@ -212,21 +212,23 @@ def _middle_values(
         except FullResultSet:  # the whole agency: no filter at all
             filters, params = "", ()
         table = ResponseTime._meta.db_table
-        listed = ", ".join(["(%s, %s::text, %s::int, %s::date, %s::date, %s::int)"] * len(asked))
-        # Only the table's name and Django's own WHERE are formatted in; values are parameters.
+        # Only the table's name and Django's own WHERE are formatted in; values are parameters (the places
+        # as five arrays: a few hundred places are five values to send, not two thousand).
         sql = f"""
-            SELECT v.i, x.seconds FROM (VALUES {listed}) AS v(i, kind, hour, first, last, rank)
+            SELECT v.i, x.seconds
+            FROM unnest(%s::text[], %s::int[], %s::date[], %s::date[], %s::int[])
+                WITH ORDINALITY AS v(kind, hour, first, last, rank, i)
             CROSS JOIN LATERAL (
                 SELECT seconds FROM {table}
                 WHERE kind = v.kind AND hour = v.hour AND day >= v.first AND day <= v.last {filters}
                 ORDER BY seconds OFFSET v.rank LIMIT 1
             ) AS x
         """  # noqa: S608
-        flat = [value for i, place in enumerate(asked) for value in (i, *place)]
+        columns = [list(column) for column in zip(*asked, strict=True)]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*flat, *params])
+            cursor.execute(sql, [*columns, *params])
             for i, seconds in cursor.fetchall():
-                found[asked[i]] = seconds
+                found[asked[i - 1]] = seconds
         return found
     wanted = Q()
     for kind, hour, first, last, _ in asked:
