@@ -247,8 +247,8 @@ def _managers(scope: Scope) -> Answered:
 
     Every answer of the range counts here (a manager's times do not compress into a histogram: a few a
     month each): PostgreSQL takes exact medians (``percentile_cont``), for the whole agency reading each
-    manager's and each company's times in order from their covering indexes (``response_time_contact_idx``,
-    ``response_time_company_idx``), no sort of the range; elsewhere (the SQLite demo) in Python."""
+    manager's and each company's times in order from their covering indexes (``response_time_manager_idx``,
+    ``response_time_mgr_company_idx``), no sort of the range; elsewhere (the SQLite demo) in Python."""
     rows = _rows(ResponseTime, scope).filter(kind=EventKind.FOLLOWUP_MANAGER_RESPONDED)
     answered: Answered = {"contact": {}, "company": {}}
     if connection.vendor == "postgresql":

@@ -25,6 +25,7 @@ from candidly.hiring.services.roles import update_role
 from candidly.reports import facts, queries, rollup
 from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState, SharedComment
 from candidly.reports.scope import Scope
+from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 from tests.banner import BANNER_QUERIES
 from tests.reports.conftest import start_rollup
@@ -341,3 +342,11 @@ def test_the_escalations_index_names_every_escalation_kind():
     index = next(i for i in DailyFigure._meta.indexes if i.name == "daily_figure_escalation_idx")
     assert index.condition is not None
     assert set(dict(index.condition.children)["metric__in"]) == set(facts.ESCALATION_KINDS)
+
+
+def test_the_manager_answer_indexes_name_the_managers_response_kind():
+    # The managers' and companies' medians filter on this kind: an index for another kind is never used.
+    for name in ("response_time_manager_idx", "response_time_mgr_company_idx"):
+        index = next(i for i in ResponseTime._meta.indexes if i.name == name)
+        assert index.condition is not None
+        assert dict(index.condition.children)["kind"] == EventKind.FOLLOWUP_MANAGER_RESPONDED
