@@ -137,14 +137,22 @@ def test_rollup_page_runs_a_constant_number_of_queries(time_machine, django_asse
 # --- what makes a day stale ---------------------------------------------------------------------------------
 
 
-def test_rollup_late_correction_moves_the_count_of_the_original_day(time_machine):
+def ann_missed_on_2_march(time_machine):
+    """The rollup started, then Ann submitted, booked at 11:00 on Monday 2 March 2026 and marked a no-show at
+    12:30 (the clock left there): (world, the interview, when it was marked)."""
     start_rollup()
     world = make_world()
     time_machine.move_to(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False)
     process = submit(candidate(world.rita, "Ann"), world.role, world.rita)
     interview = book(process, world.rita, datetime(2026, 3, 2, 11, tzinfo=UTC))
-    time_machine.move_to(datetime(2026, 3, 2, 12, 30, tzinfo=UTC), tick=False)
-    no_show(interview, world.rita, datetime(2026, 3, 2, 12, 30, tzinfo=UTC))
+    missed = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
+    time_machine.move_to(missed, tick=False)
+    no_show(interview, world.rita, missed)
+    return world, interview, missed
+
+
+def test_rollup_late_correction_moves_the_count_of_the_original_day(time_machine):
+    world, interview, _ = ann_missed_on_2_march(time_machine)
     rollup.refresh_rollup(now=datetime(2026, 3, 3, tzinfo=UTC))
     scope = Scope(start=date(2026, 3, 2), end=date(2026, 3, 22), zone=LONDON)
     corrected_at = datetime(2026, 3, 20, 10, tzinfo=UTC)
@@ -166,14 +174,7 @@ def test_rollup_late_correction_moves_the_count_of_the_original_day(time_machine
 
 
 def test_rollup_role_given_another_hiring_manager_moves_its_processes_figures(time_machine):
-    start_rollup()
-    world = make_world()
-    time_machine.move_to(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False)
-    process = submit(candidate(world.rita, "Ann"), world.role, world.rita)
-    interview = book(process, world.rita, datetime(2026, 3, 2, 11, tzinfo=UTC))
-    missed = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
-    time_machine.move_to(missed, tick=False)
-    no_show(interview, world.rita, missed)
+    world, _, missed = ann_missed_on_2_march(time_machine)
     rollup.refresh_rollup(now=missed)
     later = datetime(2026, 3, 20, 10, tzinfo=UTC)
     time_machine.move_to(later, tick=False)
@@ -191,14 +192,7 @@ def test_rollup_role_given_another_hiring_manager_moves_its_processes_figures(ti
 
 
 def test_rollup_counts_an_event_whose_transaction_commits_long_after_later_ones(time_machine):
-    start_rollup()
-    world = make_world()
-    time_machine.move_to(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False)
-    process = submit(candidate(world.rita, "Ann"), world.role, world.rita)
-    interview = book(process, world.rita, datetime(2026, 3, 2, 11, tzinfo=UTC))
-    missed = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
-    time_machine.move_to(missed, tick=False)
-    no_show(interview, world.rita, missed)
+    _, _, missed = ann_missed_on_2_march(time_machine)
     # The no-show's id is taken, but its transaction has not committed when the worker reads.
     late = Event.objects.get(kind="interview.no_show")
     Event.objects.filter(pk=late.pk)._raw_delete(Event.objects.db)  # type: ignore[attr-defined]
