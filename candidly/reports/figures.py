@@ -169,19 +169,17 @@ def _medians(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, S
         hist[(None, kind)][int(detail)] += n
     # Each group's middle values: (hour, rank in hour); the groups are periods, or the whole range (None).
     middles = {group: _middle_hours(counts) for group, counts in hist.items()}
-    # Each place asked for: the group's kind, the hour, its days, the rank among that hour's times there.
-    places: list[tuple[str, int, date, date, int]] = []
+    # Each group's places: its kind, the hour, its days, the rank among that hour's times there.
+    asked: dict[tuple[date | None, str], list[tuple[str, int, date, date, int]]] = {}
     for (period, kind), (_, group_places) in middles.items():
         first = scope.start if period is None else max(period, scope.start)
         last = scope.end if period is None else min(_period_end(scope, period), scope.end)
-        places += [(kind, hour, first, last, rank) for hour, rank in group_places]
-    values = _middle_values(scope, places)
+        asked[(period, kind)] = [(kind, hour, first, last, rank) for hour, rank in group_places]
+    values = _middle_values(scope, [place for places in asked.values() for place in places])
     by_period: dict[tuple[date, str], Summary] = {}
     totals: dict[str, Summary] = {}
-    for (period, kind), (n, group_places) in middles.items():
-        first = scope.start if period is None else max(period, scope.start)
-        last = scope.end if period is None else min(_period_end(scope, period), scope.end)
-        middle = [values[(kind, hour, first, last, rank)] for hour, rank in group_places]
+    for (period, kind), (n, _) in middles.items():
+        middle = [values[place] for place in asked[(period, kind)]]
         summary = (n, statistics.median(middle) / HOUR if middle else None)
         if period is None:
             totals[kind] = summary
