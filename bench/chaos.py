@@ -94,13 +94,14 @@ def release(tag: str, limit: int | None = None) -> int:
     return len(rows)
 
 
+# A worker process claims as "<id>" and, with several senders, as "<id>/2", "<id>/3"…: counted per process.
 _HOLDERS = (
-    "SELECT DISTINCT claimed_by FROM followups_touchpoint "
-    "WHERE status = 'in_progress' AND claimed_by = ANY(%s)"
+    "SELECT DISTINCT split_part(claimed_by, '/', 1) FROM followups_touchpoint "
+    "WHERE status = 'in_progress' AND split_part(claimed_by, '/', 1) = ANY(%s)"
 )
 _LEFT_BEHIND = (
     "SELECT count(*), count(handoff_at) FROM followups_touchpoint "
-    "WHERE status = 'in_progress' AND claimed_by = %s"
+    "WHERE status = 'in_progress' AND split_part(claimed_by, '/', 1) = %s"
 )
 
 

@@ -230,6 +230,8 @@ LOGGING = {
 CANDIDLY_WORKER_MAX_ATTEMPTS = env_int("CANDIDLY_WORKER_MAX_ATTEMPTS", 6, minimum=1)
 CANDIDLY_RETRY_BASE_SECONDS = env_int("CANDIDLY_RETRY_BASE_SECONDS", 60, minimum=1)
 CANDIDLY_RETRY_MAX_SECONDS = env_int("CANDIDLY_RETRY_MAX_SECONDS", 3600, minimum=1)
+# Senders per worker process (threads, each claiming its own batches: followups.senders); SQLite keeps one.
+CANDIDLY_WORKER_SENDERS = env_int("CANDIDLY_WORKER_SENDERS", 3, minimum=1)
 
 # Data protection (candidly.privacy, README "Data protection"): what the law makes the agency keep after it
 # erases a person, and for how many years. Only "placements" exists (name, role, company and date, for the

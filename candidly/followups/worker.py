@@ -207,6 +207,9 @@ class Worker:
     heartbeat (well under ``health.HEARTBEAT_STALE_AFTER``).
     ``request_stop()`` (e.g. from a SIGTERM handler) lets the current item finish, gives the rest of the
     claimed batch back to the queue, and makes :meth:`run` return.
+    ``housekeeping=False`` makes a sender that only claims and performs due touchpoints: no heartbeat, no
+    reaper, no sweep, no periodic checks, no webhooks (another Worker of the process does those:
+    ``followups.senders``).
     """
 
     def __init__(
@@ -223,6 +226,7 @@ class Worker:
         deliver: Deliver = delivery.deliver,
         post_webhook: webhooks.Post = webhooks.http_post,
         clock: Callable[[], datetime] = timezone.now,
+        housekeeping: bool = True,
     ) -> None:
         self.worker_id = worker_id or default_worker_id()
         self.batch_size = batch_size
@@ -235,6 +239,7 @@ class Worker:
         self.deliver = deliver
         self.post_webhook = post_webhook
         self.clock = clock
+        self.housekeeping = housekeeping
         self._stop = threading.Event()
         self._next_reap = 0.0  # monotonic seconds; 0 → reap on the first pass
         self._next_checks = 0.0  # likewise for the periodic checks (ended interviews, silence)
@@ -249,6 +254,21 @@ class Worker:
         # Messages sent whose outcome is not written yet: it rides on the next hand-off, or the batch's end.
         self._sent: list[handoffs.Sent] = []
         self._lost_outcomes = 0  # of those, how many found their claim gone when written
+
+    def sender(self, number: int) -> Worker:
+        """Another sender for this process (``followups.senders``): the same settings, the claim id
+        ``<worker id>/<number>``, and no housekeeping."""
+        return Worker(
+            worker_id=f"{self.worker_id}/{number}",
+            batch_size=self.batch_size,
+            lease=self.lease,
+            poll_seconds=self.poll_seconds,
+            max_attempts=self.max_attempts,
+            deliver=self.deliver,
+            post_webhook=self.post_webhook,
+            clock=self.clock,
+            housekeeping=False,
+        )
 
     # -- control ------------------------------------------------------------------------------------------
 
@@ -340,7 +360,8 @@ class Worker:
         given back by the next pass, the one in hand is left to the reaper (its attempt counts)."""
         started = time.monotonic()
         report = BatchReport()
-        self.beat_if_due()
+        if self.housekeeping:
+            self.beat_if_due()
         if self._sent:
             # Outcomes a database outage cut off last pass: their claims and leases still hold (written once).
             self._record_sent()
@@ -350,7 +371,7 @@ class Worker:
                 self._unstarted, now=self.clock(), worker_id=self.worker_id
             )
             self._unstarted = []
-        if started >= self._next_reap:
+        if self.housekeeping and started >= self._next_reap:
             report.reaped = claims.reap_expired_leases(now=self.clock(), max_attempts=self.max_attempts)
             webhooks.reap_expired(now=self.clock())
             # Same cadence as the reaper: interviews nobody marked become a task the next business day.
@@ -385,7 +406,7 @@ class Worker:
                 self._unstarted = []  # a bug, not an outage: the reaper recovers the rows after their lease
                 raise
             self._unstarted = []
-        if not self.stopping:
+        if self.housekeeping and not self.stopping:
             # Webhook deliveries ride the same loop, with their own claim (webhooks.delivery).
             report.webhooks = webhooks.deliver_due(
                 now=self.clock(),
@@ -407,7 +428,8 @@ class Worker:
                         [tp.pk for tp in batch[index:]], now=self.clock(), worker_id=self.worker_id
                     )
                     break
-                self.beat_if_due()
+                if self.housekeeping:
+                    self.beat_if_due()
                 # The row in hand is the reaper's if the database goes away now; the rest are given back.
                 self._unstarted = [tp.pk for tp in batch[index + 1 :]]
                 report.outcomes[self._perform(touchpoint)] += 1

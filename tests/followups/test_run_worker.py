@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from tests.smtp import SmtpSink, _Handler
 
 Status = Touchpoint.Status
 ROOT = Path(__file__).resolve().parents[2]
+MANAGE = [sys.executable, "manage.py"]
 
 
 class SlowHandler(_Handler):
@@ -92,23 +94,37 @@ def test_run_worker_sigterm_finishes_the_current_item_and_returns(interview, clo
     assert len(slow_sink.received) == done
 
 
-@postgres_only
-def test_run_worker_process_exits_zero_on_sigterm_with_its_item_done(slow_sink):
-    now = timezone.now()
-    interview = InterviewFactory()
-    for step in range(10):
-        plan_email(interview, due_at=now, step=step, respects_business_hours=False)
+def _worker_env(sink) -> dict[str, str]:
     database = connection.settings_dict
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "EMAIL_URL": f"smtp://127.0.0.1:{slow_sink.port}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
         "SECRET_KEY": settings.SECRET_KEY,
     }
+
+
+@postgres_only
+def test_run_worker_process_exits_zero_on_sigterm_with_each_senders_item_done(slow_sink):
+    now = timezone.now()
+    interview = InterviewFactory()
+    for step in range(12):
+        plan_email(interview, due_at=now, step=step, respects_business_hours=False)
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--batch-size", "5", "--poll-seconds", "0.1"],
+        [
+            *MANAGE,
+            "run_worker",
+            "--batch-size",
+            "2",
+            "--poll-seconds",
+            "0.1",
+            "--senders",
+            "3",
+            "--worker-id",
+            "w",
+        ],
         cwd=ROOT,
-        env=env,
+        env=_worker_env(slow_sink),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -121,10 +137,62 @@ def test_run_worker_process_exits_zero_on_sigterm_with_its_item_done(slow_sink):
             process.kill()
 
     assert process.returncode == 0, output.decode()
-    statuses = list(Touchpoint.objects.values_list("status", flat=True))
-    done = statuses.count(Status.DONE)
-    assert statuses == [Status.DONE] * done + [Status.PLANNED] * (10 - done)
-    assert done >= 1, "the item in progress when SIGTERM came was finished"
-    assert done < 10, "the process stopped instead of draining the queue"
+    statuses = list(Touchpoint.objects.values_list("status", "attempts"))
+    done = statuses.count((Status.DONE, 1))
+    # Each sender finished the message in hand and gave the rest of its batch back: nothing half-done.
+    assert sorted(statuses) == sorted([(Status.DONE, 1)] * done + [(Status.PLANNED, 0)] * (12 - done))
+    assert 1 <= done < 12, "the senders stopped instead of draining the queue"
     assert len(slow_sink.received) == done
-    assert b"stopped after" in output
+    for sender in ("w", "w/2", "w/3"):
+        assert f"worker {sender} stopped after".encode() in output, output.decode()
+    assert not Touchpoint.objects.exclude(claimed_by="").exists()
+
+
+@postgres_only
+def test_run_worker_senders_send_each_due_email_once_under_their_own_claims(smtp_sink):
+    now = timezone.now()
+    interview = InterviewFactory()
+    rows = [plan_email(interview, due_at=now, step=step, respects_business_hours=False) for step in range(30)]
+    process = subprocess.run(
+        [
+            *MANAGE,
+            "run_worker",
+            "--once",
+            "--no-checks",
+            "--batch-size",
+            "2",
+            "--senders",
+            "3",
+            "--worker-id",
+            "w",
+        ],
+        cwd=ROOT,
+        env=_worker_env(smtp_sink),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    output = (process.stdout + process.stderr).decode()
+
+    assert process.returncode == 0, output
+    assert set(Touchpoint.objects.values_list("status", "attempts")) == {(Status.DONE, 1)}
+    message_ids = [message.header("Message-ID") for message in smtp_sink.received]
+    assert len(message_ids) == len(set(message_ids)) == len(rows)
+    # Three senders, each logging under its own claim id (rows claimed as "w", "w/2", "w/3").
+    for sender in ("w", "w/2", "w/3"):
+        assert f"worker {sender} started" in output
+    claimed = set(re.findall(r"worker (\S+): claimed=", output))
+    assert claimed <= {"w", "w/2", "w/3"} and len(claimed) >= 2, output
+
+
+@pytest.mark.django_db
+def test_run_worker_keeps_one_sender_on_sqlite(interview, clock, smtp_sink, caplog):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL runs the senders asked for")
+    plan_email(interview, due_at=clock.now, step=1)
+    with caplog.at_level("INFO", logger="candidly.worker"):
+        call_command("run_worker", "--once", "--no-checks", "--senders", "3", "--worker-id", "cli")
+
+    assert "one sender instead of 3" in caplog.text
+    assert "worker cli/2" not in caplog.text
+    assert len(smtp_sink.received) == 1

@@ -8,8 +8,10 @@ from datetime import timedelta
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from candidly.followups.senders import Senders, usable_senders
 from candidly.followups.worker import Worker
 
 
@@ -61,6 +63,13 @@ class Command(BaseCommand):
             "claims nothing. SIGTERM stops it between two batches.",
         )
         parser.add_argument("--worker-id", default="", help="Name in claimed_by (default: host:pid:random).")
+        parser.add_argument(
+            "--senders",
+            type=_positive(int),
+            default=None,
+            help="Threads claiming and sending in this process, each with its own database and mail "
+            "connection (default: CANDIDLY_WORKER_SENDERS, 3; SQLite: always 1).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = Worker(
@@ -73,10 +82,11 @@ class Command(BaseCommand):
         )
         if worker.lease.total_seconds() < 2:
             raise CommandError("--lease-seconds must be at least 2.")
+        senders = Senders(worker, usable_senders(options["senders"] or settings.CANDIDLY_WORKER_SENDERS))
 
         def stop(signum: int, frame: FrameType | None) -> None:
             # Only set a flag: the item being performed finishes and its outcome is recorded.
-            worker.request_stop()
+            senders.request_stop()
 
         previous: dict[signal.Signals, Any] = {}
         # Signal handlers can only be installed from the main thread (tests may call us from another).
@@ -87,7 +97,7 @@ class Command(BaseCommand):
             if options["checks_once"]:
                 worker.run_checks_once()
             else:
-                worker.run(once=options["once"])
+                senders.run(once=options["once"])
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
