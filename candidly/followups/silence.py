@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from candidly.accounts.models import AgencySettings, User
 from candidly.followups.models import Task, Touchpoint
@@ -23,7 +23,7 @@ from candidly.followups.responses import CALL_NO_ANSWER
 from candidly.followups.services import hours_for, plan_touchpoint
 from candidly.followups.tasks import NewTask, create_tasks_bulk
 from candidly.hiring.models import Submission
-from candidly.lib.businesstime import add_business_days
+from candidly.lib.businesstime import add_business_days, business_days_at_least
 from candidly.lib.phones import display_phone
 from candidly.messaging import wording
 from candidly.messaging.emails import render_text
@@ -40,11 +40,12 @@ def _latest(rows: QuerySet[Touchpoint] | QuerySet[Task], column: str) -> Subquer
     return Subquery(rows.values("submission").annotate(latest=Max(column)).values("latest")[:1])
 
 
-def submissions_to_check() -> QuerySet[Submission]:
+def submissions_to_check(*, heard_before: datetime | None = None) -> QuerySet[Submission]:
     """Open submissions not flagged gone quiet, with when we last reached the candidate and what is next.
 
     One query: the latest message sent, the latest contact task done, the next planned step, and
-    whether an "Update" task is already open.
+    whether an "Update" task is already open. With ``heard_before``, only those without an open Update
+    task whose candidate last heard from us (:func:`last_heard_from_us`) at or before that moment.
     """
     sent = Touchpoint.objects.filter(
         submission=OuterRef("pk"),
@@ -61,7 +62,7 @@ def submissions_to_check() -> QuerySet[Submission]:
         candidate=OuterRef("candidate"),
         status__in=(Touchpoint.Status.PLANNED, Touchpoint.Status.IN_PROGRESS),
     )
-    return (
+    submissions = (
         Submission.objects.filter(stage__in=Submission.OPEN_STAGES, gone_quiet_at__isnull=True)
         .select_related("candidate", "role__company", "recruiter", "role__recruiter", "candidate__recruiter")
         .annotate(
@@ -77,6 +78,14 @@ def submissions_to_check() -> QuerySet[Submission]:
             ),
         )
         .order_by("pk")
+    )
+    if heard_before is None:
+        return submissions
+    return submissions.filter(
+        Q(last_message_at__isnull=True) | Q(last_message_at__lte=heard_before),
+        Q(last_task_at__isnull=True) | Q(last_task_at__lte=heard_before),
+        created_at__lte=heard_before,
+        has_open_update=False,
     )
 
 
@@ -124,9 +133,12 @@ def _task_batches(*, now: datetime, stop_requested: Callable[[], bool]) -> Itera
     days = agency.silence_business_days
     if days <= 0:
         return
+    # Nobody heard from since this moment can be due an Update yet (the deadline's first day is at least
+    # that far off): those are left out in SQL instead of counting their business days one by one here.
+    heard_before = now - business_days_at_least(days - 1)
     after = 0
     while True:
-        batch = list(submissions_to_check().filter(pk__gt=after)[:batch_size])
+        batch = list(submissions_to_check(heard_before=heard_before).filter(pk__gt=after)[:batch_size])
         if not batch:
             return
         after = batch[-1].pk

@@ -190,6 +190,17 @@ def add_business_days(at: datetime, days: int, zone: str, hours: BusinessHours) 
     return found
 
 
+def business_days_at_least(days: int) -> timedelta:
+    """A span ``add_business_days(at, days, …)`` never falls short of, whatever the zone and hours: the
+    ``days``-th business day after ``at`` is at least ``days`` calendar days later at the same wall-clock
+    time, less what clock changes take away (an hour at DST; a whole date where a zone once skipped one).
+    One day less than ``days`` covers both. For queries that leave out, in SQL, rows whose business-day
+    deadline cannot have come yet."""
+    if days < 0:
+        raise ValueError(f"days must be zero or more, got {days}")
+    return timedelta(days=max(days - 1, 0))
+
+
 def supports_country(country: str) -> bool:
     """Whether ``country`` (ISO 3166, upper case) is a code the ``holidays`` package knows."""
     return country in _supported_countries()

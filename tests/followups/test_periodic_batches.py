@@ -155,10 +155,11 @@ def test_periodic_checks_stop_between_two_batches(clock, monkeypatch):
 
 def test_worker_claims_due_messages_between_the_batches_of_a_check(clock, make_worker, monkeypatch):
     submissions = silent(3)
+    # Another process, as silent as the others, but with a message due now (the check skips it: a step is
+    # planned).
+    other = SubmissionFactory(candidate__time_zone="America/New_York")
     clock.set(THURSDAY_11_NY)
     monkeypatch.setattr(silence, "BATCH_SIZE", 1)
-    # A message due now about another process (the silence check skips its submission: a step is planned).
-    other = SubmissionFactory(candidate__time_zone="America/New_York")
     due, _ = plan_touchpoint(
         person=other.candidate,
         kind=Touchpoint.Kind.UPDATE,

@@ -178,7 +178,9 @@ def test_scenario_a_week_of_follow_ups(week, recruiter, recruiter_client):
         ),
         ("Fri 06 Mar 16:00 EST", "call", "Call Bob Candidate about Data Engineer at Globex", "open"),
         ("Mon 09 Mar 11:00 GMT", "call", "Call Chloe Candidate about Data Engineer at Globex", "cancelled"),
-        ("Tue 10 Mar 14:00 GMT", "update-candidate", "Update Alice Candidate", "done"),
+        # The first silence check after Tuesday 14:00, one business day before the limit (here a pass of
+        # the checks takes two ticks: the cadences' batch, then the silence check's).
+        ("Tue 10 Mar 14:30 GMT", "update-candidate", "Update Alice Candidate", "done"),
         (
             "Tue 10 Mar 14:00 CDT",  # Bob's interview + 2 business days in Chicago
             "chase-company",
@@ -186,7 +188,7 @@ def test_scenario_a_week_of_follow_ups(week, recruiter, recruiter_client):
             "open",
         ),
         (
-            "Wed 11 Mar 13:00 GMT",
+            "Wed 11 Mar 13:30 GMT",  # likewise, the first check after 13:00
             "update-candidate",
             "Update Chloe Candidate",
             "open",
@@ -197,7 +199,7 @@ def test_scenario_a_week_of_follow_ups(week, recruiter, recruiter_client):
             "Chase Globex for feedback from Gus Manager about Data Engineer at Globex",
             "open",
         ),
-        ("Thu 12 Mar 15:00 GMT", "update-candidate", "Update Alice Candidate", "open"),
+        ("Thu 12 Mar 15:30 GMT", "update-candidate", "Update Alice Candidate", "open"),  # likewise
         (
             "Fri 13 Mar 15:00 EDT",
             "gone-quiet",
