@@ -3,7 +3,8 @@ SMTP sink under cProfile, counting SQL statements. Prints ``name: value`` lines 
 
     .venv/bin/python bench/profile_engine.py   # uses (drops and recreates) the bench database
 
-Knobs: PROFILE_ROWS (1000), BENCH_BATCH (20), PROFILE_TOP (35), PROFILE_CPROFILE (1; 0 times the worker
+Knobs: PROFILE_ROWS (1000), BENCH_BATCH (20), PROFILE_TOP (35), PROFILE_DUMP (a file for the profile's
+raw stats), PROFILE_CPROFILE (1; 0 times the worker
 without the profiler, whose own cost roughly doubles the CPU figures), PROFILE_SQL (run before the timing,
 for experiments: e.g. ``DROP INDEX …`` to see what an index costs the hand-off).
 
@@ -147,6 +148,8 @@ def main() -> int:
                 say(f"  {seconds * 1000 / claimed:6.3f}  {phase}")
         if not CPROFILE:
             return 0
+        if os.environ.get("PROFILE_DUMP"):  # for pstats, e.g. the callers of one function
+            profiler.dump_stats(os.environ["PROFILE_DUMP"])
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(TOP)

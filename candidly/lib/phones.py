@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 
@@ -29,7 +31,9 @@ def validate_e164(value: str) -> None:
         raise ValidationError("Phone numbers are stored in E.164 form, e.g. +442079460958.", code="not_e164")
 
 
+@functools.lru_cache(maxsize=4096)
 def display_phone(value: str) -> str:
+    # Remembered: every email's signature shows its recruiter's number, and an agency has few recruiters.
     if not value:
         return ""
     return phonenumbers.format_number(phonenumbers.parse(value), phonenumbers.PhoneNumberFormat.INTERNATIONAL)

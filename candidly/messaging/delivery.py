@@ -286,11 +286,44 @@ def _serialised(message: EmailMultiAlternatives) -> bytes:
     return out.getvalue()
 
 
-@functools.lru_cache(maxsize=1024)
+# A bare address of ASCII atoms (``first.last+tag@mail.example``), as nearly every recipient's is: what
+# ``sanitize_address`` and ``smtplib.quoteaddr`` make of it is known without parsing it (the same strings:
+# tests/messaging/test_envelope_addresses.py compares them on generated addresses).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*")
+
+
 def _envelope_address(address: str, encoding: str) -> str:
-    """``sanitize_address`` (a pure function, a header parse each time), remembered: a batch's messages
-    mostly come from the same few recruiters."""
+    """``sanitize_address(address, encoding)``, without its header parse for a plain address."""
+    if len(address) <= 254 and _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return _sanitized_address(address, encoding)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sanitized_address(address: str, encoding: str) -> str:
+    # Remembered (a pure function): a batch's messages mostly come from the same few recruiters.
     return sanitize_address(address, encoding)
+
+
+def _quoted(address: str) -> str:
+    """``smtplib.quoteaddr(address)`` (the path of a MAIL or RCPT command), without its parse when plain."""
+    if len(address) <= 254 and _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
+
+
+def _mail(smtp: smtplib.SMTP, sender: str) -> tuple[int, bytes]:
+    """``smtp.mail(sender)`` (no ESMTP options)."""
+    smtp.putcmd("mail", f"from:{_quoted(sender)}")
+    return smtp.getreply()
+
+
+def _rcpt(smtp: smtplib.SMTP, recipient: str) -> tuple[int, bytes]:
+    """``smtp.rcpt(recipient)`` (no ESMTP options)."""
+    smtp.putcmd("rcpt", f"to:{_quoted(recipient)}")
+    return smtp.getreply()
 
 
 def _send_smtp(
@@ -323,7 +356,7 @@ def _send_smtp(
         try:
             try:
                 smtp = _ready(backend)
-                code, reply = smtp.mail(envelope_from)
+                code, reply = _mail(smtp, envelope_from)
             except (smtplib.SMTPServerDisconnected, OSError):
                 if not reused:
                     raise
@@ -331,12 +364,12 @@ def _send_smtp(
                 _close_quietly(backend)
                 backend.open()
                 smtp = _ready(backend)
-                code, reply = smtp.mail(envelope_from)
+                code, reply = _mail(smtp, envelope_from)
             if code != 250:
                 raise _refused(code, reply)
             refused = {}
             for recipient in recipients:
-                code, reply = smtp.rcpt(recipient)
+                code, reply = _rcpt(smtp, recipient)
                 if code not in (250, 251):
                     refused[recipient] = (code, reply)
             if len(refused) == len(recipients):
