@@ -41,13 +41,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from email.generator import BytesGenerator
 from email.policy import Compat32
+from email.utils import formatdate
 from io import BytesIO
 from types import TracebackType
 
+from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.core.mail.message import sanitize_address
+from django.core.mail.message import (
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    forbid_multi_line_headers,
+    sanitize_address,
+)
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
 from candidly.followups.handoffs import refresh_state
@@ -276,7 +282,11 @@ def _serialised(message: EmailMultiAlternatives) -> bytes:
     """The message's bytes, as ``message.message().as_bytes(linesep="\\r\\n")`` writes them but cheaper:
     its multipart boundaries are random tokens of our own (left to itself the generator makes one per part and
     compiles a regular expression per boundary to check the body does not contain it; 128 random bits cannot
-    collide with a body), and headers that need no folding skip the folding machinery (:class:`_Headers`)."""
+    collide with a body), and headers that need no folding skip the folding machinery (:class:`_Headers`).
+    The usual email (:func:`_plain_alternatives`) is written without building the MIME tree at all."""
+    plain = _plain_alternatives(message)
+    if plain is not None:
+        return plain
     mime = message.message()
     for part in mime.walk():
         if part.is_multipart():
@@ -284,6 +294,73 @@ def _serialised(message: EmailMultiAlternatives) -> bytes:
     out = BytesIO()
     _Generator(out, mangle_from_=False, policy=_WIRE_POLICY).flatten(mime)
     return out.getvalue()
+
+
+# Headers Django writes itself: an extra header by one of these names takes the standard way.
+_OWN_HEADERS = frozenset(
+    {"content-type", "content-transfer-encoding", "mime-version", "subject", "from", "to", "cc", "reply-to"}
+)
+
+
+def _plain_alternatives(message: EmailMultiAlternatives) -> bytes | None:
+    """The bytes of the email nearly every message is -- a text body and its HTML alternative in UTF-8, no
+    attachment, no line over SMTP's 998 bytes -- written directly: the same bytes as the standard way
+    (Django's ``message()``, then the generator), which builds a tree of MIME objects and walks it again to
+    write it. Each header still goes through what the standard way calls for it: Django's check and encoding
+    (``forbid_multi_line_headers``: a line break raises ``BadHeaderError``), then the policy's folding.
+    None for any other message (it then goes the standard way).
+    ``tests/messaging/test_email_bytes.py`` compares the two on generated messages."""
+    if (
+        type(message) is not EmailMultiAlternatives
+        or message.attachments
+        or message.cc
+        or message.content_subtype != "plain"
+        or message.alternative_subtype != "alternative"
+        or len(message.alternatives) != 1
+        or message.alternatives[0][1] != "text/html"
+        or message.encoding is not None
+        or settings.DEFAULT_CHARSET.lower() != "utf-8"
+        or not message.body
+    ):
+        return None
+    names = {name.lower() for name in message.extra_headers}
+    if "message-id" not in names or names & _OWN_HEADERS:
+        return None
+    headers = [("Subject", message.subject), ("From", message.from_email), ("To", ", ".join(message.to))]
+    if message.reply_to:
+        headers.append(("Reply-To", ", ".join(message.reply_to)))
+    if "date" not in names:
+        headers.append(("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))
+    headers += message.extra_headers.items()
+    lines = [
+        _WIRE_POLICY.fold_binary(name, forbid_multi_line_headers(name, value, None)[1])
+        for name, value in headers
+    ]
+    parts = []
+    for body, subtype in ((message.body, "plain"), (message.alternatives[0][0], "html")):
+        if not isinstance(body, str) or _has_long_lines(body):
+            return None
+        encoding = "7bit" if body.isascii() else "8bit"
+        parts.append(
+            f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+            f"Content-Transfer-Encoding: {encoding}\r\n\r\n{_LINE_BREAK.sub(_CRLF, body)}"
+        )
+    boundary = f"===============candidly{secrets.token_hex(16)}=="
+    head = f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\nMIME-Version: 1.0\r\n'
+    between = f"\r\n--{boundary}\r\n"
+    body = f"\r\n--{boundary}\r\n{between.join(parts)}\r\n--{boundary}--\r\n"
+    return b"".join([head.encode("ascii"), *lines, body.encode("utf-8")])
+
+
+_CRLF = "\r\n"
+
+
+def _has_long_lines(body: str) -> bool:
+    # Django's test for a body it sends quoted-printable instead (``SafeMIMEText.set_payload``).
+    return any(
+        len(line.encode(errors="surrogateescape")) > RFC5322_EMAIL_LINE_LENGTH_LIMIT
+        for line in body.splitlines()
+    )
 
 
 # A bare address of ASCII atoms (``first.last+tag@mail.example``), as nearly every recipient's is: what

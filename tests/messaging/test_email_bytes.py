@@ -9,10 +9,13 @@ import itertools
 import re
 from email import message_from_bytes, policy
 from email.policy import Compat32
+from unittest import mock
 
 import pytest
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.utils import timezone
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from candidly.followups.models import Touchpoint
 from candidly.messaging import delivery
@@ -137,3 +140,83 @@ def test_token_hashes_are_the_hmac_of_purpose_and_token(settings):
 
     assert hash_token(token, "confirm") == expected
     assert hash_token(token, "confirm", key="another") != expected
+
+
+# -- the usual email written directly (delivery._plain_alternatives) --------------------------------------
+
+HEADER_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=90)
+BODY_LINE = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
+    st.text(
+        "ab é", min_size=990, max_size=1000
+    ),  # around SMTP's 998 bytes: Django then sends it quoted-printable
+)
+BODY = st.lists(
+    st.tuples(BODY_LINE, st.sampled_from(["\n", "\r\n", "\r", "\n\n"])), min_size=1, max_size=6
+).map(lambda lines: "".join(line + end for line, end in lines))
+
+
+def _message(subject, name, body, html, extra) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        from_email=f"{name} via Candidly <candidly@localhost>" if name else "candidly@localhost",
+        to=["ann.lee+jobs@mail.test"],
+        reply_to=["reply+abc123@replies.localhost"],
+        headers={"Message-ID": "<tp-1@replies.localhost>", "Date": DATE, **extra},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subject=HEADER_TEXT,
+    name=HEADER_TEXT,
+    body=BODY,
+    html=BODY,
+    unsubscribe=st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=120),
+)
+@example(subject="How did it go?", name="Rita Recruiter", body="Hi\n", html="<p>Hi</p>", unsubscribe="<u>")
+@example(subject="x" * 70, name="Zoë", body="é\r\n", html="a\rb", unsubscribe="<" + "u" * 100 + ">")
+@example(subject="line\nbreak", name="", body="x\n", html="", unsubscribe="")
+def test_the_usual_email_written_directly_is_the_standard_bytes(subject, name, body, html, unsubscribe):
+    message = _message(
+        subject, name, body, html, {"X-Candidly-Kind": "follow-up-email", "List-Unsubscribe": unsubscribe}
+    )
+    boundary = "===============candidly" + "7" * 32 + "=="
+
+    try:
+        standard = _standard_bytes(message, [boundary])
+    except (BadHeaderError, ValueError) as exc:
+        with pytest.raises(type(exc)):
+            delivery._plain_alternatives(message)
+        return
+    with mock.patch.object(delivery.secrets, "token_hex", return_value="7" * 32):
+        direct = delivery._plain_alternatives(message)
+
+    long_lines = any(len(line.encode()) > 998 for text in (body, html) for line in text.splitlines())
+    if long_lines:
+        assert direct is None  # quoted-printable: the standard way
+    else:
+        assert direct == standard
+
+
+def test_a_rendered_email_takes_the_direct_way(interview, monkeypatch):
+    touchpoint = make_touchpoint(interview, Kind.FOLLOW_UP_EMAIL)
+    message = render_email(touchpoint, now=timezone.now()).to_message(message_id="<tp-1@replies.localhost>")
+    message.extra_headers["Date"] = DATE
+    monkeypatch.setattr(delivery.secrets, "token_hex", lambda size: "7" * 32)
+
+    direct = delivery._plain_alternatives(message)
+
+    assert direct is not None
+    assert direct == _standard_bytes(message, ["===============candidly" + "7" * 32 + "=="])
+
+
+def test_an_email_with_an_attachment_takes_the_standard_way(interview):
+    touchpoint = make_touchpoint(interview, Kind.INTERVIEW_CONFIRMATION)
+    message = render_email(touchpoint, now=timezone.now()).to_message(message_id="<tp-1@replies.localhost>")
+
+    assert message.attachments
+    assert delivery._plain_alternatives(message) is None
