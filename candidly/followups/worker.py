@@ -377,7 +377,7 @@ class Worker:
             # Same cadence as the reaper: interviews nobody marked become a task the next business day.
             self.sweep_one_batch()
             self._next_reap = started + self.reap_every_seconds
-        if self.checks_every_seconds is not None:
+        if self.housekeeping and self.checks_every_seconds is not None:
             # One batch of the periodic checks, then this pass's due touchpoints: a long check never holds
             # due messages back by more than one batch. What it plans is claimed below or next pass.
             if self._checks is None and started >= self._next_checks:

@@ -196,3 +196,31 @@ def test_run_worker_keeps_one_sender_on_sqlite(interview, clock, smtp_sink, capl
     assert "one sender instead of 3" in caplog.text
     assert "worker cli/2" not in caplog.text
     assert len(smtp_sink.received) == 1
+
+
+def test_a_sender_only_sends_and_the_first_keeps_the_housekeeping(interview, clock, smtp_sink, make_worker):
+    from candidly.followups.claims import claim_due
+    from candidly.followups.models import WorkerHeartbeat
+
+    stuck = plan_email(interview, due_at=clock.now, step=1)
+    claim_due(now=clock.now, worker_id="crashed", batch_size=10, lease=timedelta(seconds=60))
+    clock.advance(timedelta(seconds=61))
+    due = plan_email(interview, due_at=clock.now, step=2)
+    main = make_worker("w", checks_every_seconds=0, heartbeat_every_seconds=0)
+    sender = main.sender(2)
+
+    report = sender.run_batch()
+
+    # It sent what was due, under its own claim id, with the first one's settings…
+    assert (sender.worker_id, sender.batch_size, sender.lease) == ("w/2", main.batch_size, main.lease)
+    assert (report.claimed, Touchpoint.objects.get(pk=due.pk).status) == (1, Status.DONE)
+    assert len(smtp_sink.received) == 1
+    # …and nothing else: no heartbeat, the expired claim left to the reaper, no periodic check.
+    assert not WorkerHeartbeat.objects.exists()
+    assert Touchpoint.objects.get(pk=stuck.pk).claimed_by == "crashed"
+    assert not report.checks and not report.reaped.total
+
+    report = main.run_batch()
+
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["w"]
+    assert report.reaped.retried == 1 and report.checks
