@@ -326,9 +326,10 @@ def _plain_alternatives(message: EmailMultiAlternatives) -> bytes | None:
     names = {name.lower() for name in message.extra_headers}
     if "message-id" not in names or names & _OWN_HEADERS:
         return None
-    headers = [("Subject", message.subject), ("From", message.from_email), ("To", ", ".join(message.to))]
-    if message.reply_to:
-        headers.append(("Reply-To", ", ".join(message.reply_to)))
+    headers = [("Subject", message.subject), ("From", message.from_email)]
+    for name, addresses in (("To", message.to), ("Reply-To", message.reply_to)):
+        if addresses:
+            headers.append((name, ", ".join(str(address) for address in addresses)))
     if "date" not in names:
         headers.append(("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))
     headers += message.extra_headers.items()

@@ -202,6 +202,27 @@ def test_the_usual_email_written_directly_is_the_standard_bytes(subject, name, b
         assert direct == standard
 
 
+@pytest.mark.parametrize(
+    ("to", "reply_to"),
+    [([], []), (["ann@mail.test", "Bob Ray <bob@mail.test>"], ["r1@replies.test", "r2@x.test"])],
+)
+def test_the_direct_way_writes_the_address_lists_as_django_does(to, reply_to, monkeypatch):
+    message = EmailMultiAlternatives(
+        subject="Hi",
+        body="Hi\n",
+        from_email="candidly@localhost",
+        to=to,
+        reply_to=reply_to,
+        headers={"Message-ID": "<tp-1@replies.localhost>", "Date": DATE},
+    )
+    message.attach_alternative("<p>Hi</p>", "text/html")
+    monkeypatch.setattr(delivery.secrets, "token_hex", lambda size: "7" * 32)
+
+    assert delivery._plain_alternatives(message) == _standard_bytes(
+        message, ["===============candidly" + "7" * 32 + "=="]
+    )
+
+
 def test_a_rendered_email_takes_the_direct_way(interview, monkeypatch):
     touchpoint = make_touchpoint(interview, Kind.FOLLOW_UP_EMAIL)
     message = render_email(touchpoint, now=timezone.now()).to_message(message_id="<tp-1@replies.localhost>")
