@@ -333,8 +333,10 @@ def _plain_alternatives(message: EmailMultiAlternatives) -> bytes | None:
     if "date" not in names:
         headers.append(("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))
     headers += message.extra_headers.items()
+    # The encoding Django's message() passes (None) stands for DEFAULT_CHARSET, checked above to be UTF-8.
+    charset = settings.DEFAULT_CHARSET
     lines = [
-        _WIRE_POLICY.fold_binary(name, forbid_multi_line_headers(name, value, None)[1])
+        _WIRE_POLICY.fold_binary(name, forbid_multi_line_headers(name, str(value), charset)[1])
         for name, value in headers
     ]
     parts = []
