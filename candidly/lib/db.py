@@ -136,7 +136,7 @@ def insert_rows_sql(rows: Sequence[Model], *, only_if: str) -> tuple[str, list[A
     the SQL condition ``only_if`` holds -- e.g. ``EXISTS (SELECT 1 FROM cte)`` for a data-modifying CTE of the
     same statement. Each value is cast to its column's type (a ``VALUES`` list would otherwise read the
     parameters as text). Several rows go as one JSON parameter (``jsonb_to_recordset``) when every value is
-    a string, number, boolean, date or aware datetime -- the driver writes one JSON text much faster than
+    a string, integer, boolean, date or aware datetime -- the driver writes one JSON text much faster than
     it writes an array per column -- else as one array per column (``unnest``); either way the statement's
     text and its number of parameters do not grow with the rows. Ids are not read back."""
     shape = _insert_shape(type(rows[0]))
