@@ -47,13 +47,25 @@ FIGURE_LABELS: dict[str, str] = {
 }
 
 
+# Awaiting requests are counted up to this many; more show as "1,000+". A big company has thousands, each
+# joined to its interview, process and role to be counted, for a number nobody reads to the unit.
+AWAITING_COUNTED = 1000
+
+
 @dataclass(frozen=True)
 class ResponsivenessRecord:
-    awaiting: int
+    awaiting: int  # at most AWAITING_COUNTED + 1 (:attr:`awaiting_display`)
     responses: int
     within_window: int
     median_seconds: float | None
     escalations: int
+
+    @property
+    def awaiting_display(self) -> str:
+        """``"12"``, or ``"1,000+"`` beyond :data:`AWAITING_COUNTED`."""
+        if self.awaiting > AWAITING_COUNTED:
+            return f"{AWAITING_COUNTED:,}+"
+        return str(self.awaiting)
 
     @property
     def median_hours_display(self) -> str:
@@ -113,14 +125,15 @@ def responsiveness_record(
     *, company: Company | None = None, contact: Contact | None = None
 ) -> ResponsivenessRecord:
     """The record of ``company`` or ``contact`` (exactly one). Two queries, whatever the history: the
-    answers' figures, and the awaiting count. Never fails for a company without history (zeros and "—")."""
+    answers' figures, and the awaiting count (up to :data:`AWAITING_COUNTED` + 1, unordered so that it stops
+    there). Never fails for a company without history (zeros and "—")."""
     # Only the two kinds counted, in one pass: the partial (company|contact, kind) indexes carry ``data``,
     # so PostgreSQL reads the counts and the median from the index alone (a big company has tens of
     # thousands of answers among millions of Events).
     events = Event.objects.filter(kind__in=RECORD_KINDS, **_about(company, contact))
     figures = _answer_figures(events)
     return ResponsivenessRecord(
-        awaiting=awaiting_runs(company=company, contact=contact).count(),
+        awaiting=awaiting_runs(company=company, contact=contact).order_by()[: AWAITING_COUNTED + 1].count(),
         responses=figures["responses"],
         within_window=figures["within"],
         median_seconds=figures["median"],

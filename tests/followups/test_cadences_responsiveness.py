@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from candidly.followups import responsiveness
 from candidly.followups.cadences import plan_follow_up_cadences
 from candidly.followups.models import Task
 from candidly.followups.responses import Verdict, record_response
@@ -119,6 +120,21 @@ def test_awaiting_feedback_leaves_with_a_rejected_process_and_comes_back_when_it
     assert while_ended == sorted([first.pk, third.pk, omars.pk])
     assert reopened == sorted([first.pk, second.pk, third.pk, omars.pk])
     assert responsiveness_record(company=company).awaiting == 4
+
+
+@pytest.mark.parametrize(("counted", "shown"), [(4, "4"), (3, "3+")])
+def test_awaiting_feedback_is_counted_up_to_a_bound_and_shown_with_a_plus_beyond(
+    acme, recruiter_client, monkeypatch, counted, shown
+):
+    # Four requests awaiting an answer (see the test above); the page counts them up to AWAITING_COUNTED.
+    monkeypatch.setattr(responsiveness, "AWAITING_COUNTED", counted)
+    company = acme[0]
+
+    record = responsiveness_record(company=company)
+    page = recruiter_client.get(f"/companies/{company.pk}/").content.decode()
+
+    assert record.awaiting_display == shown
+    assert f'aria-label="Awaiting feedback: {shown}, see the requests">{shown}</a>' in page
 
 
 def test_record_median_takes_only_times_of_zero_or_more_but_counts_every_answer(clock):
