@@ -145,8 +145,6 @@ def _task_batches(*, now: datetime, stop_requested: Callable[[], bool]) -> Itera
         body = wording.current_parts(Touchpoint.Kind.UPDATE).body  # read once a batch, not once a task
         new: list[NewTask] = []
         for submission in batch:
-            if submission.has_open_update:  # type: ignore[attr-defined]
-                continue
             zone = submission.candidate.time_zone
             hours = hours_for(submission.candidate, agency)
             last = last_heard_from_us(submission)

@@ -374,9 +374,13 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*")
 
 
+def _is_plain(address: str) -> bool:
+    return len(address) <= 254 and _PLAIN_ADDRESS.fullmatch(address) is not None
+
+
 def _envelope_address(address: str, encoding: str) -> str:
     """``sanitize_address(address, encoding)``, without its header parse for a plain address."""
-    if len(address) <= 254 and _PLAIN_ADDRESS.fullmatch(address):
+    if _is_plain(address):
         return address
     return _sanitized_address(address, encoding)
 
@@ -389,7 +393,7 @@ def _sanitized_address(address: str, encoding: str) -> str:
 
 def _quoted(address: str) -> str:
     """``smtplib.quoteaddr(address)`` (the path of a MAIL or RCPT command), without its parse when plain."""
-    if len(address) <= 254 and _PLAIN_ADDRESS.fullmatch(address):
+    if _is_plain(address):
         return f"<{address}>"
     return smtplib.quoteaddr(address)
 
