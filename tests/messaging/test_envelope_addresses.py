@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import smtplib
 
-import pytest
 from django.core.mail.message import sanitize_address
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -22,9 +21,11 @@ ADDRESSES = st.one_of(
 
 
 def _outcome(function, *args):
+    # Any exception, not only ValueError: the standard library's header parser itself fails on some odd
+    # text (AttributeError for "."-like display names); ours must fail the same way there, not differ.
     try:
         return ("value", function(*args))
-    except (ValueError, UnicodeError) as exc:
+    except Exception as exc:
         return ("error", type(exc).__name__)
 
 
@@ -37,13 +38,10 @@ def _outcome(function, *args):
 @example("ann@bücher.example")
 @example("ann@-bad-.example")
 @example("a@" + "b" * 64 + ".test")
+@example(".<0")
+@example(".")
 def test_envelope_address_is_sanitize_address(address: str) -> None:
-    expected = _outcome(sanitize_address, address, "utf-8")
-    if expected[0] == "error":
-        with pytest.raises((ValueError, UnicodeError)):
-            _envelope_address(address, "utf-8")
-    else:
-        assert _envelope_address(address, "utf-8") == expected[1]
+    assert _outcome(_envelope_address, address, "utf-8") == _outcome(sanitize_address, address, "utf-8")
 
 
 @given(ADDRESSES)
@@ -52,7 +50,7 @@ def test_envelope_address_is_sanitize_address(address: str) -> None:
 @example("Ann Lee <ann@mail.test>")
 @example("ann@mail.test (Ann)")
 def test_quoted_is_smtplib_quoteaddr(address: str) -> None:
-    assert _quoted(address) == smtplib.quoteaddr(address)
+    assert _outcome(_quoted, address) == _outcome(smtplib.quoteaddr, address)
 
 
 def test_plain_address_shape() -> None:
