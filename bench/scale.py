@@ -41,6 +41,8 @@ PAGE_BUDGET_S = float(os.environ.get("SCALE_PAGE_BUDGET_S", "60"))
 REQUEST_TIMEOUT_S = float(os.environ.get("SCALE_REQUEST_TIMEOUT_S", "120"))
 # Start at this page of the list (resume a run that was cut short).
 PAGES_FROM = int(os.environ.get("SCALE_PAGES_FROM", "0"))
+# Only the pages whose path holds this text (a quick re-measure of a few pages while working on them).
+PAGES_MATCHING = os.environ.get("SCALE_PAGES_MATCHING", "")
 SIGTERM_AFTER_S = float(os.environ.get("SCALE_SIGTERM_AFTER_S", "3"))
 LOG_DIR = REPO / "var" / "scale"
 # Tables whose plain indexes are dropped during the load and built again after (much faster in bulk).
@@ -395,6 +397,8 @@ def measure_pages() -> None:
         with psql() as conn:
             pages = pages_to_measure(conn)
         for page in pages[PAGES_FROM:]:
+            if PAGES_MATCHING not in page.path:
+                continue
             browser = sessions[page.viewer]
             samples: list[float] = []
             size = 0

@@ -20,6 +20,7 @@ from candidly.followups.cadences import STOPPED_INTERVIEW_STATUSES
 from candidly.followups.models import Cadence, CadenceRun, Task, Touchpoint
 from candidly.followups.services import business_moment
 from candidly.hiring.models import Submission
+from candidly.lib.db import first_rows
 
 LIMIT = 20
 SENDING_WINDOW = timedelta(hours=12)
@@ -75,11 +76,10 @@ def today_lists(*, user: User, now: datetime, limit: int = LIMIT, everyone: bool
     """The Today page's sections for ``user`` at ``now`` (the whole agency's with ``everyone``): five
     queries, and one for the agency's business hours when there are calls."""
     whose = None if everyone else user
-    calls = list(
-        _open_tasks(Task.Kind.CALL, whose)
-        .filter(due_at__lte=now)
-        .select_related("candidate", "submission__role__company", "interview")
-        .order_by("-urgent", "due_at", "pk")[: 2 * limit + 1]
+    calls = first_rows(
+        _open_tasks(Task.Kind.CALL, whose).filter(due_at__lte=now).order_by("-urgent", "due_at", "pk"),
+        2 * limit + 1,
+        related=("candidate", "submission__role__company", "interview"),
     )
     # The agency's hours are read only when there is a call to place in them.
     agency = AgencySettings.load() if calls else None
@@ -91,7 +91,7 @@ def today_lists(*, user: User, now: datetime, limit: int = LIMIT, everyone: bool
         (now_rows if good_from <= now else later_rows).append(CallRow(task=task, good_from=good_from))
     # Most unanswered runs belong to processes that ended: ``process_open`` (and its index) skips them
     # without a join. The stage test stays: a mark wrongly left true could slow the list, never fill it.
-    overdue = list(
+    overdue = first_rows(
         CadenceRun.objects.filter(
             audience=Cadence.Audience.HIRING_MANAGER,
             responded_at__isnull=True,
@@ -101,20 +101,21 @@ def today_lists(*, user: User, now: datetime, limit: int = LIMIT, everyone: bool
         )
         .filter(_their_submissions(whose, "interview__submission__"))
         .exclude(interview__status__in=STOPPED_INTERVIEW_STATUSES)
-        .select_related("contact__company", "interview__submission__candidate", "interview__submission__role")
-        .order_by("respond_by", "pk")[: limit + 1]
+        .order_by("respond_by", "pk"),
+        limit + 1,
+        related=("contact__company", "interview__submission__candidate", "interview__submission__role"),
     )
-    quiet = list(
-        _open_tasks(Task.Kind.GONE_QUIET, whose)
-        .select_related("candidate", "submission__role__company")
-        .order_by("due_at", "pk")[: limit + 1]
+    quiet = first_rows(
+        _open_tasks(Task.Kind.GONE_QUIET, whose).order_by("due_at", "pk"),
+        limit + 1,
+        related=("candidate", "submission__role__company"),
     )
-    updates = list(
-        _open_tasks(Task.Kind.UPDATE_CANDIDATE, whose)
-        .select_related("candidate", "submission__role__company")
-        .order_by("due_at", "pk")[: limit + 1]
+    updates = first_rows(
+        _open_tasks(Task.Kind.UPDATE_CANDIDATE, whose).order_by("due_at", "pk"),
+        limit + 1,
+        related=("candidate", "submission__role__company"),
     )
-    sending = list(
+    sending = first_rows(
         Touchpoint.objects.filter(
             status=Touchpoint.Status.PLANNED,
             due_at__gt=now,
@@ -122,8 +123,9 @@ def today_lists(*, user: User, now: datetime, limit: int = LIMIT, everyone: bool
             channel__in=Touchpoint.MESSAGE_CHANNELS,
         )
         .filter(_their_submissions(whose, "submission__"))
-        .select_related("candidate", "contact__company", "submission__role__company")
-        .order_by("due_at", "pk")[: limit + 1]
+        .order_by("due_at", "pk"),
+        limit + 1,
+        related=("candidate", "contact__company", "submission__role__company"),
     )
     return TodayLists(
         calls_now=_section(now_rows, limit),

@@ -38,7 +38,7 @@ from candidly.hiring.models import Interview, Role, Submission
 from candidly.hiring.reliability import KIND_LABELS
 from candidly.hiring.services import interview_status, interviews, roles, submissions
 from candidly.hiring.services.interview_status import CancellationResult
-from candidly.lib.db import count_of
+from candidly.lib.db import count_of, first_rows
 from candidly.lib.paging import Window, window
 from candidly.lib.redirects import safe_next
 from candidly.messaging.invites import InviteMethod, build_invite, invite_filename
@@ -84,6 +84,13 @@ def _first(rows: QuerySet[Any], limit: int = SECTION_SIZE) -> tuple[list[Any], b
     return found[:limit], len(found) > limit
 
 
+def _first_keyed(interviews: QuerySet[Interview], limit: int) -> tuple[list[Interview], bool]:
+    """``_first`` for Today's interview lists: the ids first, then only those rows joined to what the
+    page shows (``lib.db.first_rows``)."""
+    found = first_rows(interviews, limit + 1, related=("submission__candidate", "submission__role__company"))
+    return found[:limit], len(found) > limit
+
+
 def _planned(**about: Any) -> dict[str, Any]:
     """The page's planned messages (at most ``PLANNED_SHOWN``) and the "see all" link when there are more."""
     rows = list(planned_touchpoints(**about)[: PLANNED_SHOWN + 1])
@@ -118,8 +125,8 @@ def today(request: HttpRequest) -> HttpResponse:
     unmarked = queries.unmarked_interviews(now)
     if mine is not None:
         todays, unmarked = todays.filter(mine), unmarked.filter(mine)
-    interviews, more_interviews = _first(todays, TODAY_SECTION_SIZE)
-    unmarked_rows, more_unmarked = _first(unmarked, TODAY_SECTION_SIZE)
+    interviews, more_interviews = _first_keyed(todays, TODAY_SECTION_SIZE)
+    unmarked_rows, more_unmarked = _first_keyed(unmarked, TODAY_SECTION_SIZE)
     return render(
         request,
         "hiring/today.html",

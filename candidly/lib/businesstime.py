@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import holidays
+from holidays.registry import EntityLoader
 
 __all__ = [
     "NIGHT_ENDS",
@@ -101,7 +102,7 @@ class BusinessHours:
             if self.subdivision is not None:
                 raise ValueError("BusinessHours.subdivision needs a country")
             return
-        subdivisions = _supported_countries().get(self.country)
+        subdivisions = _subdivisions(self.country)
         if subdivisions is None:
             raise ValueError(
                 f"BusinessHours.country {self.country!r} is not a country code the holidays package knows"
@@ -121,8 +122,20 @@ class BusinessHours:
 
 
 @functools.cache
-def _supported_countries() -> dict[str, list[str]]:
-    return holidays.list_supported_countries()
+def _country_codes() -> frozenset[str]:
+    # The package's codes and aliases from its registry: ``holidays.list_supported_countries()`` imports
+    # every one of its ~250 country modules to list their subdivisions (180 ms, paid by the first Today
+    # page of each web process); a country's subdivisions are read when that country is asked about.
+    return frozenset(EntityLoader.get_country_codes(include_aliases=True))
+
+
+@functools.cache
+def _subdivisions(country: str) -> tuple[str, ...] | None:
+    """The subdivision codes of ``country`` as ``holidays.list_supported_countries()`` lists them; None for
+    a code the package does not know."""
+    if country not in _country_codes():
+        return None
+    return tuple(getattr(holidays, country).subdivisions)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -203,7 +216,7 @@ def business_days_at_least(days: int) -> timedelta:
 
 def supports_country(country: str) -> bool:
     """Whether ``country`` (ISO 3166, upper case) is a code the ``holidays`` package knows."""
-    return country in _supported_countries()
+    return country in _country_codes()
 
 
 def is_night(at: datetime, zone: str) -> bool:

@@ -44,6 +44,20 @@ RETURNING id
 """  # noqa: S608 - the only interpolation is the caller's own table name
 
 
+def first_rows(rows: QuerySet, limit: int, *, related: Sequence[str] = ()) -> list[Any]:
+    """The first ``limit`` of the ordered ``rows``, with their ``related`` rows (``select_related``).
+
+    The keys come first, from the filtered table alone (its index, a top-N sort of a few hundred keys),
+    and only those rows are joined to their related tables. Asked as one query, PostgreSQL joined every
+    matching row before sorting (Today's updates: 396 rows joined for 11) or, to avoid that, read the whole
+    table (Today's calls: 335,000 tasks). Still one query."""
+    order = rows.query.order_by
+    if not order:
+        raise ValueError("first_rows needs ordered rows.")
+    keys = rows.values("pk")[:limit]
+    return list(rows.model._default_manager.filter(pk__in=keys).select_related(*related).order_by(*order))
+
+
 def first_across(rows: QuerySet, *, field: str, groups: QuerySet, limit: int) -> list[Any]:
     """The first ``limit`` of the ordered ``rows`` (by fields, ending with ``pk``) whose ``field`` points to
     one of ``groups`` (a company's latest submissions: ``field="role"``, the company's roles).

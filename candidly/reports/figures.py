@@ -156,6 +156,7 @@ def _medians(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, S
     hour and its rank in it; then the values at those ranks (``_middle_values``)."""
     metric_kinds = {metric: kind for kind, metric in ANSWER_HOUR_METRICS.items()}
     hist: dict[tuple[date | None, str], Counter[int]] = defaultdict(Counter)
+    periods: dict[date, date] = {}  # a year's histogram is ~7,000 rows of some 50 periods
     for period, metric, detail, n in (
         _rows(DailyFigure, scope)
         .filter(metric__in=list(metric_kinds))
@@ -165,7 +166,9 @@ def _medians(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, S
         .order_by()
     ):
         kind = metric_kinds[metric]
-        hist[(scope.period_of(period), kind)][int(detail)] += n
+        if period not in periods:
+            periods[period] = scope.period_of(period)
+        hist[(periods[period], kind)][int(detail)] += n
         hist[(None, kind)][int(detail)] += n
     # Each group's middle values: (hour, rank in hour); the groups are periods, or the whole range (None).
     middles = {group: _middle_hours(counts) for group, counts in hist.items()}
@@ -299,9 +302,33 @@ def _managers(scope: Scope) -> Answered:
     return answered
 
 
-def answer_times(scope: Scope) -> AnswerTimes:
-    """Time to answer from the hour histogram, the stored response times and the escalations. Six
-    queries."""
+def ranking_numbers(row: dict[str, object]) -> tuple[int, float, int]:
+    """Where a manager's (or company's) row of ``person`` stands in the slowest-first ranking, but for its
+    name (the last tie-break): who went quiet without ever answering, then the slowest median, then the
+    most escalations."""
+    median = row["median"]
+    silent_only = median is None and bool(row["escalations"])
+    return (
+        0 if silent_only else 1 if median is not None else 2,
+        -(median if isinstance(median, float) else 0.0),
+        -int(row["escalations"]),  # type: ignore[call-overload]
+    )
+
+
+def _contenders(rows: dict[int, dict[str, object]], shown: int) -> dict[int, dict[str, object]]:
+    """The rows that can be among the first ``shown`` of the ranking: those ranked before the ``shown``-th
+    by their numbers, and every row tied with it (their names decide)."""
+    if len(rows) <= shown:
+        return rows
+    numbers = {pk: ranking_numbers(row) for pk, row in rows.items()}
+    cut = sorted(numbers.values())[shown - 1]
+    return {pk: row for pk, row in rows.items() if numbers[pk] <= cut}
+
+
+def answer_times(scope: Scope, *, shown: int) -> AnswerTimes:
+    """Time to answer from the hour histogram, the stored response times and the escalations; the
+    managers' and companies' rows limited to those that can be among the ``shown`` slowest (their names are
+    read for those only: a year holds thousands of managers). Six queries."""
     by_period, totals = _medians(scope)
     answered = _managers(scope)
     people: dict[str, dict[int, dict[str, object]]] = {"contact": {}, "company": {}}
@@ -317,26 +344,18 @@ def answer_times(scope: Scope) -> AnswerTimes:
             escalations["contact"][contact_pk] += n
         if company_pk is not None:
             escalations["company"][company_pk] += n
-    contacts = {
-        pk: (name, company, company_pk)
-        for pk, name, company, company_pk in Contact.objects.filter(
-            pk__in=set(answered["contact"]) | set(escalations["contact"])
-        ).values_list("pk", "name", "company__name", "company_id")
-    }
-    companies = dict(
-        Company.objects.filter(pk__in=set(answered["company"]) | set(escalations["company"])).values_list(
-            "pk", "name"
-        )
-    )
-    for pk in set(answered["contact"]) | set(escalations["contact"]):
-        name, company, company_pk = contacts.get(pk, ("", None, None))
-        people["contact"][pk] = person(pk, name, company, company_pk)
-    for pk in set(answered["company"]) | set(escalations["company"]):
-        people["company"][pk] = person(pk, companies.get(pk, ""), companies.get(pk, ""), pk)
-    for about, rows in people.items():
-        for pk, row in rows.items():
+    for about in people:
+        for pk in set(answered[about]) | set(escalations[about]):
+            row = people[about][pk] = person(pk, "", None, None)
             row["answers"], row["within"], row["median"] = answered[about].get(pk, (0, 0, None))
             row["escalations"] = escalations[about][pk]
+        people[about] = _contenders(people[about], shown)
+    for pk, name, company, company_pk in Contact.objects.filter(pk__in=list(people["contact"])).values_list(
+        "pk", "name", "company__name", "company_id"
+    ):
+        people["contact"][pk].update(name=name, company=company, company_pk=company_pk)
+    for pk, name in Company.objects.filter(pk__in=list(people["company"])).values_list("pk", "name"):
+        people["company"][pk].update(name=name, company=name, company_pk=pk)
 
     def side(kind: str) -> dict[date, tuple[int, float | None]]:
         return {

@@ -207,17 +207,9 @@ def ghosting(scope: Scope, *, now: datetime, rolled: bool = False) -> Report:
 def _ranked(rows: dict[int, dict[str, object]]) -> list[dict[str, object]]:
     """Worst first: who went quiet without ever answering, then the slowest median, then most escalations."""
 
-    def key(row: dict[str, object]) -> tuple[int, float, int, str]:
-        median = row["median"]
-        silent_only = median is None and bool(row["escalations"])
-        return (
-            0 if silent_only else 1 if median is not None else 2,
-            -(median if isinstance(median, float) else 0.0),
-            -int(row["escalations"]),  # type: ignore[call-overload]
-            str(row["name"]),
-        )
-
-    return sorted(rows.values(), key=key)[:RANKED_LIMIT]
+    return sorted(rows.values(), key=lambda row: (*figures.ranking_numbers(row), str(row["name"])))[
+        :RANKED_LIMIT
+    ]
 
 
 def _answer_times(scope: Scope) -> AnswerTimes:
@@ -287,7 +279,7 @@ def time_to_answer(scope: Scope, *, now: datetime, rolled: bool = False) -> Repo
     Times are ``response_seconds`` (from the interview's end to the first response), counted in the period
     the response came.
     """
-    found = figures.answer_times(scope) if rolled else _answer_times(scope)
+    found = figures.answer_times(scope, shown=RANKED_LIMIT) if rolled else _answer_times(scope)
     people = found.people
     over_time = Table(
         "time-to-answer",

@@ -18,6 +18,7 @@ from candidly.lib.businesstime import (
     business_days_at_least,
     is_business_moment,
     next_business_moment,
+    supports_country,
 )
 
 DEFAULT = BusinessHours()
@@ -448,6 +449,20 @@ def test_functions_reject_unknown_zones(zone: str) -> None:
 def test_business_hours_rejects_invalid_configuration(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         BusinessHours(**kwargs)
+
+
+def test_known_countries_and_subdivisions_are_the_holidays_package_list() -> None:
+    # The codes come from the package's registry and each country's subdivisions when asked (importing all
+    # ~250 country modules at once cost the first Today page of each web process 180 ms): the same answers
+    # as holidays.list_supported_countries(), for every code and alias, and no others.
+    listed = holidays.list_supported_countries()
+    assert all(supports_country(code) for code in listed)
+    assert not any(supports_country(code) for code in ("XX", "gb", "", "GBX", "EU"))
+    for code, subdivisions in listed.items():
+        for subdivision in subdivisions[:3]:
+            BusinessHours(country=code, subdivision=subdivision)
+        with pytest.raises(ValueError, match="is not a subdivision"):
+            BusinessHours(country=code, subdivision="NOT-A-SUBDIVISION")
 
 
 def test_business_hours_defaults_are_nine_to_six_monday_to_friday() -> None:

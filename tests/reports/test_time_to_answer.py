@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from candidly.followups.models import Feedback
 from candidly.followups.responses import Answers, Verdict, record_response
+from candidly.reports import queries
 from candidly.reports.scope import Period, Scope
+from tests.factories import ContactFactory, RoleFactory
 from tests.reports.reading import time_to_answer
 from tests.reports.support import attended, book, candidate, make_world, run_worker, submit
 
@@ -121,6 +123,38 @@ def test_time_to_answer_ranks_managers_and_companies_worst_first_with_links(time
     filtered = Scope(start=date(2026, 3, 9), end=date(2026, 3, 22), zone=LONDON, company=world.company)
     again = time_to_answer(filtered, now=datetime(2026, 3, 13, tzinfo=UTC))
     assert (table(again, "managers")[0], table(again, "companies")[0]) == (managers, companies)
+
+
+def test_time_to_answer_shows_the_slowest_when_more_managers_than_fit_ties_decided_by_name(
+    time_machine, monkeypatch
+):
+    # Read from the rollup, only the rows that can make the cut get their names read (a year holds
+    # thousands of managers); a tie at the cut is still decided by name, as reading the records does.
+    world = answers_week(time_machine)
+    # Aaron, a third manager at Acme, also never answers: tied with Henry (no answer, one escalation).
+    aaron = ContactFactory(company=world.company, name="Aaron Manager", time_zone="Europe/London")
+    role = RoleFactory(company=world.company, hiring_manager=aaron, title="QA Engineer", recruiter=world.rita)
+    interview = book(submit(candidate(world.rita, "Finn"), role, world.rita), world.rita, ENDS - timedelta(hours=1))
+    time_machine.move_to(ENDS + timedelta(minutes=10), tick=False)
+    attended(interview, world.rita, ENDS + timedelta(minutes=10))
+    run_worker(time_machine, datetime(2026, 3, 12, 16, tzinfo=UTC))
+    scope = Scope(start=date(2026, 3, 9), end=date(2026, 3, 22), zone=LONDON)
+    monkeypatch.setattr(queries, "RANKED_LIMIT", 1)
+
+    report = time_to_answer(scope, now=datetime(2026, 3, 13, tzinfo=UTC))
+
+    managers, _ = table(report, "managers")
+    assert [row[0][0] for row in managers] == ["Aaron Manager"]
+    monkeypatch.setattr(queries, "RANKED_LIMIT", 2)
+    report = time_to_answer(scope, now=datetime(2026, 3, 13, tzinfo=UTC))
+    assert [row[0][0] for row in table(report, "managers")[0]] == ["Aaron Manager", "Henry Manager"]
+    monkeypatch.setattr(queries, "RANKED_LIMIT", 3)
+    report = time_to_answer(scope, now=datetime(2026, 3, 13, tzinfo=UTC))
+    assert [row[0][0] for row in table(report, "managers")[0]] == [
+        "Aaron Manager",
+        "Henry Manager",
+        "Hannah Manager",
+    ]
 
 
 def test_time_to_answer_of_an_empty_period(time_machine):
