@@ -134,7 +134,8 @@ def test_time_to_answer_shows_the_slowest_when_more_managers_than_fit_ties_decid
     # Aaron, a third manager at Acme, also never answers: tied with Henry (no answer, one escalation).
     aaron = ContactFactory(company=world.company, name="Aaron Manager", time_zone="Europe/London")
     role = RoleFactory(company=world.company, hiring_manager=aaron, title="QA Engineer", recruiter=world.rita)
-    interview = book(submit(candidate(world.rita, "Finn"), role, world.rita), world.rita, ENDS - timedelta(hours=1))
+    finn = submit(candidate(world.rita, "Finn"), role, world.rita)
+    interview = book(finn, world.rita, ENDS - timedelta(hours=1))
     time_machine.move_to(ENDS + timedelta(minutes=10), tick=False)
     attended(interview, world.rita, ENDS + timedelta(minutes=10))
     run_worker(time_machine, datetime(2026, 3, 12, 16, tzinfo=UTC))
