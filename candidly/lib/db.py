@@ -65,11 +65,11 @@ def first_across(rows: QuerySet, *, field: str, groups: QuerySet, limit: int) ->
     submissions sit among a million others). PostgreSQL reads instead the ordering values of the first
     ``limit`` of each group (``ARRAY(…)`` per group and ordering column: short scans of an index on
     ``(field, ordering…)``), unnests them and keeps the first ``limit`` keys of all; a second query reads
-    those rows: two queries whatever the table's size or the number of groups. (A ``UNION ALL`` of one SELECT per
-    group cost the ORM ~2 ms per group to build, 0.5 s for a company of 217 roles; joining every group's
-    first rows back to the table to sort them read 4,557 rows for 21; sending the 4,557 keys to Python to
-    merge them cost ~20 ms of parsing timestamps.) Databases without ``ARRAY`` subqueries (SQLite, small
-    data) get the plain query."""
+    those rows: two queries whatever the table's size or the number of groups. (A ``UNION ALL`` of one
+    SELECT per group cost the ORM ~2 ms per group to build, 0.5 s for a company of 217 roles; joining every
+    group's first rows back to the table to sort them read 4,557 rows for 21; sending the 4,557 keys to
+    Python to merge them cost ~20 ms of parsing timestamps.) Databases without ``ARRAY`` subqueries
+    (SQLite, small data) get the plain query."""
     if connection.vendor != "postgresql":
         return list(rows.filter(**{f"{field}__in": groups.order_by().values("pk")})[:limit])
     from django.contrib.postgres.expressions import ArraySubquery
