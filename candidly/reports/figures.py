@@ -58,10 +58,18 @@ def person(pk: int, name: object, company: object, company_pk: object) -> dict[s
 
 
 def _rows(
-    model: type[DailyFigure] | type[ResponseTime], scope: Scope, *, by_desk: bool = False, days: bool = True
+    model: type[DailyFigure] | type[ResponseTime],
+    scope: Scope,
+    *,
+    by_desk: bool = False,
+    days: bool = True,
+    summed: DailyFigure.Grain | None = None,
 ) -> QuerySet[Any]:
     """The rows of the scope's days (``days=False``: any day; the caller bounds them) and filters: of the
-    coarsest grain that has them (``by_desk``: keep the recruiters apart even for the whole agency)."""
+    coarsest grain that has them (``by_desk``: keep the recruiters apart even for the whole agency). With
+    ``summed`` (``WEEK`` or ``MONTH``, for ``rollup.PERIOD_METRICS`` only), the whole agency's whole periods
+    inside the range come from their summed rows and only the days before the first and after the last from
+    the AGENCY days."""
     condition = Q(day__gte=scope.start, day__lte=scope.end) if days else Q()
     for name in ("recruiter", "company", "manager", "role"):
         value = getattr(scope, name)
@@ -74,8 +82,46 @@ def _rows(
             grain = DailyFigure.Grain.DESK
         else:
             grain = DailyFigure.Grain.AGENCY
-        condition &= Q(grain=grain)
+        whole = _whole_periods(scope, summed) if summed is not None and days else None
+        if grain == DailyFigure.Grain.AGENCY and summed is not None and whole is not None:
+            # No filter at this grain: the range's days are the whole condition.
+            first, last = whole
+            condition = Q(grain=summed, day__gte=first, day__lte=last) | Q(
+                Q(day__gte=scope.start, day__lt=first)
+                | Q(day__gt=_period_end_of(last, summed), day__lte=scope.end),
+                grain=grain,
+            )
+        else:
+            condition &= Q(grain=grain)
     return model.objects.filter(condition)
+
+
+def _period_end_of(first: date, grain: DailyFigure.Grain) -> date:
+    """The last day of the week (``WEEK``) or month (``MONTH``) starting on ``first``."""
+    if grain == DailyFigure.Grain.MONTH:
+        return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first + timedelta(days=6)
+
+
+def _whole_periods(scope: Scope, grain: DailyFigure.Grain) -> tuple[date, date] | None:
+    """The first and last starts of the weeks (months) lying wholly inside the scope's days; None if none."""
+    if grain == DailyFigure.Grain.MONTH:
+        first = (
+            scope.start
+            if scope.start.day == 1
+            else _period_end_of(scope.start.replace(day=1), grain) + timedelta(days=1)
+        )
+        last = scope.end.replace(day=1)
+    else:
+        first = scope.start + timedelta(days=(7 - scope.start.weekday()) % 7)
+        last = scope.end - timedelta(days=scope.end.weekday())
+    if _period_end_of(last, grain) > scope.end:
+        last = (
+            (last - timedelta(days=1)).replace(day=1)
+            if grain == DailyFigure.Grain.MONTH
+            else last - timedelta(days=7)
+        )
+    return (first, last) if first <= last else None
 
 
 def _period(scope: Scope) -> Trunc:
@@ -157,8 +203,9 @@ def _medians(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, S
     metric_kinds = {metric: kind for kind, metric in ANSWER_HOUR_METRICS.items()}
     hist: dict[tuple[date | None, str], Counter[int]] = defaultdict(Counter)
     periods: dict[date, date] = {}  # a year's histogram is ~7,000 rows of some 50 periods
+    summed = DailyFigure.Grain.MONTH if scope.period == Period.MONTH else DailyFigure.Grain.WEEK
     for period, metric, detail, n in (
-        _rows(DailyFigure, scope)
+        _rows(DailyFigure, scope, summed=summed)
         .filter(metric__in=list(metric_kinds))
         .annotate(period=_period_date(scope))
         .values_list("period", "metric", "detail")
@@ -334,7 +381,7 @@ def answer_times(scope: Scope, *, shown: int) -> AnswerTimes:
     people: dict[str, dict[int, dict[str, object]]] = {"contact": {}, "company": {}}
     escalations: dict[str, Counter[int]] = {"contact": Counter(), "company": Counter()}
     for contact_pk, company_pk, n in (
-        _rows(DailyFigure, scope)
+        _rows(DailyFigure, scope, summed=DailyFigure.Grain.MONTH)
         .filter(metric__in=facts.ESCALATION_KINDS)
         .values_list("contact_id", "contact_company_id")
         .annotate(n=Sum("value"))

@@ -25,12 +25,18 @@ class DailyFigure(models.Model):
     Each day is kept at three grains, so a year of the whole agency or of one desk is a few thousand rows:
     ``FINE`` (every dimension), ``DESK`` (summed over company, manager and role) and ``AGENCY`` (summed over
     the recruiters too). ``contact`` / ``contact_company`` are kept at every grain (set for escalations only).
+    The figures a year of the whole agency reads most (``PERIOD_METRICS``: the hour histograms, a hundred
+    thousand escalations per manager) are also kept summed per local ``WEEK`` and ``MONTH`` (``day``: its
+    Monday, its 1st): a year is then some fifty weeks or twelve months of rows, the edges of a range that
+    does not start or end with a whole period read from the ``AGENCY`` days.
     """
 
     class Grain(models.IntegerChoices):
         FINE = 0
         DESK = 1
         AGENCY = 2
+        WEEK = 3
+        MONTH = 4
 
     grain = models.PositiveSmallIntegerField(choices=Grain.choices, db_default=Grain.FINE)
     day = models.DateField()

@@ -37,6 +37,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
     Field,
@@ -51,7 +52,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Concat, Floor, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, Floor, Trunc, TruncDate
 
 from candidly.followups.models import CadenceRun, Feedback
 from candidly.followups.responsiveness import overdue_runs
@@ -131,6 +132,10 @@ TIME_COLUMNS = [
 # the coarse histogram from which ``figures`` finds the hour holding a median before reading that hour's
 # exact times.
 ANSWER_HOUR_METRICS: dict[str, str] = {kind: f"{kind}.hour" for kind in facts.RESPONSE_KINDS}
+# The metrics also kept per local week and month (``DailyFigure.Grain.WEEK`` / ``MONTH``): what a year of the
+# whole agency's time to answer reads (the hour histograms per period, the escalations per manager).
+PERIOD_METRICS: tuple[str, ...] = (*ANSWER_HOUR_METRICS.values(), *facts.ESCALATION_KINDS)
+PERIOD_GRAINS = {DailyFigure.Grain.WEEK: "week", DailyFigure.Grain.MONTH: "month"}
 SECONDS_PER_HOUR = 3600
 
 
@@ -426,8 +431,9 @@ def _count_open(roles: list[int] | None) -> int:
 
 
 def _sum_grains(days: list[date] | None) -> int:
-    """Write the DESK and AGENCY rows of ``days`` (all when None) again from their FINE rows."""
-    coarse = DailyFigure.objects.exclude(grain=DailyFigure.Grain.FINE)
+    """Write the DESK and AGENCY rows of ``days`` (all when None) again from their FINE rows, then the WEEK
+    and MONTH rows of the periods holding those days."""
+    coarse = DailyFigure.objects.filter(grain__in=[DailyFigure.Grain.DESK, DailyFigure.Grain.AGENCY])
     fine = DailyFigure.objects.filter(grain=DailyFigure.Grain.FINE)
     if days is not None:
         coarse, fine = coarse.filter(day__in=days), fine.filter(day__in=days)
@@ -442,6 +448,55 @@ def _sum_grains(days: list[date] | None) -> int:
             fine.annotate(
                 r_day=F("day"),
                 r_recruiter=recruiter,
+                r_company=_null(),
+                r_manager=_null(),
+                r_role=_null(),
+                r_contact=F("contact_id"),
+                r_contact_company=F("contact_company_id"),
+                r_metric=F("metric"),
+                r_detail=F("detail"),
+            )
+            .values(*names)
+            .annotate(r_value=Sum("value"), r_grain=Value(int(grain)))
+            .values_list(*names, "r_value", "r_grain")
+            .order_by()
+        )
+        written += _insert(DailyFigure, [*FIGURE_COLUMNS, "grain"], rows)
+    return written + _sum_periods(days)
+
+
+def _period_start(day: date, grain: int) -> date:
+    if grain == DailyFigure.Grain.MONTH:
+        return day.replace(day=1)
+    return day - timedelta(days=day.weekday())
+
+
+def _period_last(first: date, grain: int) -> date:
+    if grain == DailyFigure.Grain.MONTH:
+        return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first + timedelta(days=6)
+
+
+def _sum_periods(days: list[date] | None) -> int:
+    """Write the WEEK and MONTH rows of ``PERIOD_METRICS`` for the periods holding ``days`` (all when None)
+    again, each from all the AGENCY rows of its days."""
+    written = 0
+    for grain, unit in PERIOD_GRAINS.items():
+        stale = DailyFigure.objects.filter(grain=grain)
+        daily = DailyFigure.objects.filter(grain=DailyFigure.Grain.AGENCY, metric__in=PERIOD_METRICS)
+        if days is not None:
+            firsts = sorted({_period_start(day, grain) for day in days})
+            stale = stale.filter(day__in=firsts)
+            spans = Q(pk__in=[])
+            for first in firsts:
+                spans |= Q(day__gte=first, day__lte=_period_last(first, grain))
+            daily = daily.filter(spans)
+        stale._raw_delete(stale.db)  # type: ignore[attr-defined]
+        names = ["r_day", *(f"r_{name}" for name in FIGURE_COLUMNS[1:9])]
+        rows = (
+            daily.annotate(
+                r_day=Trunc("day", unit, output_field=DateField()),
+                r_recruiter=_null(),
                 r_company=_null(),
                 r_manager=_null(),
                 r_role=_null(),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from candidly.followups.models import Feedback
 from candidly.followups.responses import Answers, Verdict, record_response
 from candidly.reports import queries
+from candidly.reports.models import DailyFigure
 from candidly.reports.scope import Period, Scope
 from tests.factories import ContactFactory, RoleFactory
 from tests.reports.reading import time_to_answer
@@ -245,3 +246,38 @@ def test_time_to_answer_median_is_exact_to_the_second(time_machine):
     report = time_to_answer(scope, now=datetime(2026, 3, 16, tzinfo=UTC))
 
     assert table(report, "time-to-answer")[1] == ["Whole range", "2", "3.0", "0", "—"]
+
+
+@pytest.mark.parametrize("period", [Period.WEEK, Period.MONTH])
+def test_time_to_answer_over_whole_weeks_and_months_with_days_at_both_edges(time_machine, reading, period):
+    # Read from the rollup, a range's whole weeks (months) come from the rows summed per week (month) and
+    # the days before the first and after the last from the daily rows: the same figures as the records,
+    # an answer on an edge day counted once, one before the range not at all.
+    world = make_world()
+    answer_after(time_machine, world, "Ann", datetime(2026, 2, 23, 15, tzinfo=UTC), timedelta(hours=2))
+    answer_after(time_machine, world, "Bo", datetime(2026, 2, 26, 15, tzinfo=UTC), timedelta(hours=3))
+    answer_after(time_machine, world, "Cy", datetime(2026, 3, 11, 15, tzinfo=UTC), timedelta(hours=5))
+    answer_after(time_machine, world, "Di", datetime(2026, 4, 2, 15, tzinfo=UTC), timedelta(hours=7))
+    # Hannah never gives feedback: her escalations fall on days at the edges and inside.
+    run_worker(time_machine, datetime(2026, 4, 3, 20, tzinfo=UTC))
+    scope = Scope(start=date(2026, 2, 25), end=date(2026, 4, 3), zone=LONDON, period=period)
+
+    report = time_to_answer(scope, now=datetime(2026, 4, 3, 21, tzinfo=UTC))
+
+    rows, total = table(report, "time-to-answer")
+    answered = [(row[0], row[1], row[2]) for row in rows if row[1] != "0"]
+    if period == Period.MONTH:
+        assert answered == [("Feb 2026", "1", "3.0"), ("Mar 2026", "1", "5.0"), ("Apr 2026", "1", "7.0")]
+    else:
+        assert answered == [
+            ("Week of 23 Feb 2026", "1", "3.0"),
+            ("Week of 9 Mar 2026", "1", "5.0"),
+            ("Week of 30 Mar 2026", "1", "7.0"),
+        ]
+    assert total[:3] == ["Whole range", "3", "5.0"]
+    managers, _ = table(report, "managers")
+    assert [row[0][0] for row in managers] == ["Hannah Manager"]
+    assert int(managers[0][5]) >= 3
+    if reading == "rollup":
+        assert DailyFigure.objects.filter(grain=DailyFigure.Grain.WEEK).exists()
+        assert DailyFigure.objects.filter(grain=DailyFigure.Grain.MONTH).exists()
