@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import FullResultSet
@@ -24,8 +24,8 @@ from django.db.models.functions import Trunc
 from candidly.people.models import Company, Contact
 from candidly.reports import facts
 from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, SharedComment
-from candidly.reports.rollup import ANSWER_HOUR_METRICS, WITHDRAWAL_METRICS
-from candidly.reports.scope import Period, Scope
+from candidly.reports.rollup import ANSWER_HOUR_METRICS, PERIOD_GRAINS, WITHDRAWAL_METRICS
+from candidly.reports.scope import Period, Scope, period_last, whole_periods
 from candidly.timeline.kinds import EventKind
 
 HOUR = 3600
@@ -82,46 +82,19 @@ def _rows(
             grain = DailyFigure.Grain.DESK
         else:
             grain = DailyFigure.Grain.AGENCY
-        whole = _whole_periods(scope, summed) if summed is not None and days else None
-        if grain == DailyFigure.Grain.AGENCY and summed is not None and whole is not None:
+        unit = PERIOD_GRAINS[summed] if summed is not None else None
+        whole = whole_periods(scope.start, scope.end, unit) if unit is not None and days else None
+        if grain == DailyFigure.Grain.AGENCY and unit is not None and whole is not None:
             # No filter at this grain: the range's days are the whole condition.
             first, last = whole
             condition = Q(grain=summed, day__gte=first, day__lte=last) | Q(
                 Q(day__gte=scope.start, day__lt=first)
-                | Q(day__gt=_period_end_of(last, summed), day__lte=scope.end),
+                | Q(day__gt=period_last(last, unit), day__lte=scope.end),
                 grain=grain,
             )
         else:
             condition &= Q(grain=grain)
     return model.objects.filter(condition)
-
-
-def _period_end_of(first: date, grain: DailyFigure.Grain) -> date:
-    """The last day of the week (``WEEK``) or month (``MONTH``) starting on ``first``."""
-    if grain == DailyFigure.Grain.MONTH:
-        return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return first + timedelta(days=6)
-
-
-def _whole_periods(scope: Scope, grain: DailyFigure.Grain) -> tuple[date, date] | None:
-    """The first and last starts of the weeks (months) lying wholly inside the scope's days; None if none."""
-    if grain == DailyFigure.Grain.MONTH:
-        first = (
-            scope.start
-            if scope.start.day == 1
-            else _period_end_of(scope.start.replace(day=1), grain) + timedelta(days=1)
-        )
-        last = scope.end.replace(day=1)
-    else:
-        first = scope.start + timedelta(days=(7 - scope.start.weekday()) % 7)
-        last = scope.end - timedelta(days=scope.end.weekday())
-    if _period_end_of(last, grain) > scope.end:
-        last = (
-            (last - timedelta(days=1)).replace(day=1)
-            if grain == DailyFigure.Grain.MONTH
-            else last - timedelta(days=7)
-        )
-    return (first, last) if first <= last else None
 
 
 def _period(scope: Scope) -> Trunc:
@@ -173,13 +146,6 @@ def _period_date(scope: Scope) -> Trunc | RawSQL:
     return _period(scope)
 
 
-def _period_end(scope: Scope, first: date) -> date:
-    """The last day of the period that starts on ``first``."""
-    if scope.period == Period.MONTH:
-        return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return first + timedelta(days=6)
-
-
 def _middle_hours(counts: dict[int, int]) -> tuple[int, tuple[tuple[int, int], ...]]:
     """How many times an hour histogram holds, and where its median's one or two middle values lie: (hour,
     rank within that hour) each, ranks from 0. The median is the mean of the values at ranks (n-1)//2 and
@@ -223,7 +189,7 @@ def _medians(scope: Scope) -> tuple[dict[tuple[date, str], Summary], dict[str, S
     asked: dict[tuple[date | None, str], list[tuple[str, int, date, date, int]]] = {}
     for (period, kind), (_, group_places) in middles.items():
         first = scope.start if period is None else max(period, scope.start)
-        last = scope.end if period is None else min(_period_end(scope, period), scope.end)
+        last = scope.end if period is None else min(period_last(period, scope.period), scope.end)
         asked[(period, kind)] = [(kind, hour, first, last, rank) for hour, rank in group_places]
     values = _middle_values(scope, [place for places in asked.values() for place in places])
     by_period: dict[tuple[date, str], Summary] = {}

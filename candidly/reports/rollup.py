@@ -60,6 +60,7 @@ from candidly.hiring.models import RoleSuggestion, Submission
 from candidly.hiring.queries import responsible_recruiter_id
 from candidly.reports import facts
 from candidly.reports.models import DailyFigure, OpenProcess, ResponseTime, RollupState, SharedComment
+from candidly.reports.scope import Period, period_first, period_last
 from candidly.timeline.kinds import EventKind
 from candidly.timeline.models import Event
 
@@ -135,7 +136,7 @@ ANSWER_HOUR_METRICS: dict[str, str] = {kind: f"{kind}.hour" for kind in facts.RE
 # The metrics also kept per local week and month (``DailyFigure.Grain.WEEK`` / ``MONTH``): what a year of the
 # whole agency's time to answer reads (the hour histograms per period, the escalations per manager).
 PERIOD_METRICS: tuple[str, ...] = (*ANSWER_HOUR_METRICS.values(), *facts.ESCALATION_KINDS)
-PERIOD_GRAINS = {DailyFigure.Grain.WEEK: "week", DailyFigure.Grain.MONTH: "month"}
+PERIOD_GRAINS = {DailyFigure.Grain.WEEK: Period.WEEK, DailyFigure.Grain.MONTH: Period.MONTH}
 SECONDS_PER_HOUR = 3600
 
 
@@ -465,18 +466,6 @@ def _sum_grains(days: list[date] | None) -> int:
     return written + _sum_periods(days)
 
 
-def _period_start(day: date, grain: int) -> date:
-    if grain == DailyFigure.Grain.MONTH:
-        return day.replace(day=1)
-    return day - timedelta(days=day.weekday())
-
-
-def _period_last(first: date, grain: int) -> date:
-    if grain == DailyFigure.Grain.MONTH:
-        return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return first + timedelta(days=6)
-
-
 def _sum_periods(days: list[date] | None) -> int:
     """Write the WEEK and MONTH rows of ``PERIOD_METRICS`` for the periods holding ``days`` (all when None)
     again, each from all the AGENCY rows of its days."""
@@ -485,17 +474,17 @@ def _sum_periods(days: list[date] | None) -> int:
         stale = DailyFigure.objects.filter(grain=grain)
         daily = DailyFigure.objects.filter(grain=DailyFigure.Grain.AGENCY, metric__in=PERIOD_METRICS)
         if days is not None:
-            firsts = sorted({_period_start(day, grain) for day in days})
+            firsts = sorted({period_first(day, unit) for day in days})
             stale = stale.filter(day__in=firsts)
             spans = Q(pk__in=[])
             for first in firsts:
-                spans |= Q(day__gte=first, day__lte=_period_last(first, grain))
+                spans |= Q(day__gte=first, day__lte=period_last(first, unit))
             daily = daily.filter(spans)
         stale._raw_delete(stale.db)  # type: ignore[attr-defined]
         names = ["r_day", *(f"r_{name}" for name in FIGURE_COLUMNS[1:9])]
         rows = (
             daily.annotate(
-                r_day=Trunc("day", unit, output_field=DateField()),
+                r_day=Trunc("day", str(unit), output_field=DateField()),
                 r_recruiter=_null(),
                 r_company=_null(),
                 r_manager=_null(),

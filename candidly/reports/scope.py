@@ -34,6 +34,32 @@ class Period(StrEnum):
     MONTH = "month"
 
 
+def period_first(day: date, period: Period) -> date:
+    """The first day of the local week (its Monday) or month holding ``day``."""
+    if period == Period.MONTH:
+        return day.replace(day=1)
+    return day - timedelta(days=day.weekday())
+
+
+def period_last(first: date, period: Period) -> date:
+    """The last day of the week (month) that starts on ``first``."""
+    if period == Period.MONTH:
+        return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first + timedelta(days=6)
+
+
+def whole_periods(start: date, end: date, period: Period) -> tuple[date, date] | None:
+    """The first and last starts of the weeks (months) lying wholly between ``start`` and ``end``; None when
+    none does."""
+    first = period_first(start, period)
+    if first < start:
+        first = period_last(first, period) + timedelta(days=1)
+    last = period_first(end, period)
+    if period_last(last, period) > end:
+        last = period_first(last - timedelta(days=1), period)
+    return (first, last) if first <= last else None
+
+
 @dataclass(frozen=True)
 class Scope:
     start: date
@@ -76,9 +102,7 @@ class Scope:
     def period_of(self, value: datetime | date) -> date:
         """The first local day of the period a truncated value (or a moment) stands for."""
         day = value.astimezone(self.zone).date() if isinstance(value, datetime) else value
-        if self.period == Period.MONTH:
-            return day.replace(day=1)
-        return day - timedelta(days=day.weekday())
+        return period_first(day, self.period)
 
     def periods(self) -> list[date]:
         """Every period the range touches, in order, also those with no rows (a chart shows the gap)."""
