@@ -439,30 +439,8 @@ def _sum_grains(days: list[date] | None) -> int:
     if days is not None:
         coarse, fine = coarse.filter(day__in=days), fine.filter(day__in=days)
     coarse._raw_delete(coarse.db)  # type: ignore[attr-defined]
-    written = 0
-    for grain, recruiter in (
-        (DailyFigure.Grain.DESK, F("recruiter_id")),
-        (DailyFigure.Grain.AGENCY, _null()),
-    ):
-        names = ["r_day", *(f"r_{name}" for name in FIGURE_COLUMNS[1:9])]
-        rows = (
-            fine.annotate(
-                r_day=F("day"),
-                r_recruiter=recruiter,
-                r_company=_null(),
-                r_manager=_null(),
-                r_role=_null(),
-                r_contact=F("contact_id"),
-                r_contact_company=F("contact_company_id"),
-                r_metric=F("metric"),
-                r_detail=F("detail"),
-            )
-            .values(*names)
-            .annotate(r_value=Sum("value"), r_grain=Value(int(grain)))
-            .values_list(*names, "r_value", "r_grain")
-            .order_by()
-        )
-        written += _insert(DailyFigure, [*FIGURE_COLUMNS, "grain"], rows)
+    written = _insert_summed(fine, DailyFigure.Grain.DESK, day=F("day"), recruiter=F("recruiter_id"))
+    written += _insert_summed(fine, DailyFigure.Grain.AGENCY, day=F("day"), recruiter=_null())
     return written + _sum_periods(days)
 
 
@@ -481,26 +459,33 @@ def _sum_periods(days: list[date] | None) -> int:
                 spans |= Q(day__gte=first, day__lte=period_last(first, unit))
             daily = daily.filter(spans)
         stale._raw_delete(stale.db)  # type: ignore[attr-defined]
-        names = ["r_day", *(f"r_{name}" for name in FIGURE_COLUMNS[1:9])]
-        rows = (
-            daily.annotate(
-                r_day=Trunc("day", str(unit), output_field=DateField()),
-                r_recruiter=_null(),
-                r_company=_null(),
-                r_manager=_null(),
-                r_role=_null(),
-                r_contact=F("contact_id"),
-                r_contact_company=F("contact_company_id"),
-                r_metric=F("metric"),
-                r_detail=F("detail"),
-            )
-            .values(*names)
-            .annotate(r_value=Sum("value"), r_grain=Value(int(grain)))
-            .values_list(*names, "r_value", "r_grain")
-            .order_by()
-        )
-        written += _insert(DailyFigure, [*FIGURE_COLUMNS, "grain"], rows)
+        period = Trunc("day", str(unit), output_field=DateField())
+        written += _insert_summed(daily, grain, day=period, recruiter=_null())
     return written
+
+
+def _insert_summed(rows: QuerySet, grain: int, *, day: Any, recruiter: Any) -> int:  # type: ignore[type-arg]
+    """Insert ``rows`` summed at ``grain``: by ``day`` (an expression: the day, or its week or month) and
+    ``recruiter`` (the desk, or none), the manager rankings' contact kept, company, manager and role not."""
+    names = ["r_day", *(f"r_{name}" for name in FIGURE_COLUMNS[1:9])]
+    summed = (
+        rows.annotate(
+            r_day=day,
+            r_recruiter=recruiter,
+            r_company=_null(),
+            r_manager=_null(),
+            r_role=_null(),
+            r_contact=F("contact_id"),
+            r_contact_company=F("contact_company_id"),
+            r_metric=F("metric"),
+            r_detail=F("detail"),
+        )
+        .values(*names)
+        .annotate(r_value=Sum("value"), r_grain=Value(int(grain)))
+        .values_list(*names, "r_value", "r_grain")
+        .order_by()
+    )
+    return _insert(DailyFigure, [*FIGURE_COLUMNS, "grain"], summed)
 
 
 # --- what is stale --------------------------------------------------------------------------------------
