@@ -16,6 +16,7 @@ from candidly.followups.responses import Answers, record_response
 from candidly.hiring.endings.withdraw import Via, withdraw_submission
 from candidly.hiring.models import Submission
 from candidly.lib.charts import Series, render_chart, sanitize_svg
+from candidly.reports.tables import Table, count, text
 from tests.banner import BANNER_QUERIES
 from tests.reports.support import (
     attended,
@@ -308,3 +309,18 @@ def test_reports_pages_only_read(admin_client_):
     response = admin_client_.post(reverse("reports:report", args=["ghosting"]))
 
     assert response.status_code == 405
+
+
+def test_report_table_rows_escape_what_people_typed():
+    # The rows are written in Python (reports.tables.Table.body_html), not by the template's autoescape.
+    table = Table("t", "Caption", ["Company", "Feedback given"])
+    table.rows.append([text('<b>Acme & "Co"</b>', "/companies/1/?a=1&b=2"), count(3)])
+    table.rows.append([text("<script>x</script>"), text("it's")])
+    table.total = [text("Whole <range>"), count(3)]
+
+    assert table.body_html() == (
+        '<tr><th scope="row"><a href="/companies/1/?a=1&amp;b=2">&lt;b&gt;Acme &amp; &quot;Co&quot;&lt;/b&gt;'
+        "</a></th><td>3</td></tr>\n"
+        '<tr><th scope="row">&lt;script&gt;x&lt;/script&gt;</th><td>it&#x27;s</td></tr>'
+    )
+    assert table.total_html() == '<tr><th scope="row">Whole &lt;range&gt;</th><td>3</td></tr>'
